@@ -1,0 +1,110 @@
+"""The ``keras-gans`` command: train a variant, sample from a saved model."""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def _train(args):
+    import keras
+
+    import keras_gans as kg
+
+    variant = kg.models.get(args.variant)
+    if args.seed is not None:
+        keras.utils.set_random_seed(args.seed)
+    is_toy = args.dataset in kg.data.toy.TOY_DISTRIBUTIONS
+    image_size = None if is_toy else args.image_size
+    ds = kg.data.load(args.dataset, batch_size=args.batch_size, image_size=image_size,
+                      seed=args.seed, num_examples=args.num_examples)
+    data_shape = tuple(ds.element_spec.shape[1:])
+    model = variant(data_shape=data_shape, latent_dim=args.latent_dim)
+    compile_kwargs = {}
+    if args.d_steps is not None:
+        compile_kwargs["d_steps"] = args.d_steps
+    if args.loss is not None:
+        compile_kwargs["loss"] = args.loss
+    model.compile(**compile_kwargs)
+    print(model.summary_line(), f"| data {args.dataset} {data_shape}", flush=True)
+
+    os.makedirs(args.out, exist_ok=True)
+    grids = kg.callbacks.SampleGrid(os.path.join(args.out, "samples"),
+                                    num_samples=1000 if is_toy else 64, seed=0)
+    start = time.time()
+    history = model.fit(ds, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
+                        callbacks=[grids], verbose=args.verbose)
+    seconds = time.time() - start
+    path = os.path.join(args.out, "model.keras")
+    model.save(path)
+    with open(os.path.join(args.out, "history.json"), "w") as f:
+        json.dump({"history": history.history, "seconds": seconds, "args": vars(args)}, f,
+                  indent=2, default=str)
+    print(f"Trained {args.epochs} epochs in {seconds:.1f} s. Model: {path}; "
+          f"sample grids: {grids.directory}", flush=True)
+    return 0
+
+
+def _sample(args):
+    import keras
+
+    import keras_gans as kg
+
+    if not os.path.exists(args.model):
+        print(f"error: no saved model at '{args.model}'. Pass the path of a .keras file "
+              f"written by `keras-gans train` or model.save().", file=sys.stderr)
+        return 2
+    model = keras.models.load_model(args.model)
+    samples = model.generate(args.num, seed=args.seed)
+    kg.utils.save_samples(samples, args.output)
+    print(f"Wrote {args.num} samples to {args.output}")
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="keras-gans", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train a GAN variant and write sample grids")
+    train.add_argument("variant", help="gan, dcgan, wgan or wgan-gp")
+    train.add_argument("--dataset", default="digits",
+                       help="embedded data set: digits (default), ring8 or grid25")
+    train.add_argument("--epochs", type=int, default=5)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--image-size", type=int, default=32,
+                       help="resize images to this size (digits are 8x8 natively)")
+    train.add_argument("--latent-dim", type=int, default=100)
+    train.add_argument("--d-steps", type=int, default=None,
+                       help="discriminator steps per generator step (default: the paper's)")
+    train.add_argument("--loss", default=None, help="adversarial loss (default: the paper's)")
+    train.add_argument("--steps-per-epoch", type=int, default=None)
+    train.add_argument("--num-examples", type=int, default=None,
+                       help="points drawn for the toy data sets (default 100,000)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", default=None, help="output folder (default runs/VARIANT)")
+    train.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 0, 1 or 2")
+    train.set_defaults(func=_train)
+
+    sample = sub.add_parser("sample", help="write a grid of samples from a saved model")
+    sample.add_argument("model", help="path of a .keras file")
+    sample.add_argument("-n", "--num", type=int, default=64)
+    sample.add_argument("-o", "--output", default="samples.png")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.set_defaults(func=_sample)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    if getattr(args, "out", "") is None:
+        args.out = os.path.join("runs", args.variant)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

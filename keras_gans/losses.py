@@ -1,0 +1,152 @@
+"""Adversarial losses, each computed from the discriminator's raw outputs (logits).
+
+A loss object answers three questions for the shared loop in ``models/base.py``:
+what the discriminator minimises, what the generator minimises, and how to turn a raw
+output into the score that is logged as ``D(x)`` (a probability for the sigmoid losses,
+the critic value otherwise). Every function returns a scalar: the mean over the batch and
+over any spatial output grid (PatchGAN outputs work unchanged).
+
+The sigmoid losses use ``softplus`` identities so that they never take ``log(0)``:
+``-log(sigmoid(t)) = softplus(-t)`` and ``-log(1 - sigmoid(t)) = softplus(t)``.
+"""
+
+import difflib
+
+import keras
+import tensorflow as tf
+
+from keras_gans import _backend  # noqa: F401
+
+
+def _mean(x):
+    return tf.reduce_mean(tf.cast(x, tf.float32))
+
+
+class AdversarialLoss:
+    """Base class. Subclasses define ``discriminator_loss`` and ``generator_loss``."""
+
+    name = None
+    # True when the discriminator's output is the logit of "this is real".
+    probabilistic = False
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        raise NotImplementedError
+
+    def generator_loss(self, fake_logits):
+        raise NotImplementedError
+
+    def score(self, logits):
+        """The value logged as D(x): a probability for sigmoid losses, else the raw output."""
+        logits = tf.cast(logits, tf.float32)
+        return tf.sigmoid(logits) if self.probabilistic else logits
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class Minimax(AdversarialLoss):
+    """The original game of Goodfellow et al. (2014): G minimises ``log(1 - D(G(z)))``.
+
+    Its generator gradient vanishes when D confidently rejects fakes (early training),
+    which is why the paper itself suggests the non-saturating form in practice.
+    """
+
+    name = "minimax"
+    probabilistic = True
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return _mean(tf.nn.softplus(-real_logits)) + _mean(tf.nn.softplus(fake_logits))
+
+    def generator_loss(self, fake_logits):
+        # log(1 - sigmoid(t)) = -softplus(t)
+        return -_mean(tf.nn.softplus(fake_logits))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class NonSaturating(Minimax):
+    """The heuristic of Goodfellow et al. (2014): G minimises ``-log D(G(z))`` instead."""
+
+    name = "non_saturating"
+
+    def generator_loss(self, fake_logits):
+        return _mean(tf.nn.softplus(-fake_logits))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class Wasserstein(AdversarialLoss):
+    """Kantorovich-Rubinstein dual of Arjovsky et al. (2017): the critic maximises
+    ``E[D(x)] - E[D(G(z))]``; needs a Lipschitz constraint (clipping or a gradient penalty)."""
+
+    name = "wasserstein"
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return _mean(fake_logits) - _mean(real_logits)
+
+    def generator_loss(self, fake_logits):
+        return -_mean(fake_logits)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class Hinge(AdversarialLoss):
+    """Hinge loss (Lim & Ye 2017; Miyato et al. 2018), as used by SNGAN and BigGAN."""
+
+    name = "hinge"
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return _mean(tf.nn.relu(1.0 - real_logits)) + _mean(tf.nn.relu(1.0 + fake_logits))
+
+    def generator_loss(self, fake_logits):
+        return -_mean(fake_logits)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class LeastSquares(AdversarialLoss):
+    """LSGAN (Mao et al. 2017) with targets a=0 (fake), b=1 (real), c=1 (generator)."""
+
+    name = "least_squares"
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return 0.5 * _mean(tf.square(real_logits - 1.0)) + 0.5 * _mean(tf.square(fake_logits))
+
+    def generator_loss(self, fake_logits):
+        return 0.5 * _mean(tf.square(fake_logits - 1.0))
+
+
+_REGISTRY = {cls.name: cls for cls in (Minimax, NonSaturating, Wasserstein, Hinge, LeastSquares)}
+_ALIASES = {"saturating": "minimax", "ns": "non_saturating", "wgan": "wasserstein",
+            "lsgan": "least_squares", "ls": "least_squares"}
+
+
+def names():
+    return sorted(_REGISTRY)
+
+
+def get(identifier):
+    """Return a loss object from a name, an ``AdversarialLoss`` instance or a serialized config."""
+    if isinstance(identifier, AdversarialLoss):
+        return identifier
+    if isinstance(identifier, dict):
+        return keras.saving.deserialize_keras_object(identifier)
+    if isinstance(identifier, str):
+        key = identifier.lower().replace("-", "_")
+        key = _ALIASES.get(key, key)
+        if key in _REGISTRY:
+            return _REGISTRY[key]()
+        close = difflib.get_close_matches(key, names(), n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ValueError(
+            f"Unknown adversarial loss '{identifier}'.{hint} "
+            f"Known losses: {', '.join(names())}; or pass an AdversarialLoss instance."
+        )
+    raise TypeError(
+        f"`loss` must be a loss name or an AdversarialLoss instance; received "
+        f"{type(identifier).__name__}: {identifier!r}."
+    )

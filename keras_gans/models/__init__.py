@@ -1,0 +1,20 @@
+"""The objectives: one keras.Model subclass per GAN variant."""
+
+from keras_gans.models.base import GAN
+from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.wgan import WGAN, WGANGP
+
+# Names used by the command line and recipes.
+VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP}
+
+__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "VARIANTS", "get"]
+
+
+def get(name):
+    key = name.lower().replace("_", "-")
+    if key == "wgangp":
+        key = "wgan-gp"
+    if key not in VARIANTS:
+        raise ValueError(f"Unknown GAN variant '{name}'. Known variants: "
+                         f"{', '.join(sorted(VARIANTS))}.")
+    return VARIANTS[key]

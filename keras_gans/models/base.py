@@ -1,0 +1,377 @@
+"""The adversarial loop that most variants share, and the original GAN built on it.
+
+``GAN`` is both the base class of the image variants and the model of Goodfellow et al.
+(2014): with no networks given it builds MLPs. A variant subclass changes only what its
+paper changes: default networks, loss, optimizers, penalties and ``d_steps``, through
+``default_compile_args``. Variants whose game differs override ``train_step``.
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import _backend  # noqa: F401
+from keras_gans import losses as losses_lib
+from keras_gans import penalties as penalties_lib
+from keras_gans.networks import mlp
+
+
+def _scale_for_replicas(loss):
+    """Keras sums gradients over replicas, so each replica's mean loss is divided by the
+    replica count: the gradient is then that of the mean over the global batch."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss / replicas if replicas > 1 else loss
+
+
+def resolve_shapes(data_shape, latent_dim, generator, image_shape=None):
+    """Fill in ``data_shape`` and ``latent_dim`` from a given generator when they are absent."""
+    if image_shape is not None:
+        if data_shape is not None and tuple(data_shape) != tuple(image_shape):
+            raise ValueError(
+                f"`image_shape` {tuple(image_shape)} and `data_shape` {tuple(data_shape)} "
+                f"disagree; pass only one of them."
+            )
+        data_shape = image_shape
+    if generator is not None:
+        out_shape = tuple(generator.output.shape[1:])
+        in_dim = generator.input.shape[-1]
+        if data_shape is None:
+            data_shape = out_shape
+        if latent_dim is None:
+            latent_dim = in_dim
+    if data_shape is None:
+        raise ValueError(
+            "The model needs the shape of one example: pass `data_shape` (or `image_shape`), "
+            "e.g. image_shape=(28, 28, 1) for MNIST or data_shape=(2,) for a 2-D toy, "
+            "or pass a `generator`."
+        )
+    data_shape = tuple(int(d) for d in data_shape)
+    if latent_dim is None or int(latent_dim) < 1:
+        raise ValueError(f"`latent_dim` must be a positive integer; received {latent_dim!r}.")
+    return data_shape, int(latent_dim)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class GAN(keras.Model):
+    """Generative adversarial network of Goodfellow et al. (2014), and the shared loop.
+
+    Each ``train_step`` runs ``d_steps`` discriminator updates, then one generator update
+    (Algorithm 1 of the paper), each under its own ``tf.GradientTape``. Every discriminator
+    step draws fresh noise and reuses the step's real batch. The generator's forward pass of
+    the last discriminator step is recorded once and reused by the generator update, as
+    PyTorch's DCGAN example does with ``fake.detach()``: this saves one generator forward
+    pass per step without changing the game.
+
+    Args:
+        data_shape: shape of one example, e.g. ``(28, 28, 1)`` or ``(2,)``.
+        latent_dim: size of the standard normal noise vector z.
+        generator, discriminator: ``keras.Model``s to use instead of the defaults. The
+            discriminator must return raw outputs (logits), never probabilities.
+        image_shape: alias of ``data_shape``.
+
+    With no networks given, ``GAN`` builds Goodfellow's MLPs (two hidden layers of 256
+    units; LeakyReLU in D instead of the paper's maxout units).
+    """
+
+    def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
+                 image_shape=None, **kwargs):
+        super().__init__(**kwargs)
+        data_shape, latent_dim = resolve_shapes(data_shape, latent_dim, generator, image_shape)
+        self.data_shape = data_shape
+        self.latent_dim = latent_dim
+        if generator is None:
+            generator = self.build_generator()
+        if discriminator is None:
+            discriminator = self.build_discriminator()
+        self._check_networks(generator, discriminator)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.seed_generator = keras.random.SeedGenerator(None, name="seed_generator")
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.penalty_trackers = []
+        self.built = True
+
+    # -- networks -------------------------------------------------------------------
+
+    def build_generator(self):
+        image = len(self.data_shape) > 1
+        return mlp.mlp_generator(self.latent_dim, self.data_shape,
+                                 output_activation="tanh" if image else None)
+
+    def build_discriminator(self):
+        return mlp.mlp_discriminator(self.data_shape)
+
+    def _check_networks(self, generator, discriminator):
+        for role, net in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(net, keras.Model):
+                raise TypeError(f"`{role}` must be a keras.Model; received {type(net).__name__}.")
+        g_in = tuple(generator.input.shape[1:])
+        if g_in != (self.latent_dim,):
+            raise ValueError(
+                f"The generator takes inputs of shape {g_in}, but latent_dim={self.latent_dim}. "
+                f"Pass latent_dim={g_in[-1]} or a generator whose input is ({self.latent_dim},)."
+            )
+        g_out = tuple(generator.output.shape[1:])
+        d_in = tuple(discriminator.input.shape[1:])
+        if g_out != self.data_shape or d_in != self.data_shape:
+            raise ValueError(
+                f"Shapes disagree: data_shape={self.data_shape}, the generator outputs {g_out} "
+                f"and the discriminator takes {d_in}. All three must be equal."
+            )
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    # -- compile --------------------------------------------------------------------
+
+    def default_compile_args(self):
+        """The paper's training setup, used for every argument left out of ``compile``.
+
+        Goodfellow et al. trained with SGD and momentum tuned to maxout networks; the
+        defaults here are the non-saturating loss the paper recommends in practice and
+        the Adam settings of DCGAN, which train the MLPs reliably.
+        """
+        return {
+            "d_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.5),
+            "g_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.5),
+            "loss": "non_saturating",
+            "penalties": [],
+            "d_steps": 1,
+        }
+
+    def compile(self, d_optimizer=None, g_optimizer=None, loss=None, penalties=None,
+                d_steps=None, **kwargs):
+        """Configure the game. Every argument left as ``None`` takes the paper's default.
+
+        Args:
+            d_optimizer, g_optimizer: optimizers (instances or names) of D and G.
+            loss: an adversarial loss name (see ``keras_gans.losses.names()``) or object.
+            penalties: a list of ``Penalty`` (added to D's loss) and ``Projection``
+                (applied to D's weights after each of its updates) objects or names.
+            d_steps: discriminator updates per generator update (k in Algorithm 1).
+            **kwargs: passed to ``keras.Model.compile`` (``jit_compile``,
+                ``steps_per_execution``, ``run_eagerly``).
+        """
+        for key in ("optimizer", "metrics", "loss_weights"):
+            if key in kwargs:
+                raise ValueError(
+                    f"`{key}` is not an argument of a GAN's compile(); use d_optimizer and "
+                    f"g_optimizer for the two players' optimizers."
+                )
+        defaults = self.default_compile_args()
+        d_optimizer = keras.optimizers.get(d_optimizer or defaults["d_optimizer"])
+        g_optimizer = keras.optimizers.get(g_optimizer or defaults["g_optimizer"])
+        if d_optimizer is g_optimizer:
+            raise ValueError("d_optimizer and g_optimizer must be two different optimizer "
+                             "objects: each keeps state for its own network's weights.")
+        loss = losses_lib.get(loss if loss is not None else defaults["loss"])
+        penalties = [penalties_lib.get(p) for p in
+                     (penalties if penalties is not None else defaults["penalties"])]
+        d_steps = d_steps if d_steps is not None else defaults["d_steps"]
+        if not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
+            raise ValueError(f"`d_steps` must be a positive integer; received {d_steps!r}.")
+
+        kwargs.setdefault("jit_compile", "auto")
+        super().compile(optimizer=g_optimizer, **kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.loss_fn = loss
+        self.d_steps = int(d_steps)
+        self.gradient_penalties = [p for p in penalties if isinstance(p, penalties_lib.Penalty)]
+        self.projections = [p for p in penalties if isinstance(p, penalties_lib.Projection)]
+        names = [p.name for p in self.gradient_penalties]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Two penalties share a name: {names}. Use each penalty once.")
+        self.penalty_trackers = [keras.metrics.Mean(name=n) for n in names]
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return None
+        ser = keras.saving.serialize_keras_object
+        return {
+            "d_optimizer": ser(self.d_optimizer),
+            "g_optimizer": ser(self.g_optimizer),
+            "loss": ser(self.loss_fn),
+            "penalties": [ser(p) for p in self.gradient_penalties + self.projections],
+            "d_steps": self.d_steps,
+        }
+
+    def compile_from_config(self, config):
+        de = keras.saving.deserialize_keras_object
+        self.compile(
+            d_optimizer=de(config["d_optimizer"]),
+            g_optimizer=de(config["g_optimizer"]),
+            loss=de(config["loss"]),
+            penalties=[de(p) for p in config["penalties"]],
+            d_steps=config["d_steps"],
+        )
+        # Build the optimizers now so that their saved state (moments, step counts) loads.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker,
+                self.d_fake_tracker, *self.penalty_trackers]
+
+    # -- the game -------------------------------------------------------------------
+
+    def sample_latent(self, batch_size):
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def _critic(self, x):
+        return self.discriminator(x, training=True)
+
+    def discriminator_objective(self, real, fake):
+        """D's loss with penalties; returns (total, logs). Shared by train and test steps."""
+        real_logits = self.discriminator(real, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        total = self.loss_fn.discriminator_loss(real_logits, fake_logits)
+        penalty_values = []
+        for penalty in self.gradient_penalties:
+            value = penalty(self._critic, real, fake, self.seed_generator)
+            penalty_values.append(value)
+            total = total + penalty.weight * value
+        return total, (real_logits, fake_logits, penalty_values)
+
+    def _update_d_metrics(self, d_loss, real_logits, fake_logits, penalty_values):
+        self.d_loss_tracker.update_state(d_loss)
+        self.d_real_tracker.update_state(tf.reduce_mean(self.loss_fn.score(real_logits)))
+        self.d_fake_tracker.update_state(tf.reduce_mean(self.loss_fn.score(fake_logits)))
+        for tracker, value in zip(self.penalty_trackers, penalty_values):
+            tracker.update_state(value)
+
+    def discriminator_step(self, real, fake):
+        with tf.GradientTape() as tape:
+            d_loss, extras = self.discriminator_objective(real, fake)
+            scaled = _scale_for_replicas(d_loss)
+        variables = self.discriminator.trainable_variables
+        grads = tape.gradient(scaled, variables)
+        self.d_optimizer.apply(grads, variables)
+        for projection in self.projections:
+            projection.project(variables)
+        self._update_d_metrics(d_loss, *extras)
+
+    def train_step(self, data):
+        real = self._check_batch(data)
+        batch_size = tf.shape(real)[0]
+        for _ in range(self.d_steps - 1):
+            fake = self.generator(self.sample_latent(batch_size), training=True)
+            self.discriminator_step(real, fake)
+        with tf.GradientTape() as g_tape:
+            fake = self.generator(self.sample_latent(batch_size), training=True)
+            with g_tape.stop_recording():
+                self.discriminator_step(real, tf.stop_gradient(fake))
+            g_loss = self.loss_fn.generator_loss(self.discriminator(fake, training=True))
+            scaled = _scale_for_replicas(g_loss)
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
+        self.g_loss_tracker.update_state(g_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        real = self._check_batch(data)
+        fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=False)
+        d_loss, extras = self.discriminator_objective(real, fake)
+        self._update_d_metrics(d_loss, *extras)
+        self.g_loss_tracker.update_state(self.loss_fn.generator_loss(extras[1]))
+        return {m.name: m.result() for m in self.metrics}
+
+    # -- input checks ---------------------------------------------------------------
+
+    def _check_batch(self, data):
+        """Validate a batch at trace time; returns the real examples as float32."""
+        if isinstance(data, (tuple, list)):
+            data = data[0]
+        if isinstance(data, dict):
+            raise ValueError("GAN batches must be a tensor of examples (or a tuple whose "
+                             f"first item is); received a dict with keys {sorted(data)}.")
+        shape = tuple(data.shape[1:])
+        if len(shape) != len(self.data_shape):
+            raise ValueError(
+                f"Expected batches of rank {len(self.data_shape) + 1} (batch, "
+                f"{', '.join(map(str, self.data_shape))}); received a batch of shape "
+                f"{tuple(data.shape)}. Add or remove the channel axis, or build the model with "
+                f"data_shape={shape}."
+            )
+        if any(s is not None and s != d for s, d in zip(shape, self.data_shape)):
+            raise ValueError(
+                f"Expected examples of shape {self.data_shape}; received {shape}. Resize the "
+                f"data (kg.data.load(..., image_size=...)) or build the model with "
+                f"data_shape={shape}."
+            )
+        if not data.dtype.is_floating:
+            raise TypeError(
+                f"Expected float examples scaled to [-1, 1]; received dtype {data.dtype.name}. "
+                f"Convert images with x / 127.5 - 1 (kg.data.load does this for you)."
+            )
+        return tf.cast(data, tf.float32)
+
+    def fit(self, x=None, *args, **kwargs):
+        self._check_not_empty(x)
+        if isinstance(x, tf.data.Dataset):
+            # A tf.data pipeline shuffles itself; this keeps Keras from warning about it.
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, *args, **kwargs)
+
+    def _check_not_empty(self, x):
+        if x is None:
+            raise ValueError("fit() needs data: a tf.data.Dataset or an array of examples.")
+        if isinstance(x, tf.data.Dataset):
+            if int(x.cardinality()) == 0:
+                raise ValueError("The training data set is empty (it yields no batches). Check "
+                                 "the source files, filters and that batch_size <= the number "
+                                 "of examples when drop_remainder=True.")
+        elif hasattr(x, "shape") and len(x.shape) > 0 and x.shape[0] == 0:
+            raise ValueError("The training array is empty (0 examples).")
+
+    # -- sampling -------------------------------------------------------------------
+
+    def latent_vectors(self, n, seed=None):
+        """``n`` latent vectors from numpy's PCG64: the same seed gives the same vectors on
+        every machine and TensorFlow version."""
+        return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+
+    def generate(self, n, seed=None, batch_size=256, z=None):
+        """Generate ``n`` examples as a float32 numpy array (images in [-1, 1]).
+
+        The same ``seed`` gives the same examples; pass ``z`` to choose the latent vectors.
+        """
+        if z is None:
+            if int(n) < 1:
+                raise ValueError(f"`n` must be a positive integer; received {n!r}.")
+            z = self.latent_vectors(int(n), seed)
+        z = np.asarray(z, dtype="float32")
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"`z` must have shape (n, {self.latent_dim}); received {z.shape}.")
+        chunks = [keras.ops.convert_to_numpy(self.generator(z[i:i + batch_size], training=False))
+                  for i in range(0, len(z), batch_size)]
+        return np.concatenate(chunks).astype("float32")
+
+    # -- serialization --------------------------------------------------------------
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "data_shape": list(self.data_shape),
+            "latent_dim": self.latent_dim,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    def summary_line(self):
+        g = sum(math.prod(v.shape) for v in self.generator.weights)
+        d = sum(math.prod(v.shape) for v in self.discriminator.weights)
+        return f"{type(self).__name__}: G {g:,} parameters, D {d:,} parameters"

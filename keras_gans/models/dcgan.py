@@ -1,0 +1,36 @@
+"""DCGAN (Radford, Metz & Chintala 2016): the shared loop with convolutional players."""
+
+import keras
+
+from keras_gans import _backend  # noqa: F401
+from keras_gans.models.base import GAN
+from keras_gans.networks import dcgan
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class DCGAN(GAN):
+    """Deep convolutional GAN: the original game (non-saturating loss, one D step) played by
+    the all-convolutional networks of ``keras_gans.networks.dcgan``, trained with
+    Adam(lr=2e-4, beta_1=0.5) as in the paper.
+
+    For flat data (``data_shape=(2,)``) the MLP networks are used instead.
+    """
+
+    def __init__(self, data_shape=None, latent_dim=100, generator=None, discriminator=None,
+                 image_shape=None, **kwargs):
+        super().__init__(data_shape=data_shape, latent_dim=latent_dim, generator=generator,
+                         discriminator=discriminator, image_shape=image_shape, **kwargs)
+
+    # The critic of WGAN/WGAN-GP shares this layout with a different normalization.
+    discriminator_normalization = "batch"
+
+    def build_generator(self):
+        if len(self.data_shape) == 1:
+            return super().build_generator()
+        return dcgan.dcgan_generator(self.latent_dim, self.data_shape)
+
+    def build_discriminator(self):
+        if len(self.data_shape) == 1:
+            return super().build_discriminator()
+        return dcgan.dcgan_discriminator(self.data_shape,
+                                         normalization=self.discriminator_normalization)

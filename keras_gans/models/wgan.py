@@ -1,0 +1,45 @@
+"""Wasserstein GANs: weight clipping (Arjovsky et al. 2017) and gradient penalty
+(Gulrajani et al. 2017). Both play the shared loop with the Wasserstein loss and five
+critic updates per generator update; they differ in how the critic is kept Lipschitz."""
+
+import keras
+
+from keras_gans import _backend  # noqa: F401
+from keras_gans.models.dcgan import DCGAN
+from keras_gans.penalties import GradientPenalty, WeightClipping
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class WGAN(DCGAN):
+    """WGAN with weight clipping: a critic without sigmoid, its weights clipped to
+    [-0.01, 0.01] after every update, RMSProp(5e-5) (momentum-based optimizers made the
+    paper's training unstable), 5 critic steps per generator step. DCGAN networks, with
+    batch norm in the critic as in the paper's experiments."""
+
+    def default_compile_args(self):
+        return {
+            "d_optimizer": keras.optimizers.RMSprop(5e-5),
+            "g_optimizer": keras.optimizers.RMSprop(5e-5),
+            "loss": "wasserstein",
+            "penalties": [WeightClipping(0.01)],
+            "d_steps": 5,
+        }
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class WGANGP(DCGAN):
+    """WGAN-GP: the gradient penalty (lambda = 10) replaces clipping; Adam(1e-4, 0.5, 0.9),
+    5 critic steps. The critic uses layer normalization instead of batch norm, as the paper
+    recommends: batch norm couples the examples of a batch, which invalidates the
+    per-example penalty."""
+
+    discriminator_normalization = "layer"
+
+    def default_compile_args(self):
+        return {
+            "d_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+            "g_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+            "loss": "wasserstein",
+            "penalties": [GradientPenalty(10.0)],
+            "d_steps": 5,
+        }

@@ -1,0 +1,9 @@
+"""Architectures: functions that build generator and discriminator ``keras.Model``s.
+
+A network knows nothing of the game it plays; the objectives live in ``keras_gans.models``.
+"""
+
+from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
+from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
+
+__all__ = ["dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]

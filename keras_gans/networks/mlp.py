@@ -1,0 +1,41 @@
+"""Fully connected generator and discriminator (Goodfellow et al. 2014), for flat data
+such as the 2-D toy mixtures, or for images flattened on the way in and reshaped on the
+way out."""
+
+import math
+
+import keras
+
+from keras_gans import _backend  # noqa: F401
+
+
+def mlp_generator(latent_dim, output_shape, hidden_units=(256, 256), output_activation="tanh",
+                  name="generator"):
+    """z -> dense layers with ReLU -> ``output_shape``.
+
+    Use ``output_activation="tanh"`` for images in [-1, 1] and ``None`` for unbounded data
+    (the toy mixtures live in [-4, 4]).
+    """
+    output_shape = tuple(output_shape)
+    z = keras.Input((latent_dim,), name="z")
+    x = z
+    for i, units in enumerate(hidden_units):
+        x = keras.layers.Dense(units, activation="relu", name=f"dense_{i}")(x)
+    x = keras.layers.Dense(math.prod(output_shape), activation=output_activation,
+                           name="output")(x)
+    if len(output_shape) > 1:
+        x = keras.layers.Reshape(output_shape, name="to_image")(x)
+    return keras.Model(z, x, name=name)
+
+
+def mlp_discriminator(input_shape, hidden_units=(256, 256), dropout=0.0, name="discriminator"):
+    """x -> (flatten) -> dense layers with LeakyReLU(0.2) -> one raw output (a logit)."""
+    inputs = keras.Input(tuple(input_shape), name="x")
+    x = keras.layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
+    for i, units in enumerate(hidden_units):
+        x = keras.layers.Dense(units, name=f"dense_{i}")(x)
+        x = keras.layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    logits = keras.layers.Dense(1, name="logits")(x)
+    return keras.Model(inputs, logits, name=name)

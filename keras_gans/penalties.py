@@ -1,0 +1,141 @@
+"""Regularisers of the discriminator: gradient penalties and weight projections.
+
+Two kinds live here:
+
+* ``Penalty``: a term added to the discriminator's loss, computed with its own
+  ``tf.GradientTape``. The outer tape in the training loop differentiates through it
+  (double backpropagation). ``__call__`` returns the unweighted value; the loop adds
+  ``weight * value`` and logs the value under ``name``.
+* ``Projection``: applied to the discriminator's weights after each of its optimizer
+  steps (WGAN's weight clipping).
+"""
+
+import keras
+import tensorflow as tf
+
+from keras_gans import _backend  # noqa: F401
+
+
+def _per_example_gradient_norm_sq(critic, inputs):
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        outputs = critic(inputs)
+    grads = tape.gradient(outputs, inputs)
+    return tf.reduce_sum(tf.square(grads), axis=list(range(1, len(inputs.shape))))
+
+
+class Penalty:
+    name = "penalty"
+
+    def __init__(self, weight):
+        self.weight = float(weight)
+
+    def __call__(self, critic, real, fake, seed):
+        """``critic`` maps a batch to raw outputs; ``seed`` is a keras SeedGenerator."""
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"weight": self.weight}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(weight={self.weight})"
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class GradientPenalty(Penalty):
+    """WGAN-GP (Gulrajani et al. 2017): ``E[(||grad D(x_hat)||_2 - 1)^2]`` on random
+    interpolates ``x_hat = x + alpha (G(z) - x)``, one uniform alpha per example.
+
+    Two-sided, weight (lambda) 10 as in the paper.
+    """
+
+    name = "gp"
+
+    def __init__(self, weight=10.0):
+        super().__init__(weight)
+
+    def __call__(self, critic, real, fake, seed):
+        real = tf.cast(real, tf.float32)
+        fake = tf.cast(fake, tf.float32)
+        alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
+        alpha = keras.random.uniform(alpha_shape, seed=seed)
+        interpolates = real + alpha * (fake - real)
+        # The epsilon keeps sqrt differentiable where the gradient vanishes.
+        norm = tf.sqrt(_per_example_gradient_norm_sq(critic, interpolates) + 1e-12)
+        return tf.reduce_mean(tf.square(norm - 1.0))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class R1(Penalty):
+    """R1 (Mescheder et al. 2018): ``(gamma / 2) E[||grad D(x)||^2]`` on real data only.
+
+    ``weight`` is gamma / 2; the default gamma = 10 gives weight 5.
+    """
+
+    name = "r1"
+
+    def __init__(self, weight=5.0):
+        super().__init__(weight)
+
+    def __call__(self, critic, real, fake, seed):
+        return tf.reduce_mean(_per_example_gradient_norm_sq(critic, tf.cast(real, tf.float32)))
+
+
+class Projection:
+    name = "projection"
+
+    def project(self, variables):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class WeightClipping(Projection):
+    """WGAN (Arjovsky et al. 2017): clamp every critic parameter to [-c, c] after each
+    critic update, a crude way to keep the critic K-Lipschitz. c = 0.01 as in the paper."""
+
+    name = "clip"
+
+    def __init__(self, clip_value=0.01):
+        if clip_value <= 0:
+            raise ValueError(f"`clip_value` must be positive; received {clip_value}.")
+        self.clip_value = float(clip_value)
+
+    def project(self, variables):
+        for v in variables:
+            v.assign(tf.clip_by_value(v, -self.clip_value, self.clip_value))
+
+    def get_config(self):
+        return {"clip_value": self.clip_value}
+
+    def __repr__(self):
+        return f"WeightClipping(clip_value={self.clip_value})"
+
+
+_REGISTRY = {"gp": GradientPenalty, "gradient_penalty": GradientPenalty, "r1": R1,
+             "clip": WeightClipping, "weight_clipping": WeightClipping}
+
+
+def get(identifier):
+    """A Penalty or Projection from an instance, a name (``"gp"``, ``"r1"``, ``"clip"``)
+    or a serialized config."""
+    if isinstance(identifier, (Penalty, Projection)):
+        return identifier
+    if isinstance(identifier, dict):
+        return keras.saving.deserialize_keras_object(identifier)
+    if isinstance(identifier, str) and identifier.lower() in _REGISTRY:
+        return _REGISTRY[identifier.lower()]()
+    raise ValueError(
+        f"Unknown penalty {identifier!r}. Pass a Penalty or Projection instance, "
+        f"or one of the names: {', '.join(sorted(_REGISTRY))}."
+    )
