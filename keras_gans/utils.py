@@ -48,8 +48,8 @@ def scatter_image(points, extent=None, size=400, reference=None):
         raise ValueError(f"Expected points of shape (n, 2); received {points.shape}.")
     finite = points[np.all(np.isfinite(points), axis=1)]
     if extent is None:
-        bound = float(np.max(np.abs(finite))) * 1.1 if len(finite) else 1.0
-        extent = (-bound, bound)
+        bound = float(np.max(np.abs(finite))) * 1.1 if len(finite) else 0.0
+        extent = (-bound, bound) if bound > 0 else (-1.0, 1.0)
     lo, hi = extent
     canvas = np.full((size, size, 3), 255, "uint8")
 

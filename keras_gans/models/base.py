@@ -25,8 +25,9 @@ def _scale_for_replicas(loss):
     return loss / replicas if replicas > 1 else loss
 
 
-def resolve_shapes(data_shape, latent_dim, generator, image_shape=None):
-    """Fill in ``data_shape`` and ``latent_dim`` from a given generator when they are absent."""
+def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_latent_dim=100):
+    """Fill in ``data_shape`` and ``latent_dim`` from a given generator when they are absent,
+    else from the defaults."""
     if image_shape is not None:
         if data_shape is not None and tuple(data_shape) != tuple(image_shape):
             raise ValueError(
@@ -47,6 +48,8 @@ def resolve_shapes(data_shape, latent_dim, generator, image_shape=None):
             "e.g. image_shape=(28, 28, 1) for MNIST or data_shape=(2,) for a 2-D toy, "
             "or pass a `generator`."
         )
+    if latent_dim is None:
+        latent_dim = default_latent_dim
     data_shape = tuple(int(d) for d in data_shape)
     if latent_dim is None or int(latent_dim) < 1:
         raise ValueError(f"`latent_dim` must be a positive integer; received {latent_dim!r}.")
@@ -66,7 +69,8 @@ class GAN(keras.Model):
 
     Args:
         data_shape: shape of one example, e.g. ``(28, 28, 1)`` or ``(2,)``.
-        latent_dim: size of the standard normal noise vector z.
+        latent_dim: size of the standard normal noise vector z (default: the generator's
+            input size, else ``default_latent_dim`` = 100).
         generator, discriminator: ``keras.Model``s to use instead of the defaults. The
             discriminator must return raw outputs (logits), never probabilities.
         image_shape: alias of ``data_shape``.
@@ -75,10 +79,13 @@ class GAN(keras.Model):
     units; LeakyReLU in D instead of the paper's maxout units).
     """
 
+    default_latent_dim = 100
+
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
                  image_shape=None, **kwargs):
         super().__init__(**kwargs)
-        data_shape, latent_dim = resolve_shapes(data_shape, latent_dim, generator, image_shape)
+        data_shape, latent_dim = resolve_shapes(data_shape, latent_dim, generator, image_shape,
+                                                self.default_latent_dim)
         self.data_shape = data_shape
         self.latent_dim = latent_dim
         if generator is None:

@@ -16,11 +16,6 @@ class DCGAN(GAN):
     For flat data (``data_shape=(2,)``) the MLP networks are used instead.
     """
 
-    def __init__(self, data_shape=None, latent_dim=100, generator=None, discriminator=None,
-                 image_shape=None, **kwargs):
-        super().__init__(data_shape=data_shape, latent_dim=latent_dim, generator=generator,
-                         discriminator=discriminator, image_shape=image_shape, **kwargs)
-
     # The critic of WGAN/WGAN-GP shares this layout with a different normalization.
     discriminator_normalization = "batch"
 

@@ -1,0 +1,203 @@
+"""Each variant trains on the embedded digits and on a 2-D toy; checks the game's rules."""
+
+import keras
+import numpy as np
+import pytest
+
+import keras_gans as kg
+from keras_gans import penalties
+
+VARIANTS = [kg.models.GAN, kg.models.DCGAN, kg.models.WGAN, kg.models.WGANGP]
+STEPS = 3
+
+
+def _weights(net):
+    return [w.numpy().copy() for w in net.trainable_weights]
+
+
+def _changed(before, net):
+    return any(not np.allclose(a, b.numpy()) for a, b in zip(before, net.trainable_weights))
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return kg.data.load("digits", batch_size=32, seed=0)
+
+
+@pytest.fixture(scope="module")
+def ring():
+    return kg.data.load("ring8", batch_size=64, seed=0, num_examples=2048)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.__name__)
+@pytest.mark.parametrize("data", ["digits", "ring"])
+def test_variant_trains_a_few_steps(variant, data, request):
+    ds = request.getfixturevalue(data)
+    shape = (8, 8, 1) if data == "digits" else (2,)
+    model = variant(data_shape=shape, latent_dim=16)
+    model.compile()
+    g_before, d_before = _weights(model.generator), _weights(model.discriminator)
+
+    history = model.fit(ds, epochs=1, steps_per_epoch=STEPS, verbose=0)
+
+    for name in ("d_loss", "g_loss", "d_real", "d_fake"):
+        assert np.isfinite(history.history[name][-1]), name
+    assert _changed(g_before, model.generator)
+    assert _changed(d_before, model.discriminator)
+    # Algorithm 1: d_steps discriminator updates for each generator update.
+    assert int(model.g_optimizer.iterations) == STEPS
+    assert int(model.d_optimizer.iterations) == STEPS * model.d_steps
+    assert model.generate(4, seed=0).shape == (4, *shape)
+
+
+def test_paper_defaults():
+    wgan = kg.models.WGAN(image_shape=(8, 8, 1), latent_dim=8)
+    wgan.compile()
+    assert wgan.d_steps == 5 and isinstance(wgan.loss_fn, kg.losses.Wasserstein)
+    assert isinstance(wgan.d_optimizer, keras.optimizers.RMSprop)
+    assert np.isclose(float(wgan.d_optimizer.learning_rate), 5e-5)
+    assert wgan.projections[0].clip_value == 0.01
+
+    gp = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
+    gp.compile()
+    assert gp.d_steps == 5 and gp.gradient_penalties[0].weight == 10.0
+    assert isinstance(gp.d_optimizer, keras.optimizers.Adam)
+    assert (float(gp.d_optimizer.beta_1), float(gp.d_optimizer.beta_2)) == (0.5, 0.9)
+    assert np.isclose(float(gp.g_optimizer.learning_rate), 1e-4)
+    layer_types = {type(layer).__name__ for layer in gp.discriminator.layers}
+    assert "BatchNormalization" not in layer_types
+
+    dcgan = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    dcgan.compile()
+    assert dcgan.d_steps == 1 and isinstance(dcgan.loss_fn, kg.losses.NonSaturating)
+    assert np.isclose(float(dcgan.d_optimizer.learning_rate), 2e-4)
+
+
+def test_wgan_critic_weights_stay_clipped(digits):
+    model = kg.models.WGAN(image_shape=(8, 8, 1), latent_dim=8)
+    model.compile(d_optimizer=keras.optimizers.RMSprop(0.5))  # big steps, clipping must hold
+    model.fit(digits, epochs=1, steps_per_epoch=2, verbose=0)
+    for w in model.discriminator.trainable_weights:
+        assert np.abs(w.numpy()).max() <= 0.01 + 1e-7
+
+
+def test_compile_overrides_and_minimax_loss(ring):
+    model = kg.models.GAN(data_shape=(2,), latent_dim=4)
+    model.compile(loss="minimax", d_steps=2, penalties=[penalties.R1(1.0)])
+    history = model.fit(ring, epochs=1, steps_per_epoch=2, verbose=0)
+    assert isinstance(model.loss_fn, kg.losses.Minimax)
+    assert int(model.d_optimizer.iterations) == 4
+    # Penalty values are tracked under their name.
+    assert np.isfinite(history.history["r1"][-1])
+
+
+def test_evaluate_reports_the_same_metrics(digits):
+    model = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
+    model.compile()
+    logs = model.evaluate(digits.take(2), return_dict=True, verbose=0)
+    assert {"d_loss", "g_loss", "d_real", "d_fake", "gp"} <= set(logs)
+    assert all(np.isfinite(v) for v in logs.values())
+
+
+def test_generate_is_deterministic_for_a_seed():
+    model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    a, b = model.generate(6, seed=7), model.generate(6, seed=7)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, model.generate(6, seed=8))
+    assert a.dtype == np.float32 and a.min() >= -1 and a.max() <= 1
+    # Batching does not change the result.
+    np.testing.assert_allclose(model.generate(6, seed=7, batch_size=4), a, atol=1e-6)
+
+
+@pytest.mark.parametrize("variant", [kg.models.DCGAN, kg.models.WGANGP], ids=lambda v: v.__name__)
+def test_save_and_load_round_trip(variant, digits, tmp_path):
+    model = variant(image_shape=(8, 8, 1), latent_dim=8)
+    model.compile()
+    model.fit(digits, epochs=1, steps_per_epoch=2, verbose=0)
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+
+    assert type(loaded) is variant
+    np.testing.assert_array_equal(loaded.generate(8, seed=3), model.generate(8, seed=3))
+    for a, b in zip(model.discriminator.weights, loaded.discriminator.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # The game and the optimizers' state come back too, so training resumes.
+    assert loaded.d_steps == model.d_steps
+    assert type(loaded.loss_fn) is type(model.loss_fn)
+    assert int(loaded.d_optimizer.iterations) == int(model.d_optimizer.iterations)
+    loaded.fit(digits, epochs=1, steps_per_epoch=1, verbose=0)
+    assert int(loaded.g_optimizer.iterations) == 3
+
+
+def test_custom_networks_replace_the_defaults(ring):
+    gen = kg.networks.mlp_generator(3, (2,), hidden_units=(16,), output_activation=None)
+    disc = kg.networks.mlp_discriminator((2,), hidden_units=(16,))
+    model = kg.models.WGANGP(generator=gen, discriminator=disc)
+    assert model.generator is gen and model.discriminator is disc
+    assert model.latent_dim == 3 and model.data_shape == (2,)
+    model.compile()
+    model.fit(ring, epochs=1, steps_per_epoch=1, verbose=0)
+
+
+# -- bad input --------------------------------------------------------------------------
+
+def test_wrong_rank_is_rejected(digits):
+    model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    model.compile()
+    flat = digits.map(lambda x: x[..., 0])
+    with pytest.raises(ValueError, match="Expected batches of rank 4"):
+        model.fit(flat, epochs=1, steps_per_epoch=1, verbose=0)
+
+
+def test_wrong_image_shape_is_rejected():
+    model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    model.compile()
+    ds = kg.data.load("digits", batch_size=16, image_size=16)
+    with pytest.raises(ValueError, match=r"Expected examples of shape \(8, 8, 1\); received "
+                                         r"\(16, 16, 1\)"):
+        model.fit(ds, epochs=1, steps_per_epoch=1, verbose=0)
+
+
+def test_non_float_data_is_rejected():
+    model = kg.models.GAN(data_shape=(8, 8, 1), latent_dim=8)
+    model.compile()
+    images = np.zeros((32, 8, 8, 1), "uint8")
+    with pytest.raises(TypeError, match="Expected float examples scaled to \\[-1, 1\\]"):
+        model.fit(images, batch_size=16, epochs=1, verbose=0)
+
+
+def test_empty_data_is_rejected():
+    import tensorflow as tf
+
+    model = kg.models.GAN(data_shape=(2,), latent_dim=4)
+    model.compile()
+    empty = tf.data.Dataset.from_tensor_slices(np.zeros((0, 2), "float32")).batch(4)
+    with pytest.raises(ValueError, match="empty"):
+        model.fit(empty, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="empty"):
+        model.fit(np.zeros((0, 2), "float32"), epochs=1, verbose=0)
+
+
+def test_bad_compile_arguments_are_rejected():
+    model = kg.models.GAN(data_shape=(2,), latent_dim=4)
+    with pytest.raises(ValueError, match="Unknown adversarial loss 'wgan-gpp'"):
+        model.compile(loss="wgan-gpp")
+    with pytest.raises(ValueError, match="d_steps"):
+        model.compile(d_steps=0)
+    with pytest.raises(ValueError, match="d_optimizer and g_optimizer"):
+        model.compile(optimizer="adam")
+    opt = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="two different optimizer"):
+        model.compile(d_optimizer=opt, g_optimizer=opt)
+
+
+def test_mismatched_networks_are_rejected():
+    gen = kg.networks.mlp_generator(4, (3,))
+    disc = kg.networks.mlp_discriminator((2,))
+    with pytest.raises(ValueError, match="Shapes disagree"):
+        kg.models.GAN(generator=gen, discriminator=disc)
+    with pytest.raises(ValueError, match="latent_dim=5"):
+        kg.models.GAN(generator=gen, latent_dim=5)
+    with pytest.raises(ValueError, match="needs the shape of one example"):
+        kg.models.GAN(latent_dim=4)
