@@ -70,10 +70,10 @@ def build_parser():
     train.add_argument("variant", help="gan, dcgan, wgan or wgan-gp")
     train.add_argument("--dataset", default="digits",
                        help="embedded data set: digits (default), ring8 or grid25")
-    train.add_argument("--epochs", type=int, default=5)
-    train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--image-size", type=int, default=32,
-                       help="resize images to this size (digits are 8x8 natively)")
+    train.add_argument("--epochs", type=int, default=20)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--image-size", type=int, default=16,
+                       help="resize images to this size (digits are 8x8 natively; default 16)")
     train.add_argument("--latent-dim", type=int, default=100)
     train.add_argument("--d-steps", type=int, default=None,
                        help="discriminator steps per generator step (default: the paper's)")

@@ -231,17 +231,18 @@ class GAN(keras.Model):
     def sample_latent(self, batch_size):
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
-    def _critic(self, x):
-        return self.discriminator(x, training=True)
-
-    def discriminator_objective(self, real, fake):
+    def discriminator_objective(self, real, fake, training=True):
         """D's loss with penalties; returns (total, logs). Shared by train and test steps."""
-        real_logits = self.discriminator(real, training=True)
-        fake_logits = self.discriminator(fake, training=True)
+        real_logits = self.discriminator(real, training=training)
+        fake_logits = self.discriminator(fake, training=training)
         total = self.loss_fn.discriminator_loss(real_logits, fake_logits)
+
+        def critic(x):
+            return self.discriminator(x, training=training)
+
         penalty_values = []
         for penalty in self.gradient_penalties:
-            value = penalty(self._critic, real, fake, self.seed_generator)
+            value = penalty(critic, real, fake, self.seed_generator)
             penalty_values.append(value)
             total = total + penalty.weight * value
         return total, (real_logits, fake_logits, penalty_values)
@@ -284,7 +285,7 @@ class GAN(keras.Model):
     def test_step(self, data):
         real = self._check_batch(data)
         fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=False)
-        d_loss, extras = self.discriminator_objective(real, fake)
+        d_loss, extras = self.discriminator_objective(real, fake, training=False)
         self._update_d_metrics(d_loss, *extras)
         self.g_loss_tracker.update_state(self.loss_fn.generator_loss(extras[1]))
         return {m.name: m.result() for m in self.metrics}

@@ -99,6 +99,15 @@ def test_evaluate_reports_the_same_metrics(digits):
     assert all(np.isfinite(v) for v in logs.values())
 
 
+def test_evaluate_changes_no_weights_or_batch_norm_statistics(digits):
+    model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    model.compile()
+    before = [w.numpy().copy() for w in model.generator.weights + model.discriminator.weights]
+    model.evaluate(digits.take(2), verbose=0)
+    after = model.generator.weights + model.discriminator.weights
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(before, after))
+
+
 def test_generate_is_deterministic_for_a_seed():
     model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
     a, b = model.generate(6, seed=7), model.generate(6, seed=7)
