@@ -14,6 +14,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans import distribute
 
 
 def _per_example_gradient_norm_sq(critic, inputs):
@@ -61,8 +62,9 @@ class GradientPenalty(Penalty):
     def __call__(self, critic, real, fake, seed):
         real = tf.cast(real, tf.float32)
         fake = tf.cast(fake, tf.float32)
-        alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
-        alpha = keras.random.uniform(alpha_shape, seed=seed)
+        ones = [1] * (len(real.shape) - 1)
+        alpha = distribute.replica_random(
+            lambda n: keras.random.uniform([n, *ones], seed=seed), tf.shape(real)[0])
         interpolates = real + alpha * (fake - real)
         # The epsilon keeps sqrt differentiable where the gradient vanishes.
         norm = tf.sqrt(_per_example_gradient_norm_sq(critic, interpolates) + 1e-12)

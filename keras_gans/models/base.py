@@ -13,16 +13,10 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
 from keras_gans.networks import mlp
-
-
-def _scale_for_replicas(loss):
-    """Keras sums gradients over replicas, so each replica's mean loss is divided by the
-    replica count: the gradient is then that of the mean over the global batch."""
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return loss / replicas if replicas > 1 else loss
 
 
 def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_latent_dim=100):
@@ -195,6 +189,11 @@ class GAN(keras.Model):
         if len(set(names)) != len(names):
             raise ValueError(f"Two penalties share a name: {names}. Use each penalty once.")
         self.penalty_trackers = [keras.metrics.Mean(name=n) for n in names]
+        # Build each optimizer for its own network now: left to fit(), Keras would build
+        # the g_optimizer (its `optimizer`) for every weight of both networks, and under
+        # tf.distribute an optimizer must not create its variables inside the step.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
 
     def get_compile_config(self):
         if not self.compiled:
@@ -217,9 +216,6 @@ class GAN(keras.Model):
             penalties=[de(p) for p in config["penalties"]],
             d_steps=config["d_steps"],
         )
-        # Build the optimizers now so that their saved state (moments, step counts) loads.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
 
     @property
     def metrics(self):
@@ -229,7 +225,10 @@ class GAN(keras.Model):
     # -- the game -------------------------------------------------------------------
 
     def sample_latent(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        """Standard normal z for this replica's share of the batch."""
+        return distribute.replica_random(
+            lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator),
+            batch_size)
 
     def discriminator_objective(self, real, fake, training=True):
         """D's loss with penalties; returns (total, logs). Shared by train and test steps."""
@@ -257,7 +256,7 @@ class GAN(keras.Model):
     def discriminator_step(self, real, fake):
         with tf.GradientTape() as tape:
             d_loss, extras = self.discriminator_objective(real, fake)
-            scaled = _scale_for_replicas(d_loss)
+            scaled = distribute.scale_loss_for_replicas(d_loss)
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply(grads, variables)
@@ -276,11 +275,11 @@ class GAN(keras.Model):
             with g_tape.stop_recording():
                 self.discriminator_step(real, tf.stop_gradient(fake))
             g_loss = self.loss_fn.generator_loss(self.discriminator(fake, training=True))
-            scaled = _scale_for_replicas(g_loss)
+            scaled = distribute.scale_loss_for_replicas(g_loss)
         variables = self.generator.trainable_variables
         self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
         self.g_loss_tracker.update_state(g_loss)
-        return {m.name: m.result() for m in self.metrics}
+        return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
 
     def test_step(self, data):
         real = self._check_batch(data)
@@ -288,7 +287,7 @@ class GAN(keras.Model):
         d_loss, extras = self.discriminator_objective(real, fake, training=False)
         self._update_d_metrics(d_loss, *extras)
         self.g_loss_tracker.update_state(self.loss_fn.generator_loss(extras[1]))
-        return {m.name: m.result() for m in self.metrics}
+        return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
 
     # -- input checks ---------------------------------------------------------------
 

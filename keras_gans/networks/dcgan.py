@@ -43,7 +43,9 @@ def _normalization(kind, name):
     if kind not in _NORMALIZATIONS:
         raise ValueError(f"`normalization` must be one of {_NORMALIZATIONS}; received {kind!r}.")
     if kind == "batch":
-        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
+        # synchronized: under tf.distribute the statistics are those of the global batch.
+        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True,
+                                               name=name)
     if kind == "layer":
         return keras.layers.LayerNormalization(axis=[1, 2, 3], epsilon=1e-5, name=name)
     return None

@@ -1,0 +1,105 @@
+"""Choosing a tf.distribute strategy, and random numbers that respect replicas.
+
+The one-line change for more devices::
+
+    strategy = kg.distribute.get_strategy()
+    with strategy.scope():
+        gan = kg.models.DCGAN(image_shape=(64, 64, 3))
+        gan.compile()
+    gan.fit(dataset)   # a dataset of *global* batches; Keras splits each across replicas
+"""
+
+import json
+import logging
+import os
+
+import tensorflow as tf
+
+logger = logging.getLogger("keras_gans")
+
+KINDS = ("auto", "tpu", "multi_worker", "mirrored", "default")
+
+
+def _tf_config_workers():
+    try:
+        cluster = json.loads(os.environ.get("TF_CONFIG", "{}")).get("cluster", {})
+    except ValueError as e:
+        raise ValueError(f"TF_CONFIG is not valid JSON ({e}); fix or unset it.") from None
+    return len(cluster.get("worker", [])) + len(cluster.get("chief", []))
+
+
+def _tpu_strategy():
+    resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
+    tf.config.experimental_connect_to_cluster(resolver)
+    tf.tpu.experimental.initialize_tpu_system(resolver)
+    return tf.distribute.TPUStrategy(resolver)
+
+
+def get_strategy(kind="auto"):
+    """A strategy for the hardware at hand; logs (and returns) what it chose.
+
+    ``kind="auto"`` picks, in order: a TPU when one is reachable; several machines when
+    ``TF_CONFIG`` names more than one worker (``MultiWorkerMirroredStrategy``); several
+    local GPUs (``MirroredStrategy``); otherwise the default strategy (one device).
+    Name a kind (``"tpu"``, ``"multi_worker"``, ``"mirrored"``, ``"default"``) to insist.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"Unknown strategy kind {kind!r}; choose one of {', '.join(KINDS)}.")
+    strategy = None
+    if kind in ("auto", "tpu"):
+        try:
+            strategy = _tpu_strategy()
+        except (ValueError, RuntimeError, tf.errors.OpError) as e:
+            if kind == "tpu":
+                raise RuntimeError(f"No TPU is reachable ({e}). On Colab, choose a TPU runtime; "
+                                   f"elsewhere set TPU_NAME, or use kind='auto'.") from e
+    if strategy is None and (kind == "multi_worker" or
+                             (kind == "auto" and _tf_config_workers() > 1)):
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    if strategy is None and kind in ("auto", "mirrored"):
+        gpus = tf.config.list_logical_devices("GPU")
+        if kind == "mirrored" or len(gpus) > 1:
+            strategy = tf.distribute.MirroredStrategy()
+    if strategy is None:
+        strategy = tf.distribute.get_strategy()
+    logger.info("keras_gans: using %s with %d replica(s)", type(strategy).__name__,
+                strategy.num_replicas_in_sync)
+    return strategy
+
+
+def num_replicas():
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def scale_loss_for_replicas(loss):
+    """Keras sums gradients over replicas, so each replica's mean loss is divided by the
+    replica count: the gradient is then that of the mean over the global batch."""
+    replicas = num_replicas()
+    return loss / replicas if replicas > 1 else loss
+
+
+def replica_random(draw, local_batch_size):
+    """Per-example random values for this replica's share of the global batch.
+
+    ``draw(n)`` must return ``n`` rows from a seed that all replicas share. Every replica
+    draws the rows for the whole global batch and keeps its own slice, so the values
+    differ between replicas yet the global batch gets exactly the values a single device
+    would draw: training on N replicas matches training on one.
+    """
+    replicas = num_replicas()
+    if replicas == 1:
+        return draw(local_batch_size)
+    index = tf.distribute.get_replica_context().replica_id_in_sync_group
+    values = draw(local_batch_size * replicas)
+    return values[index * local_batch_size:(index + 1) * local_batch_size]
+
+
+def logs_for_keras(logs):
+    """Work around Keras 3 reducing scalar step logs with ``reduce(MEAN, axis=0)`` under
+    MultiWorkerMirroredStrategy ("Invalid reduction dimension 0 for input with 0
+    dimensions"): give each value a leading axis of one there; the reduction removes it."""
+    strategy = tf.distribute.get_strategy()
+    if (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode()):
+        return {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs

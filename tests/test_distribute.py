@@ -1,0 +1,82 @@
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gans as kg
+
+SCRIPTS = os.path.join(os.path.dirname(__file__), "scripts")
+
+
+def _run(args, env=None, timeout=300):
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def test_mirrored_training_matches_one_device():
+    # DCGAN (batch norm, synchronised), WGAN-GP (penalty with per-example alphas) and
+    # WGAN (weight clipping) on two logical CPUs against one device, same global batch.
+    result = _run([os.path.join(SCRIPTS, "mirrored_equivalence.py"), "dcgan", "wgan-gp", "wgan"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    for variant, r in report.items():
+        assert r["max_weight_change"] > 1e-3, variant  # training really moved the weights
+        assert r["max_abs_diff"] < 1e-5, (variant, r)
+
+
+def _free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_two_workers_on_localhost_agree(tmp_path):
+    ports = _free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    procs = []
+    for index in range(2):
+        env = dict(os.environ, TF_CONFIG=json.dumps(
+            {"cluster": cluster, "task": {"type": "worker", "index": index}}))
+        procs.append(subprocess.Popen(
+            [sys.executable, os.path.join(SCRIPTS, "multi_worker.py"),
+             str(tmp_path / f"worker{index}.npz")],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    try:
+        outputs = [p.communicate(timeout=240) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for p, (_, err) in zip(procs, outputs):
+        assert p.returncode == 0, err[-3000:]
+    w0, w1 = (np.load(tmp_path / f"worker{i}.npz") for i in range(2))
+    assert len(w0.files) == len(w1.files) > 0
+    for key in w0.files:
+        np.testing.assert_array_equal(w0[key], w1[key])
+
+
+def test_default_strategy_on_one_cpu():
+    strategy = kg.distribute.get_strategy()
+    assert strategy.num_replicas_in_sync == 1
+    assert kg.distribute.get_strategy("default") is tf.distribute.get_strategy()
+
+
+def test_unknown_kind_and_bad_tf_config(monkeypatch):
+    with pytest.raises(ValueError, match="Unknown strategy kind 'gpu'"):
+        kg.distribute.get_strategy("gpu")
+    monkeypatch.setenv("TF_CONFIG", "{not json")
+    with pytest.raises(ValueError, match="TF_CONFIG is not valid JSON"):
+        kg.distribute.get_strategy("default") and kg.distribute._tf_config_workers()
+
+
+def test_replica_random_on_one_device_is_the_draw():
+    values = kg.distribute.replica_random(lambda n: tf.range(n), 5)
+    np.testing.assert_array_equal(values, np.arange(5))
