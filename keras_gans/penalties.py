@@ -17,11 +17,13 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 
 
-def _per_example_gradient_norm_sq(critic, inputs):
+def _per_example_gradient_norm_sq(critic, inputs, gradient_scale=1.0):
+    """||dD/dx||^2 per example. Under float16 the backward pass runs at ``gradient_scale``
+    (the loss scale) and is unscaled in float32, so small gradients do not underflow."""
     with tf.GradientTape() as tape:
         tape.watch(inputs)
-        outputs = critic(inputs)
-    grads = tape.gradient(outputs, inputs)
+        outputs = tf.cast(critic(inputs), tf.float32) * gradient_scale
+    grads = tf.cast(tape.gradient(outputs, inputs), tf.float32) / gradient_scale
     return tf.reduce_sum(tf.square(grads), axis=list(range(1, len(inputs.shape))))
 
 
@@ -31,8 +33,9 @@ class Penalty:
     def __init__(self, weight):
         self.weight = float(weight)
 
-    def __call__(self, critic, real, fake, seed):
-        """``critic`` maps a batch to raw outputs; ``seed`` is a keras SeedGenerator."""
+    def __call__(self, critic, real, fake, seed, gradient_scale=1.0):
+        """``critic`` maps a batch to raw outputs; ``seed`` is a keras SeedGenerator;
+        ``gradient_scale`` is the loss scale of mixed-precision training (1 otherwise)."""
         raise NotImplementedError
 
     def get_config(self):
@@ -59,7 +62,7 @@ class GradientPenalty(Penalty):
     def __init__(self, weight=10.0):
         super().__init__(weight)
 
-    def __call__(self, critic, real, fake, seed):
+    def __call__(self, critic, real, fake, seed, gradient_scale=1.0):
         real = tf.cast(real, tf.float32)
         fake = tf.cast(fake, tf.float32)
         ones = [1] * (len(real.shape) - 1)
@@ -67,7 +70,8 @@ class GradientPenalty(Penalty):
             lambda n: keras.random.uniform([n, *ones], seed=seed), tf.shape(real)[0])
         interpolates = real + alpha * (fake - real)
         # The epsilon keeps sqrt differentiable where the gradient vanishes.
-        norm = tf.sqrt(_per_example_gradient_norm_sq(critic, interpolates) + 1e-12)
+        norm_sq = _per_example_gradient_norm_sq(critic, interpolates, gradient_scale)
+        norm = tf.sqrt(norm_sq + 1e-12)
         return tf.reduce_mean(tf.square(norm - 1.0))
 
 
@@ -83,8 +87,9 @@ class R1(Penalty):
     def __init__(self, weight=5.0):
         super().__init__(weight)
 
-    def __call__(self, critic, real, fake, seed):
-        return tf.reduce_mean(_per_example_gradient_norm_sq(critic, tf.cast(real, tf.float32)))
+    def __call__(self, critic, real, fake, seed, gradient_scale=1.0):
+        real = tf.cast(real, tf.float32)
+        return tf.reduce_mean(_per_example_gradient_norm_sq(critic, real, gradient_scale))
 
 
 class Projection:

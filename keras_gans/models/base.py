@@ -177,6 +177,10 @@ class GAN(keras.Model):
         if not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
             raise ValueError(f"`d_steps` must be a positive integer; received {d_steps!r}.")
 
+        if self._uses_float16():
+            # Dynamic loss scaling keeps small float16 gradients from flushing to zero.
+            d_optimizer = self._with_loss_scaling(d_optimizer)
+            g_optimizer = self._with_loss_scaling(g_optimizer)
         kwargs.setdefault("jit_compile", "auto")
         super().compile(optimizer=g_optimizer, **kwargs)
         self.d_optimizer = d_optimizer
@@ -194,6 +198,23 @@ class GAN(keras.Model):
         # tf.distribute an optimizer must not create its variables inside the step.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
+
+    def _uses_float16(self):
+        return any(net.dtype_policy.compute_dtype == "float16"
+                   for net in (self.generator, self.discriminator))
+
+    @staticmethod
+    def _with_loss_scaling(optimizer):
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            return optimizer
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+
+    def _penalty_gradient_scale(self):
+        """The factor a penalty's inner gradient is computed at: D's loss scale under
+        float16, so that double backpropagation is scaled as the outer gradient is."""
+        if isinstance(self.d_optimizer, keras.optimizers.LossScaleOptimizer):
+            return tf.cast(self.d_optimizer.dynamic_scale, tf.float32)
+        return 1.0
 
     def get_compile_config(self):
         if not self.compiled:
@@ -230,18 +251,23 @@ class GAN(keras.Model):
             lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator),
             batch_size)
 
+    def critic(self, x, training=True):
+        """D's raw outputs in float32, whatever precision D computes in."""
+        return tf.cast(self.discriminator(x, training=training), tf.float32)
+
     def discriminator_objective(self, real, fake, training=True):
         """D's loss with penalties; returns (total, logs). Shared by train and test steps."""
-        real_logits = self.discriminator(real, training=training)
-        fake_logits = self.discriminator(fake, training=training)
+        real_logits = self.critic(real, training)
+        fake_logits = self.critic(fake, training)
         total = self.loss_fn.discriminator_loss(real_logits, fake_logits)
 
         def critic(x):
-            return self.discriminator(x, training=training)
+            return self.critic(x, training)
 
         penalty_values = []
+        gradient_scale = self._penalty_gradient_scale()
         for penalty in self.gradient_penalties:
-            value = penalty(critic, real, fake, self.seed_generator)
+            value = penalty(critic, real, fake, self.seed_generator, gradient_scale)
             penalty_values.append(value)
             total = total + penalty.weight * value
         return total, (real_logits, fake_logits, penalty_values)
@@ -256,7 +282,7 @@ class GAN(keras.Model):
     def discriminator_step(self, real, fake):
         with tf.GradientTape() as tape:
             d_loss, extras = self.discriminator_objective(real, fake)
-            scaled = distribute.scale_loss_for_replicas(d_loss)
+            scaled = self.d_optimizer.scale_loss(distribute.scale_loss_for_replicas(d_loss))
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply(grads, variables)
@@ -274,8 +300,8 @@ class GAN(keras.Model):
             fake = self.generator(self.sample_latent(batch_size), training=True)
             with g_tape.stop_recording():
                 self.discriminator_step(real, tf.stop_gradient(fake))
-            g_loss = self.loss_fn.generator_loss(self.discriminator(fake, training=True))
-            scaled = distribute.scale_loss_for_replicas(g_loss)
+            g_loss = self.loss_fn.generator_loss(self.critic(fake))
+            scaled = self.g_optimizer.scale_loss(distribute.scale_loss_for_replicas(g_loss))
         variables = self.generator.trainable_variables
         self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
         self.g_loss_tracker.update_state(g_loss)
