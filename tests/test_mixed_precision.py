@@ -21,10 +21,13 @@ def _penalty(model, real, fake):
     return float(value)
 
 
-@pytest.mark.parametrize("name", ["mixed_float16", "mixed_bfloat16"])
-def test_wgan_gp_trains_without_nan(policy, name):
+@pytest.mark.parametrize("variant,name", [
+    (kg.models.WGANGP, "mixed_float16"), (kg.models.WGANGP, "mixed_bfloat16"),
+    (kg.models.GAN, "mixed_float16"), (kg.models.DCGAN, "mixed_float16"),
+    (kg.models.WGAN, "mixed_float16")], ids=lambda v: getattr(v, "__name__", v))
+def test_variants_train_without_nan(policy, variant, name):
     policy(name)
-    model = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
+    model = variant(image_shape=(8, 8, 1), latent_dim=8)
     model.compile()
     assert model.discriminator.dtype_policy.name == name
     wrapped = isinstance(model.d_optimizer, keras.optimizers.LossScaleOptimizer)
