@@ -1,8 +1,9 @@
 """keras-gans: the GAN model zoo for Keras 3 on TensorFlow."""
 
 from keras_gans import _backend  # noqa: F401  (sets and checks KERAS_BACKEND first)
-from keras_gans import callbacks, data, losses, metrics, models, networks, penalties, utils
+from keras_gans import (callbacks, data, losses, metrics, models, networks, penalties, recipes,
+                        training, utils)
 from keras_gans.version import __version__
 
 __all__ = ["callbacks", "data", "losses", "metrics", "models", "networks", "penalties",
-           "utils", "__version__"]
+           "recipes", "training", "utils", "__version__"]

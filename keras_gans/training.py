@@ -1,0 +1,72 @@
+"""``fit`` with checkpoints that resume exactly where a run stopped, even mid-epoch.
+
+Keras's ``BackupAndRestore`` restores the weights and the epoch, but an interrupted epoch
+starts again from its first batch and the data order starts again from the first epoch's.
+Here the data is one endless, seeded stream of batches (the data set repeated, reshuffled
+each epoch), so batch ``k`` of the run is the same batch on every run; a resumed run skips
+the ``step`` batches already trained on, finishes the interrupted epoch with the batches it
+had left, then continues with whole epochs.
+"""
+
+import os
+
+from keras_gans import callbacks as callbacks_lib
+
+
+def steps_in(dataset):
+    count = int(dataset.cardinality())
+    if count < 1:
+        raise ValueError("The data set is infinite or of unknown length; pass steps_per_epoch.")
+    return count
+
+
+def fit(model, dataset, epochs, directory, steps_per_epoch=None, save_freq="epoch",
+        callbacks=(), verbose=1, keep=2):
+    """Train ``model`` for ``epochs`` epochs, checkpointing into ``directory``.
+
+    Calling it again with the same arguments after an interruption continues from the last
+    checkpoint: weights, EMA weights, optimizer states, step and epoch, the model's random
+    state and the position in the data stream. Returns the checkpoint callback (its
+    ``restored`` tells where the run resumed from).
+
+    ``dataset`` must be finite, yield the same batches for the same seed on every run (as
+    ``kg.data.load(..., seed=...)`` does), and must not already be repeated.
+    """
+    spe = int(steps_per_epoch or steps_in(dataset))
+    checkpoint = callbacks_lib.Checkpoint(os.path.join(directory), save_freq=save_freq,
+                                          keep=keep, steps_per_epoch=spe)
+    state = checkpoint.latest()
+    step = state["step"] if state else 0
+    stream = dataset.repeat()
+    # EMA first (the checkpoint saves its update), then the guard (so nothing is saved
+    # after a NaN), then the checkpoint, then the rest.
+    ordered = sorted(callbacks, key=lambda c: (not isinstance(c, callbacks_lib.EMA),
+                                               not isinstance(c, callbacks_lib.DivergenceGuard)))
+    first = [c for c in ordered if isinstance(c, (callbacks_lib.EMA,
+                                                  callbacks_lib.DivergenceGuard))]
+    rest = [c for c in ordered if c not in first]
+    all_callbacks = first + [checkpoint] + rest
+    for cb in first:
+        if isinstance(cb, callbacks_lib.DivergenceGuard) and cb.checkpoint is None:
+            cb.checkpoint = checkpoint
+
+    epoch, batch = divmod(step, spe)
+    if state is not None:
+        print(f"Resuming from {state['path']}: epoch {epoch + 1}, batch {batch} "
+              f"(step {step}).", flush=True)
+    segments = []
+    if batch:
+        segments.append((epoch, epoch + 1, spe - batch, step))
+        epoch += 1
+    if epoch < epochs:
+        segments.append((epoch, epochs, spe, epoch * spe))
+    for initial_epoch, last_epoch, steps, skip in segments:
+        model.fit(stream.skip(skip), initial_epoch=initial_epoch, epochs=last_epoch,
+                  steps_per_epoch=steps, callbacks=all_callbacks, verbose=verbose)
+        # The first fit() restored the checkpoint; later ones continue in memory.
+        checkpoint._restore_on_begin = False
+    if not segments and state is not None:  # already complete: load its final state
+        for cb in all_callbacks:
+            cb.set_model(model)
+        checkpoint.restore()
+    return checkpoint
