@@ -209,7 +209,10 @@ def run(recipe, out, verbose=1):
     data = dict(recipe["data"])
     data.setdefault("seed", seed)
     name = data.pop("name")
-    ds = kg.data.load(name, **data)
+    def make_data():
+        return kg.data.load(name, **data)
+
+    ds = make_data()
     model = build_model(recipe, ds.element_spec[0].shape[1:] if isinstance(ds.element_spec, tuple)
                         else ds.element_spec.shape[1:])
     print(model.summary_line(), f"| data {name} {model.data_shape}", flush=True)
@@ -231,7 +234,7 @@ def run(recipe, out, verbose=1):
     every = checkpoint.get("every", "epoch")
 
     start = time.time()
-    kg.training.fit(model, ds, recipe["schedule"]["epochs"],
+    kg.training.fit(model, make_data, recipe["schedule"]["epochs"],
                            os.path.join(out, "checkpoints"),
                            steps_per_epoch=recipe["schedule"]["steps_per_epoch"],
                            save_freq=every, callbacks=callbacks, verbose=verbose,

@@ -20,7 +20,7 @@ def steps_in(dataset):
     return count
 
 
-def fit(model, dataset, epochs, directory, steps_per_epoch=None, save_freq="epoch",
+def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
         callbacks=(), verbose=1, keep=2):
     """Train ``model`` for ``epochs`` epochs, checkpointing into ``directory``.
 
@@ -29,15 +29,19 @@ def fit(model, dataset, epochs, directory, steps_per_epoch=None, save_freq="epoc
     state and the position in the data stream. Returns the checkpoint callback (its
     ``restored`` tells where the run resumed from).
 
-    ``dataset`` must be finite, yield the same batches for the same seed on every run (as
-    ``kg.data.load(..., seed=...)`` does), and must not already be repeated.
+    ``data`` is a function that builds the data set (e.g. ``lambda: kg.data.load("digits",
+    64, seed=0)``), or a data set. The data set must be finite, not repeated, and yield the
+    same batches for the same seed on every run, as ``kg.data.load(..., seed=...)`` does.
+    Pass a function: a seeded ``shuffle`` keeps its position in the sequence of epoch orders
+    in the data set object, so each ``fit`` call (a resumed run makes two) needs a fresh
+    one for its orders to be those of an uninterrupted run.
     """
-    spe = int(steps_per_epoch or steps_in(dataset))
+    make = data if callable(data) else (lambda: data)
+    spe = int(steps_per_epoch or steps_in(make()))
     checkpoint = callbacks_lib.Checkpoint(os.path.join(directory), save_freq=save_freq,
                                           keep=keep, steps_per_epoch=spe)
     state = checkpoint.latest()
     step = state["step"] if state else 0
-    stream = dataset.repeat()
     # EMA first (the checkpoint saves its update), then the guard (so nothing is saved
     # after a NaN), then the checkpoint, then the rest.
     ordered = sorted(callbacks, key=lambda c: (not isinstance(c, callbacks_lib.EMA),
@@ -61,7 +65,7 @@ def fit(model, dataset, epochs, directory, steps_per_epoch=None, save_freq="epoc
     if epoch < epochs:
         segments.append((epoch, epochs, spe, epoch * spe))
     for initial_epoch, last_epoch, steps, skip in segments:
-        model.fit(stream.skip(skip), initial_epoch=initial_epoch, epochs=last_epoch,
+        model.fit(make().repeat().skip(skip), initial_epoch=initial_epoch, epochs=last_epoch,
                   steps_per_epoch=steps, callbacks=all_callbacks, verbose=verbose)
         # The first fit() restored the checkpoint; later ones continue in memory.
         checkpoint._restore_on_begin = False
