@@ -40,6 +40,20 @@ def decode(path):
     return tf.image.convert_image_dtype(image, tf.uint8) if image.dtype != tf.uint8 else image
 
 
+def to_rgba(image):
+    """A uint8 image of 1-4 channels (known only at run time) as RGBA, for folders that mix
+    grey, RGB and RGBA files."""
+    opaque = tf.fill(tf.concat([tf.shape(image)[:2], [1]], 0), tf.constant(255, tf.uint8))
+    branches = [
+        lambda: tf.concat([tf.tile(image[..., :1], [1, 1, 3]), opaque], -1),
+        lambda: tf.concat([tf.tile(image[..., :1], [1, 1, 3]), image[..., 1:2]], -1),
+        lambda: tf.concat([image[..., :3], opaque], -1),
+        lambda: image[..., :4],
+    ]
+    rgba = tf.switch_case(tf.shape(image)[-1] - 1, branches)
+    return tf.ensure_shape(rgba, [None, None, 4])
+
+
 def image_shapes(paths):
     """Decode every file once (in parallel) and return its shape; raise naming the first
     file that cannot be read or decoded."""
@@ -84,17 +98,19 @@ def load_folder(root, labels=False, image_size=None, crop=None, channels=None, v
         if channels is None and len({min(d, 3) if d != 2 else 1 for d in depths}) > 1:
             raise ValueError(f"The images in '{root}' mix grey and colour ({depths} channels). "
                              f"Pass channels=1 or channels=3.")
-        depth = shapes[0][2]
-    elif size is None:
-        raise ValueError("With validate=False the image sizes are not known in advance: pass "
-                         "image_size=.")
+        depth = shapes[0][2] if len(depths) == 1 else "mixed"
+    elif size is None or channels is None:
+        raise ValueError("With validate=False the image sizes and channels are not known in "
+                         "advance: pass image_size= and channels=.")
     else:
-        depth = None
+        depth = "mixed"
     transform = pipeline.image_transform(image_size, crop, channels)
 
     def load_one(path):
         image = decode(path)
-        if depth is not None:
+        if depth == "mixed":
+            image = to_rgba(image)
+        elif depth is not None:
             image = tf.ensure_shape(image, [None, None, depth])
         return transform(image)
 
@@ -110,7 +126,7 @@ def load_folder(root, labels=False, image_size=None, crop=None, channels=None, v
             height, width = pipeline.image_size_tuple(crop)
         elif crop == "center":
             height = width = min(height, width)
-        out_depth = channels or (1 if depth in (1, 2) else 3)
+        out_depth = channels or (1 if depth in (1, 2) else 3)  # mixed needs channels=
         fixed = lambda x: tf.ensure_shape(x, [height, width, out_depth])  # noqa: E731
         ds = pipeline.map_images(ds, fixed)
     return ds

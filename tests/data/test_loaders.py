@@ -205,3 +205,11 @@ def test_truncated_idx_and_unknown_paths(tmp_path):
         kg.data.load(str(tmp_path / "nope"), 2)
     with pytest.raises(ValueError, match="`channels` must be"):
         kg.data.load("digits", 2, channels=2)
+
+
+def test_unvalidated_folder_needs_size_and_channels(files):
+    root, _ = files
+    with pytest.raises(ValueError, match="pass image_size= and channels="):
+        kg.data.load(root / "flat", 2, validate=False)
+    x, _ = _all(kg.data.load(root / "flat", 2, validate=False, image_size=5, channels=3))
+    assert x.shape == (5, 5, 5, 3)
