@@ -16,7 +16,8 @@
 import os
 
 from keras_gans.data import pipeline, toy
-from keras_gans.data.arrays import check_array, from_arrays, load_idx, load_npz, read_idx
+from keras_gans.data.arrays import (check_array, from_arrays, is_idx, load_idx, load_npz,
+                                    read_idx)
 from keras_gans.data.digits import load_digits_arrays
 from keras_gans.data.images import load_folder
 
@@ -78,7 +79,7 @@ def load(name_or_path, batch_size=64, image_size=None, split="train", labels=Fal
             return pipeline.finish(ds, **finish)
         if name.endswith(".npz"):
             x, y = load_npz(name, split, labels)
-        elif os.path.basename(name).find("-idx") >= 0:
+        elif is_idx(name):
             x, y = load_idx(name, labels)
         else:
             raise ValueError(f"Cannot tell what kind of data '{name}' holds. Pass an image "
