@@ -1,26 +1,51 @@
-"""Callbacks for ``GAN.fit``."""
+"""Callbacks for ``GAN.fit``: sample grids, the EMA generator, checkpoints that resume
+exactly, a divergence guard, a history file and a hook for evaluation at intervals."""
 
+import csv
+import json
+import math
 import os
+import shutil
+import time
 
 import keras
+import numpy as np
+import tensorflow as tf
 
 from keras_gans import utils
+
+
+def _global_step(model):
+    """Generator updates so far: the step counter, saved with the optimizer's state."""
+    optimizer = getattr(model, "g_optimizer", None) or model.optimizer
+    return int(optimizer.iterations.numpy())
+
+
+def _as_float(value):
+    try:
+        return float(np.asarray(value))
+    except (TypeError, ValueError):
+        return None
 
 
 class SampleGrid(keras.callbacks.Callback):
     """Write ``epoch_NNN.png`` with samples from fixed latent vectors after each epoch, so
     successive pictures show the same z and progress is comparable.
 
-    Images become a grid; 2-D points become a scatter plot.
+    Images become a grid; 2-D points become a scatter plot. With ``tensorboard_dir`` the
+    same picture is also logged as a TensorBoard image (tag ``samples``, step = epoch).
+    Samples come from the EMA generator when the model has one.
     """
 
-    def __init__(self, directory, num_samples=64, seed=0, every=1):
+    def __init__(self, directory, num_samples=64, seed=0, every=1, tensorboard_dir=None):
         super().__init__()
         self.directory = directory
         self.num_samples = num_samples
         self.seed = seed
         self.every = every
+        self.tensorboard_dir = tensorboard_dir
         self._z = None
+        self._writer = None
         self.paths = []
 
     def on_epoch_end(self, epoch, logs=None):
@@ -31,3 +56,290 @@ class SampleGrid(keras.callbacks.Callback):
         samples = self.model.generate(len(self._z), z=self._z)
         path = os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png")
         self.paths.append(utils.save_samples(samples, path))
+        if self.tensorboard_dir:
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
+            self._log_image(path, epoch + 1)
+
+    def _log_image(self, path, step):
+        # tf.summary.image needs the tensorboard package; writing the image plugin's record
+        # ([width, height, png]) directly needs only TensorFlow.
+        from tensorflow.core.framework import summary_pb2
+
+        png = tf.io.read_file(path)
+        shape = tf.shape(tf.io.decode_png(png))
+        record = tf.stack([tf.strings.as_string(shape[1]), tf.strings.as_string(shape[0]), png])
+        metadata = summary_pb2.SummaryMetadata(
+            plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="images"))
+        with self._writer.as_default():
+            tf.summary.write("samples", record, step=step,
+                             metadata=metadata.SerializeToString())
+        self._writer.flush()
+
+
+class EMA(keras.callbacks.Callback):
+    """Exponential moving average of the generator's weights (Karras et al. 2018; Yazici et
+    al. 2019): ``ema = decay * ema + (1 - decay) * weights`` after every generator update.
+
+    The average lives in ``model.ema_generator`` (created by ``model.enable_ema()`` when the
+    callback is attached), is saved with the model and is what ``generate`` samples from.
+    Before ``start_step`` the average simply copies the weights. Non-trainable weights
+    (batch-norm statistics) are copied, not averaged.
+    """
+
+    def __init__(self, decay=0.999, start_step=0):
+        super().__init__()
+        if not 0.0 <= float(decay) < 1.0:
+            raise ValueError(f"`decay` must be in [0, 1); received {decay!r}.")
+        self.decay = float(decay)
+        self.start_step = int(start_step)
+        self._update = None
+
+    def set_model(self, model):
+        super().set_model(model)
+        if not hasattr(model, "enable_ema"):
+            raise TypeError("The EMA callback needs a keras_gans GAN model (with enable_ema).")
+        model.enable_ema()
+
+    def _build_update(self):
+        gen, ema = self.model.generator, self.model.ema_generator
+        pairs = [(e, w) for e, w in zip(ema.weights, gen.weights) if w.trainable]
+        copies = [(e, w) for e, w in zip(ema.weights, gen.weights) if not w.trainable]
+
+        @tf.function
+        def update(decay):
+            for e, w in pairs:
+                e.assign(decay * e + (1.0 - decay) * w)
+            for e, w in copies:
+                e.assign(w)
+
+        return update
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._update is None:
+            self._update = self._build_update()
+        decay = self.decay if _global_step(self.model) > self.start_step else 0.0
+        self._update(tf.constant(decay, tf.float32))
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised by ``DivergenceGuard`` when a loss becomes NaN, infinite or too large."""
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stop training with a clear message when ``d_loss`` or ``g_loss`` becomes NaN or
+    infinite (or larger in size than ``max_abs``), before anything writes bad weights.
+
+    Raises ``TrainingDiverged`` naming the step, the loss and the last good checkpoint of
+    ``checkpoint`` (a ``Checkpoint`` callback), so that the run can be resumed from it.
+    """
+
+    def __init__(self, monitor=("d_loss", "g_loss"), max_abs=None, checkpoint=None):
+        super().__init__()
+        self.monitor = tuple(monitor)
+        self.max_abs = max_abs
+        self.checkpoint = checkpoint
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for key in self.monitor:
+            value = _as_float((logs or {}).get(key))
+            if value is None:
+                continue
+            bad = not math.isfinite(value) or (self.max_abs is not None and
+                                               abs(value) > self.max_abs)
+            if bad:
+                last = self.checkpoint.last_saved if self.checkpoint else None
+                raise TrainingDiverged(
+                    f"Training diverged at step {_global_step(self.model)} (epoch "
+                    f"{self._epoch + 1}, batch {batch + 1}): {key} is {value}. No weights were "
+                    f"saved after it. Last good checkpoint: {last or 'none'}. Lower the "
+                    f"learning rates or add a penalty, then resume or restart.")
+
+
+class Checkpoint(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` that resumes a GAN exactly.
+
+    Every ``save_freq`` batches (or each epoch) it writes ``ckpt-<step>/`` in ``directory``
+    with the model's weights (generator, discriminator, EMA generator, both optimizers'
+    state and step counters) and ``state.json`` (epoch, batch, step and the state of every
+    ``SeedGenerator``, which Keras's weight files leave out), then points ``latest.json`` at
+    it. The pointer is replaced atomically, so a run killed at any moment, ``kill -9``
+    included, leaves a complete checkpoint; the last ``keep`` checkpoints are kept. Weights
+    are never saved when a loss or a weight is NaN or infinite.
+
+    On ``on_train_begin`` it restores the latest checkpoint and, like Keras's callback,
+    makes ``fit`` start at its epoch. Used alone it restarts an interrupted epoch from its
+    first batch; ``keras_gans.training.fit`` also skips the batches already trained on, so
+    the resumed run matches an uninterrupted one.
+    """
+
+    def __init__(self, directory, save_freq="epoch", keep=2, steps_per_epoch=None):
+        super().__init__(directory, save_freq=save_freq, delete_checkpoint=False)
+        self.keep = int(keep)
+        self.steps_per_epoch = steps_per_epoch
+        self.restored = None
+        self.last_saved = None
+        self._epoch = 0
+        self._batch = 0
+        self._logs = {}
+        self._restore_on_begin = True
+
+    # -- state ------------------------------------------------------------------------
+
+    def latest(self):
+        """The metadata of the latest complete checkpoint, or ``None``."""
+        pointer = os.path.join(self.backup_dir, "latest.json")
+        if not os.path.exists(pointer):
+            return None
+        with open(pointer) as f:
+            name = json.load(f)["checkpoint"]
+        with open(os.path.join(self.backup_dir, name, "state.json")) as f:
+            state = json.load(f)
+        state["path"] = os.path.join(self.backup_dir, name)
+        return state
+
+    def _seed_variables(self):
+        return [v for v in self.model.variables if v.name == "seed_generator_state"]
+
+    def restore(self):
+        """Load the latest checkpoint into the model; returns its metadata or ``None``."""
+        state = self.latest()
+        if state is None:
+            return None
+        model = self.model
+        for opt, net in ((getattr(model, "d_optimizer", None), getattr(model, "discriminator", None)),
+                         (getattr(model, "g_optimizer", None), getattr(model, "generator", None))):
+            if opt is not None and not opt.built:
+                opt.build(net.trainable_variables)
+        model.load_weights(os.path.join(state["path"], "model.weights.h5"))
+        seeds = self._seed_variables()
+        if len(seeds) != len(state["seed_states"]):
+            raise ValueError(f"The checkpoint '{state['path']}' holds {len(state['seed_states'])} "
+                             f"random states, the model has {len(seeds)}: it was written by a "
+                             f"different model. Use another checkpoint directory.")
+        for var, value in zip(seeds, state["seed_states"]):
+            var.assign(np.asarray(value, dtype=var.dtype))
+        self.restored = state
+        self.last_saved = state["path"]
+        self._epoch, self._batch = state["epoch"], state["batch"]
+        return state
+
+    def on_train_begin(self, logs=None):
+        if self._restore_on_begin:
+            state = self.restore()
+            if state is not None:
+                self.model._initial_epoch = state["epoch"]
+
+    def on_train_end(self, logs=None):
+        # Keras reads _initial_epoch once per fit(); don't let it leak into the next one.
+        self.model._initial_epoch = None
+
+    # -- saving -----------------------------------------------------------------------
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch, self._batch = epoch, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batch += 1
+        self._logs = logs or {}
+        super().on_train_batch_end(batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._epoch, self._batch = epoch + 1, 0
+        self._logs = logs or {}
+        super().on_epoch_end(epoch, logs)
+
+    def _finite(self):
+        for key in ("d_loss", "g_loss"):
+            value = _as_float(self._logs.get(key))
+            if value is not None and not math.isfinite(value):
+                return f"{key} is {value}"
+        for var in self.model.weights:
+            if var.dtype.startswith("float") and not np.all(np.isfinite(var.numpy())):
+                return f"the weight '{var.path}' holds NaN or infinite values"
+        return None
+
+    def _save_model(self):
+        problem = self._finite()
+        if problem:
+            print(f"Checkpoint: not saving at step {_global_step(self.model)}: {problem}. "
+                  f"The last good checkpoint is {self.last_saved or 'none'}.", flush=True)
+            return
+        step = _global_step(self.model)
+        epoch, batch = self._epoch, self._batch
+        if self.steps_per_epoch:
+            epoch, batch = divmod(step, self.steps_per_epoch)
+        name = f"ckpt-{step:08d}"
+        final = os.path.join(self.backup_dir, name)
+        partial = final + ".partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        os.makedirs(partial)
+        self.model.save_weights(os.path.join(partial, "model.weights.h5"))
+        state = {"epoch": epoch, "batch": batch, "step": step, "time": time.time(),
+                 "seed_states": [np.asarray(v.numpy()).tolist() for v in self._seed_variables()]}
+        with open(os.path.join(partial, "state.json"), "w") as f:
+            json.dump(state, f)
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(partial, final)
+        pointer = os.path.join(self.backup_dir, "latest.json")
+        with open(pointer + ".tmp", "w") as f:
+            json.dump({"checkpoint": name}, f)
+        os.replace(pointer + ".tmp", pointer)
+        self.last_saved = final
+        old = sorted(d for d in os.listdir(self.backup_dir)
+                     if d.startswith("ckpt-") and not d.endswith(".partial"))
+        for stale in old[:-self.keep]:
+            shutil.rmtree(os.path.join(self.backup_dir, stale), ignore_errors=True)
+
+
+class HistoryFile(keras.callbacks.Callback):
+    """Write the logs of every epoch to ``history.json`` and ``history.csv`` in
+    ``directory`` after each epoch. Rows already in the files are kept, so a resumed run
+    extends its history; a resumed epoch replaces its row."""
+
+    def __init__(self, directory):
+        super().__init__()
+        self.directory = directory
+        self.rows = {}
+
+    def on_train_begin(self, logs=None):
+        path = os.path.join(self.directory, "history.json")
+        if os.path.exists(path) and not self.rows:
+            with open(path) as f:
+                self.rows = {row["epoch"]: row for row in json.load(f)["epochs"]}
+
+    def on_epoch_end(self, epoch, logs=None):
+        row = {"epoch": epoch + 1, "step": _global_step(self.model)}
+        row.update({k: _as_float(v) for k, v in (logs or {}).items()})
+        self.rows[epoch + 1] = row
+        rows = [self.rows[k] for k in sorted(self.rows)]
+        os.makedirs(self.directory, exist_ok=True)
+        path = os.path.join(self.directory, "history.json")
+        with open(path + ".tmp", "w") as f:
+            json.dump({"epochs": rows}, f, indent=1)
+        os.replace(path + ".tmp", path)
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        with open(os.path.join(self.directory, "history.csv"), "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+class Evaluation(keras.callbacks.Callback):
+    """Hook for evaluation at intervals: every ``every`` epochs call ``fn(model)``, which
+    returns a dict of numbers (e.g. FID from ``keras_gans.metrics``), and add it to the
+    epoch's logs so that the history and TensorBoard record it. Place it before callbacks
+    that read the logs."""
+
+    def __init__(self, fn, every=1):
+        super().__init__()
+        self.fn = fn
+        self.every = int(every)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None and (epoch + 1) % self.every == 0:
+            logs.update({k: float(v) for k, v in self.fn(self.model).items()})

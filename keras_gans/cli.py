@@ -7,7 +7,52 @@ import sys
 import time
 
 
+# The defaults of `keras-gans train VARIANT` without a recipe.
+TRAIN_DEFAULTS = {"dataset": "digits", "epochs": 20, "batch_size": 32, "image_size": 16,
+                  "latent_dim": 100, "seed": 0}
+
+# Flags that override a recipe field.
+RECIPE_FIELDS = {"variant": "model.variant", "dataset": "data.name", "epochs": "schedule.epochs",
+                 "steps_per_epoch": "schedule.steps_per_epoch", "batch_size": "data.batch_size",
+                 "image_size": "data.image_size", "latent_dim": "model.latent_dim",
+                 "d_steps": "optimizers.d_steps", "loss": "optimizers.loss", "seed": "seed",
+                 "num_examples": "data.num_examples"}
+
+
 def _train(args):
+    if args.recipe:
+        return _train_recipe(args)
+    if args.variant is None:
+        raise ValueError("Name a variant (keras-gans train dcgan) or pass --recipe FILE.")
+    if args.set:
+        raise ValueError("--set changes recipe fields; use it with --recipe.")
+    for key, value in TRAIN_DEFAULTS.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.out is None:
+        args.out = os.path.join("runs", args.variant)
+    return _train_variant(args)
+
+
+def _train_recipe(args):
+    from keras_gans import recipes
+
+    recipe = recipes.load(args.recipe)
+    assignments = {RECIPE_FIELDS[k]: getattr(args, k) for k in RECIPE_FIELDS
+                   if getattr(args, k) is not None}
+    for item in args.set or []:
+        if "=" not in item:
+            raise ValueError(f"--set takes FIELD=VALUE, e.g. --set schedule.epochs=3; "
+                             f"received {item!r}.")
+        key, value = item.split("=", 1)
+        assignments[key.strip()] = value
+    recipe = recipes.override(recipe, assignments)
+    out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.recipe))[0])
+    recipes.run(recipe, out, verbose=args.verbose)
+    return 0
+
+
+def _train_variant(args):
     import keras
 
     import keras_gans as kg
@@ -66,23 +111,32 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="keras-gans", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    train = sub.add_parser("train", help="train a GAN variant and write sample grids")
-    train.add_argument("variant", help="gan, dcgan, wgan or wgan-gp")
-    train.add_argument("--dataset", default="digits",
-                       help="embedded data set: digits (default), ring8 or grid25")
-    train.add_argument("--epochs", type=int, default=20)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--image-size", type=int, default=16,
+    train = sub.add_parser(
+        "train", help="train a GAN variant and write sample grids",
+        description="Train a variant with the defaults below, or run a recipe (--recipe): then "
+                    "the flags given override the recipe's fields, and running the same "
+                    "command again resumes an interrupted run.")
+    train.add_argument("variant", nargs="?", help="gan, dcgan, wgan or wgan-gp")
+    train.add_argument("--recipe", default=None, help="a recipe YAML file (zoo/recipes/*.yaml)")
+    train.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                       help="override any recipe field, e.g. --set callbacks.ema.decay=0.99")
+    train.add_argument("--dataset", default=None,
+                       help="a data set name (digits (default), ring8, grid25, mnist, ...) or "
+                            "the path of an image folder, .npz or IDX file")
+    train.add_argument("--epochs", type=int, default=None, help="default 20")
+    train.add_argument("--batch-size", type=int, default=None, help="default 32")
+    train.add_argument("--image-size", type=int, default=None,
                        help="resize images to this size (digits are 8x8 natively; default 16)")
-    train.add_argument("--latent-dim", type=int, default=100)
+    train.add_argument("--latent-dim", type=int, default=None, help="default 100")
     train.add_argument("--d-steps", type=int, default=None,
                        help="discriminator steps per generator step (default: the paper's)")
     train.add_argument("--loss", default=None, help="adversarial loss (default: the paper's)")
     train.add_argument("--steps-per-epoch", type=int, default=None)
     train.add_argument("--num-examples", type=int, default=None,
                        help="points drawn for the toy data sets (default 100,000)")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", default=None, help="output folder (default runs/VARIANT)")
+    train.add_argument("--seed", type=int, default=None, help="default 0")
+    train.add_argument("--out", default=None,
+                       help="output folder (default runs/VARIANT or runs/RECIPE-NAME)")
     train.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 0, 1 or 2")
     train.set_defaults(func=_train)
 
@@ -97,13 +151,18 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if getattr(args, "out", "") is None:
-        args.out = os.path.join("runs", args.variant)
     try:
         return args.func(args)
     except (ValueError, TypeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except RuntimeError as e:
+        from keras_gans.callbacks import TrainingDiverged
+
+        if not isinstance(e, TrainingDiverged):
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

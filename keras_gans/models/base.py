@@ -370,10 +370,12 @@ class GAN(keras.Model):
         every machine and TensorFlow version."""
         return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
 
-    def generate(self, n, seed=None, batch_size=256, z=None):
+    def generate(self, n, seed=None, batch_size=256, z=None, ema=True):
         """Generate ``n`` examples as a float32 numpy array (images in [-1, 1]).
 
         The same ``seed`` gives the same examples; pass ``z`` to choose the latent vectors.
+        With an EMA generator (``enable_ema``) its averaged weights are used unless
+        ``ema=False``.
         """
         if z is None:
             if int(n) < 1:
@@ -382,9 +384,27 @@ class GAN(keras.Model):
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"`z` must have shape (n, {self.latent_dim}); received {z.shape}.")
-        chunks = [keras.ops.convert_to_numpy(self.generator(z[i:i + batch_size], training=False))
+        net = self.ema_generator if ema and self.has_ema else self.generator
+        chunks = [keras.ops.convert_to_numpy(net(z[i:i + batch_size], training=False))
                   for i in range(0, len(z), batch_size)]
         return np.concatenate(chunks).astype("float32")
+
+    # -- exponential moving average of the generator -------------------------------
+
+    @property
+    def has_ema(self):
+        return getattr(self, "ema_generator", None) is not None
+
+    def enable_ema(self):
+        """Create ``ema_generator``, a copy of the generator whose weights the ``EMA``
+        callback averages. It is saved and loaded with the model, and ``generate`` uses it.
+        Calling this again keeps the existing copy."""
+        if not self.has_ema:
+            ema = keras.models.clone_model(self.generator)
+            ema.set_weights(self.generator.get_weights())
+            ema.trainable = False
+            self.ema_generator = ema
+        return self.ema_generator
 
     # -- serialization --------------------------------------------------------------
 
@@ -395,14 +415,19 @@ class GAN(keras.Model):
             "latent_dim": self.latent_dim,
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            **({"ema": True} if self.has_ema else {}),
         }
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        ema = config.pop("ema", False)
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        model = cls(**config)
+        if ema:
+            model.enable_ema()
+        return model
 
     def summary_line(self):
         g = sum(math.prod(v.shape) for v in self.generator.weights)

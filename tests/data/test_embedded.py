@@ -63,4 +63,4 @@ def test_bad_requests_are_explained():
     with pytest.raises(ValueError, match="empty array"):
         kg.data.from_arrays(np.zeros((0, 2), "float32"), 4)
     with pytest.raises(TypeError, match="x / 127.5 - 1"):
-        kg.data.from_arrays(np.zeros((4, 2, 2, 1), "uint8"), 4)
+        kg.data.from_arrays(np.zeros((4, 2, 2, 1), "int64"), 4)

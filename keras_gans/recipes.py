@@ -1,0 +1,246 @@
+"""Recipes: one YAML file that says everything about a training run.
+
+```yaml
+seed: 0
+deterministic: true            # tf.config.experimental.enable_op_determinism()
+model: {variant: dcgan, latent_dim: 32}          # + any constructor argument;
+                               # generator/discriminator: {network: dcgan_generator, ...}
+data: {name: digits, batch_size: 32, image_size: 16}   # kg.data.load arguments
+optimizers:                    # GAN.compile arguments
+  d_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
+  g_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
+  loss: non_saturating
+  d_steps: 1
+schedule: {epochs: 5, steps_per_epoch: 20}
+callbacks:
+  sample_grid: {every: 1, num_samples: 64, seed: 0, tensorboard: true}
+  ema: {decay: 0.999, start_step: 0}
+  checkpoint: {every: 10, keep: 2}    # batches, or "epoch"
+  divergence_guard: {max_abs: null}
+```
+
+``run`` writes into one folder: ``recipe.yaml`` (the resolved recipe), ``checkpoints/``,
+``samples/``, ``tensorboard/``, ``history.json``/``history.csv`` and ``model.keras``.
+Running it again on the same folder resumes the run (see ``keras_gans.training``).
+"""
+
+import copy
+import inspect
+import os
+import time
+
+import yaml
+
+SECTIONS = {
+    "seed": 0,
+    "deterministic": False,
+    "model": {},
+    "data": {"batch_size": 64},
+    "optimizers": {},
+    "schedule": {"epochs": 1, "steps_per_epoch": None},
+    "callbacks": {
+        "sample_grid": {"every": 1, "num_samples": 64, "seed": 0, "tensorboard": False},
+        "ema": None,
+        "checkpoint": {"every": "epoch", "keep": 2},
+        "divergence_guard": {"max_abs": None},
+    },
+}
+
+# Fields that may change between a run and its resumption.
+RESUMABLE_CHANGES = {("schedule", "epochs")}
+
+
+def _merge(defaults, given, where):
+    if not isinstance(given, dict):
+        raise ValueError(f"Recipe field '{where or 'top level'}' must be a mapping; received "
+                         f"{given!r}.")
+    out = copy.deepcopy(defaults)
+    for key, value in given.items():
+        if where in ("", "callbacks") and key not in defaults:
+            raise ValueError(f"Unknown recipe field '{(where + '.') if where else ''}{key}'. "
+                             f"Known fields: {', '.join(defaults)}.")
+        if isinstance(defaults.get(key), dict) and value is not None:
+            out[key] = _merge(defaults[key], value, f"{where}.{key}" if where else key)
+        else:
+            out[key] = value
+    return out
+
+
+def resolve(recipe):
+    """Fill in defaults and check a recipe given as a dict."""
+    recipe = _merge(SECTIONS, recipe or {}, "")
+    if not recipe["model"].get("variant"):
+        raise ValueError("The recipe names no model: add `model: {variant: dcgan}` (gan, dcgan, "
+                         "wgan or wgan-gp).")
+    if not recipe["data"].get("name"):
+        raise ValueError("The recipe names no data: add `data: {name: digits}` (a data set "
+                         "name or the path of an image folder, .npz or IDX file).")
+    return recipe
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            recipe = yaml.safe_load(f)
+    except OSError as e:
+        raise ValueError(f"Cannot read the recipe '{path}': {e.strerror}.") from e
+    except yaml.YAMLError as e:
+        raise ValueError(f"The recipe '{path}' is not valid YAML: {e}") from e
+    return resolve(recipe)
+
+
+def override(recipe, assignments):
+    """Set dotted fields, e.g. ``{"schedule.epochs": 3}``; values as YAML (``"1e-4"`` is a
+    float, ``"null"`` is None)."""
+    recipe = copy.deepcopy(recipe)
+    for dotted, value in assignments.items():
+        if isinstance(value, str):
+            value = _yaml_value(value)
+        *parents, leaf = dotted.split(".")
+        node = recipe
+        for key in parents:
+            if node.get(key) is None:
+                node[key] = {}
+            node = node[key]
+            if not isinstance(node, dict):
+                raise ValueError(f"Cannot set '{dotted}': '{key}' is not a mapping.")
+        node[leaf] = value
+    return resolve(recipe)
+
+
+def _yaml_value(text):
+    value = yaml.safe_load(text)
+    if isinstance(value, str):
+        try:
+            return float(value) if any(c in value for c in ".eE") else int(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _numbers(config):
+    """YAML 1.1 reads ``2e-4`` as a string; take such strings as the numbers they are."""
+    return {k: _yaml_value(v) if isinstance(v, str) and k != "name" else v
+            for k, v in config.items()}
+
+
+def build_optimizer(spec):
+    import keras
+
+    if spec is None or isinstance(spec, str):
+        return spec
+    if "class_name" in spec:
+        return keras.optimizers.deserialize(spec)
+    spec = _numbers(spec)
+    name = spec.pop("name", None)
+    if not name:
+        raise ValueError(f"An optimizer needs a name, e.g. {{name: adam, learning_rate: 2.0e-4}}"
+                         f"; received {spec}.")
+    cls = type(keras.optimizers.get(name))
+    return cls(**spec)
+
+
+def _build_network(spec, role, model_kwargs, data_shape):
+    from keras_gans import networks
+
+    spec = dict(spec)
+    name = spec.pop("network", None)
+    builder = getattr(networks, str(name), None)
+    if builder is None:
+        raise ValueError(f"Unknown {role} network {name!r}; known: {', '.join(networks.__all__)}.")
+    params = inspect.signature(builder).parameters
+    fill = {"latent_dim": model_kwargs.get("latent_dim", 100), "image_shape": data_shape,
+            "output_shape": data_shape, "input_shape": data_shape}
+    for key, value in fill.items():
+        if key in params and key not in spec:
+            spec[key] = value
+    return builder(**spec)
+
+
+def build_model(recipe, data_shape):
+    import keras_gans as kg
+
+    kwargs = dict(recipe["model"])
+    variant = kg.models.get(kwargs.pop("variant"))
+    if "image_shape" not in kwargs and "data_shape" not in kwargs:
+        kwargs["data_shape"] = tuple(data_shape)
+    shape = tuple(kwargs.get("image_shape") or kwargs.get("data_shape"))
+    for role in ("generator", "discriminator"):
+        if isinstance(kwargs.get(role), dict):
+            kwargs[role] = _build_network(kwargs[role], role, kwargs, shape)
+    model = variant(**kwargs)
+    opts = dict(recipe["optimizers"])
+    for key in ("d_optimizer", "g_optimizer"):
+        opts[key] = build_optimizer(opts.get(key))
+    model.compile(**opts)
+    return model
+
+
+def _comparable(recipe):
+    recipe = copy.deepcopy(recipe)
+    for section, key in RESUMABLE_CHANGES:
+        recipe[section].pop(key, None)
+    return recipe
+
+
+def run(recipe, out, verbose=1):
+    """Train as the recipe says, writing everything into ``out``; resume when ``out`` holds
+    an interrupted run of the same recipe. Returns the trained model."""
+    import keras
+    import tensorflow as tf
+
+    import keras_gans as kg
+
+    os.makedirs(out, exist_ok=True)
+    saved = os.path.join(out, "recipe.yaml")
+    if os.path.exists(os.path.join(out, "checkpoints", "latest.json")) and os.path.exists(saved):
+        with open(saved) as f:
+            previous = resolve(yaml.safe_load(f))
+        if _comparable(previous) != _comparable(recipe):
+            raise ValueError(f"'{out}' holds a run of a different recipe (see {saved}). Use "
+                             f"another --out folder, or delete '{out}' to start over.")
+    with open(saved, "w") as f:
+        yaml.safe_dump(recipe, f, sort_keys=False)
+
+    seed = recipe["seed"]
+    keras.utils.set_random_seed(seed)
+    if recipe["deterministic"]:
+        tf.config.experimental.enable_op_determinism()
+    data = dict(recipe["data"])
+    data.setdefault("seed", seed)
+    name = data.pop("name")
+    def make_data():
+        return kg.data.load(name, **data)
+
+    ds = make_data()
+    model = build_model(recipe, ds.element_spec[0].shape[1:] if isinstance(ds.element_spec, tuple)
+                        else ds.element_spec.shape[1:])
+    print(model.summary_line(), f"| data {name} {model.data_shape}", flush=True)
+
+    cbs = recipe["callbacks"]
+    callbacks = []
+    if cbs.get("ema"):
+        callbacks.append(kg.callbacks.EMA(**cbs["ema"]))
+    if cbs.get("divergence_guard") is not None:
+        callbacks.append(kg.callbacks.DivergenceGuard(**cbs["divergence_guard"]))
+    if cbs.get("sample_grid"):
+        grid = dict(cbs["sample_grid"])
+        tensorboard = grid.pop("tensorboard", False)
+        callbacks.append(kg.callbacks.SampleGrid(
+            os.path.join(out, "samples"), **grid,
+            tensorboard_dir=os.path.join(out, "tensorboard") if tensorboard else None))
+    callbacks.append(kg.callbacks.HistoryFile(out))
+    checkpoint = cbs.get("checkpoint") or {}
+    every = checkpoint.get("every", "epoch")
+
+    start = time.time()
+    kg.training.fit(model, make_data, recipe["schedule"]["epochs"],
+                           os.path.join(out, "checkpoints"),
+                           steps_per_epoch=recipe["schedule"]["steps_per_epoch"],
+                           save_freq=every, callbacks=callbacks, verbose=verbose,
+                           keep=checkpoint.get("keep", 2))
+    path = os.path.join(out, "model.keras")
+    model.save(path)
+    print(f"Done in {time.time() - start:.1f} s. Model: {path}; everything else in {out}",
+          flush=True)
+    return model

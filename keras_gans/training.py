@@ -1,0 +1,76 @@
+"""``fit`` with checkpoints that resume exactly where a run stopped, even mid-epoch.
+
+Keras's ``BackupAndRestore`` restores the weights and the epoch, but an interrupted epoch
+starts again from its first batch and the data order starts again from the first epoch's.
+Here the data is one endless, seeded stream of batches (the data set repeated, reshuffled
+each epoch), so batch ``k`` of the run is the same batch on every run; a resumed run skips
+the ``step`` batches already trained on, finishes the interrupted epoch with the batches it
+had left, then continues with whole epochs.
+"""
+
+import os
+
+from keras_gans import callbacks as callbacks_lib
+
+
+def steps_in(dataset):
+    count = int(dataset.cardinality())
+    if count < 1:
+        raise ValueError("The data set is infinite or of unknown length; pass steps_per_epoch.")
+    return count
+
+
+def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
+        callbacks=(), verbose=1, keep=2):
+    """Train ``model`` for ``epochs`` epochs, checkpointing into ``directory``.
+
+    Calling it again with the same arguments after an interruption continues from the last
+    checkpoint: weights, EMA weights, optimizer states, step and epoch, the model's random
+    state and the position in the data stream. Returns the checkpoint callback (its
+    ``restored`` tells where the run resumed from).
+
+    ``data`` is a function that builds the data set (e.g. ``lambda: kg.data.load("digits",
+    64, seed=0)``), or a data set. The data set must be finite, not repeated, and yield the
+    same batches for the same seed on every run, as ``kg.data.load(..., seed=...)`` does.
+    Pass a function: a seeded ``shuffle`` keeps its position in the sequence of epoch orders
+    in the data set object, so each ``fit`` call (a resumed run makes two) needs a fresh
+    one for its orders to be those of an uninterrupted run.
+    """
+    make = data if callable(data) else (lambda: data)
+    spe = int(steps_per_epoch or steps_in(make()))
+    checkpoint = callbacks_lib.Checkpoint(os.path.join(directory), save_freq=save_freq,
+                                          keep=keep, steps_per_epoch=spe)
+    state = checkpoint.latest()
+    step = state["step"] if state else 0
+    # EMA first (the checkpoint saves its update), then the guard (so nothing is saved
+    # after a NaN), then the checkpoint, then the rest.
+    ordered = sorted(callbacks, key=lambda c: (not isinstance(c, callbacks_lib.EMA),
+                                               not isinstance(c, callbacks_lib.DivergenceGuard)))
+    first = [c for c in ordered if isinstance(c, (callbacks_lib.EMA,
+                                                  callbacks_lib.DivergenceGuard))]
+    rest = [c for c in ordered if c not in first]
+    all_callbacks = first + [checkpoint] + rest
+    for cb in first:
+        if isinstance(cb, callbacks_lib.DivergenceGuard) and cb.checkpoint is None:
+            cb.checkpoint = checkpoint
+
+    epoch, batch = divmod(step, spe)
+    if state is not None:
+        print(f"Resuming from {state['path']}: epoch {epoch + 1}, batch {batch} "
+              f"(step {step}).", flush=True)
+    segments = []
+    if batch:
+        segments.append((epoch, epoch + 1, spe - batch, step))
+        epoch += 1
+    if epoch < epochs:
+        segments.append((epoch, epochs, spe, epoch * spe))
+    for initial_epoch, last_epoch, steps, skip in segments:
+        model.fit(make().repeat().skip(skip), initial_epoch=initial_epoch, epochs=last_epoch,
+                  steps_per_epoch=steps, callbacks=all_callbacks, verbose=verbose)
+        # The first fit() restored the checkpoint; later ones continue in memory.
+        checkpoint._restore_on_begin = False
+    if not segments and state is not None:  # already complete: load its final state
+        for cb in all_callbacks:
+            cb.set_model(model)
+        checkpoint.restore()
+    return checkpoint

@@ -1,0 +1,126 @@
+import glob
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gans as kg
+
+
+@pytest.fixture(scope="module")
+def data():
+    return kg.data.load("digits", batch_size=32, seed=0, drop_remainder=True)
+
+
+def _gan():
+    gan = kg.models.GAN(data_shape=(8, 8, 1), latent_dim=4)
+    gan.compile()
+    return gan
+
+
+def test_ema_averages_and_is_used_by_generate_and_saved(data, tmp_path):
+    gan = _gan()
+    before = [w.numpy() for w in gan.generator.weights]
+    gan.fit(data, epochs=1, steps_per_epoch=3, verbose=0,
+            callbacks=[kg.callbacks.EMA(decay=0.5)])
+    assert gan.has_ema
+    for e, w, w0 in zip(gan.ema_generator.weights, gan.generator.weights, before):
+        assert not np.allclose(e.numpy(), w.numpy())           # lags behind the weights
+        assert not np.allclose(e.numpy(), w0)                  # but has moved
+    z = gan.latent_vectors(5, seed=1)
+    np.testing.assert_allclose(gan.generate(5, z=z), gan.ema_generator(z).numpy(), atol=1e-6)
+    assert not np.allclose(gan.generate(5, z=z), gan.generate(5, z=z, ema=False))
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.has_ema
+    np.testing.assert_allclose(loaded.generate(5, z=z), gan.generate(5, z=z), atol=1e-6)
+
+
+def test_ema_start_step_copies_weights_before_it(data):
+    gan = _gan()
+    gan.fit(data, epochs=1, steps_per_epoch=2, verbose=0,
+            callbacks=[kg.callbacks.EMA(decay=0.99, start_step=10)])
+    for e, w in zip(gan.ema_generator.weights, gan.generator.weights):
+        np.testing.assert_array_equal(e.numpy(), w.numpy())
+    with pytest.raises(ValueError, match="decay"):
+        kg.callbacks.EMA(decay=1.0)
+
+
+class _Poison(keras.callbacks.Callback):
+    """Turns the discriminator's weights to NaN after the given step."""
+
+    def __init__(self, step):
+        super().__init__()
+        self.step = step
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if int(self.model.g_optimizer.iterations.numpy()) == self.step:
+            for w in self.model.discriminator.trainable_weights:
+                w.assign(tf.fill(w.shape, float("nan")))
+
+
+def test_divergence_guard_stops_and_names_the_last_good_checkpoint(data, tmp_path):
+    gan = _gan()
+    checkpoint = kg.callbacks.Checkpoint(str(tmp_path / "ckpt"), save_freq=2)
+    guard = kg.callbacks.DivergenceGuard(checkpoint=checkpoint)
+    with pytest.raises(kg.callbacks.TrainingDiverged,
+                       match=r"step 5 .*d_loss is nan.*ckpt-00000004"):
+        gan.fit(data, epochs=1, steps_per_epoch=10, verbose=0,
+                callbacks=[_Poison(4), guard, checkpoint])
+    assert sorted(os.listdir(tmp_path / "ckpt")) == ["ckpt-00000002", "ckpt-00000004",
+                                                      "latest.json"]
+
+
+def test_checkpoint_never_saves_nan_weights(data, tmp_path, capsys):
+    gan = _gan()
+    checkpoint = kg.callbacks.Checkpoint(str(tmp_path / "ckpt"), save_freq=1)
+    gan.fit(data, epochs=1, steps_per_epoch=4, verbose=0, callbacks=[_Poison(2), checkpoint])
+    assert checkpoint.latest()["step"] == 2
+    assert "not saving at step 3" in capsys.readouterr().out
+
+
+def test_checkpoint_restores_weights_optimizers_and_random_state(data, tmp_path):
+    gan = _gan()
+    gan.fit(data, epochs=2, steps_per_epoch=3, verbose=0,
+            callbacks=[kg.callbacks.Checkpoint(str(tmp_path / "c"))])
+    fresh = _gan()
+    checkpoint = kg.callbacks.Checkpoint(str(tmp_path / "c"))
+    checkpoint.set_model(fresh)
+    state = checkpoint.restore()
+    assert state["epoch"] == 2 and state["step"] == 6
+    assert int(fresh.d_optimizer.iterations.numpy()) == 6
+    np.testing.assert_array_equal(fresh.seed_generator.state.numpy(),
+                                  gan.seed_generator.state.numpy())
+    for a, b in zip(fresh.weights, gan.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # Used in fit() it starts at the saved epoch, like keras.callbacks.BackupAndRestore.
+    history = fresh.fit(data, epochs=3, steps_per_epoch=3, verbose=0,
+                        callbacks=[kg.callbacks.Checkpoint(str(tmp_path / "c"))])
+    assert len(history.history["d_loss"]) == 1
+
+
+def test_sample_grid_writes_png_and_tensorboard_images(data, tmp_path):
+    gan = _gan()
+    grid = kg.callbacks.SampleGrid(str(tmp_path / "s"), num_samples=4,
+                                   tensorboard_dir=str(tmp_path / "tb"))
+    gan.fit(data, epochs=2, steps_per_epoch=1, verbose=0, callbacks=[grid])
+    assert sorted(os.listdir(tmp_path / "s")) == ["epoch_001.png", "epoch_002.png"]
+    events = glob.glob(str(tmp_path / "tb" / "events.out.tfevents*"))
+    steps = [e.step for e in tf.compat.v1.train.summary_iterator(events[0])
+             for v in e.summary.value if v.tag == "samples"]
+    assert steps == [1, 2]
+
+
+def test_history_file_and_evaluation_hook(data, tmp_path):
+    gan = _gan()
+    evaluation = kg.callbacks.Evaluation(lambda model: {"score": 1.5}, every=2)
+    gan.fit(data, epochs=2, steps_per_epoch=1, verbose=0,
+            callbacks=[evaluation, kg.callbacks.HistoryFile(str(tmp_path))])
+    rows = json.loads((tmp_path / "history.json").read_text())["epochs"]
+    assert [r["epoch"] for r in rows] == [1, 2] and rows[1]["score"] == 1.5
+    assert "score" not in rows[0]
+    assert (tmp_path / "history.csv").read_text().startswith("epoch,step,")

@@ -1,0 +1,70 @@
+import json
+import os
+
+import pytest
+import yaml
+
+from keras_gans import cli, recipes
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLE = os.path.join(ROOT, "zoo", "recipes", "dcgan-digits.yaml")
+
+
+def test_example_recipe_runs_offline_with_overrides(tmp_path):
+    out = tmp_path / "run"
+    code = cli.main(["train", "--recipe", EXAMPLE, "--out", str(out), "--epochs", "2",
+                     "--steps-per-epoch", "3", "--latent-dim", "8", "--verbose", "0",
+                     "--set", "callbacks.checkpoint.every=2", "--set", "callbacks.ema.decay=0.9"])
+    assert code == 0
+    saved = yaml.safe_load((out / "recipe.yaml").read_text())
+    assert saved["schedule"] == {"epochs": 2, "steps_per_epoch": 3}
+    assert saved["model"]["latent_dim"] == 8 and saved["callbacks"]["ema"]["decay"] == 0.9
+    assert sorted(os.listdir(out / "samples")) == ["epoch_001.png", "epoch_002.png"]
+    assert os.listdir(out / "tensorboard")
+    assert (out / "model.keras").exists() and (out / "history.csv").exists()
+    rows = json.loads((out / "history.json").read_text())["epochs"]
+    assert [r["step"] for r in rows] == [3, 6]
+    assert json.loads((out / "checkpoints" / "latest.json").read_text())["checkpoint"] \
+        == "ckpt-00000006"
+
+    # The same folder with a different recipe is refused; more epochs continue the run.
+    assert cli.main(["train", "--recipe", EXAMPLE, "--out", str(out), "--epochs", "2",
+                     "--steps-per-epoch", "3", "--latent-dim", "9", "--verbose", "0"]) == 2
+    assert cli.main(["train", "--recipe", EXAMPLE, "--out", str(out), "--epochs", "3",
+                     "--steps-per-epoch", "3", "--latent-dim", "8", "--verbose", "0",
+                     "--set", "callbacks.checkpoint.every=2",
+                     "--set", "callbacks.ema.decay=0.9"]) == 0
+    rows = json.loads((out / "history.json").read_text())["epochs"]
+    assert [r["step"] for r in rows] == [3, 6, 9]
+
+
+def test_networks_and_optimizer_configs(tmp_path):
+    recipe = recipes.resolve({
+        "model": {"variant": "wgan-gp", "latent_dim": 4,
+                  "generator": {"network": "mlp_generator", "hidden_units": [16]},
+                  "discriminator": {"network": "mlp_discriminator", "hidden_units": [16]}},
+        "data": {"name": "ring8", "num_examples": 64, "batch_size": 32},
+        "optimizers": {"d_optimizer": {"name": "adam", "learning_rate": "1e-4"},
+                       "g_optimizer": {"class_name": "RMSprop",
+                                       "config": {"learning_rate": 0.001}},
+                       "d_steps": 2},
+        "callbacks": {"sample_grid": None}, "schedule": {"epochs": 1, "steps_per_epoch": 2},
+    })
+    model = recipes.run(recipe, str(tmp_path), verbose=0)
+    assert model.generator.layers[1].units == 16 and model.d_steps == 2
+    assert abs(float(model.d_optimizer.learning_rate) - 1e-4) < 1e-9
+    assert type(model.g_optimizer).__name__ == "RMSprop"
+
+
+def test_bad_recipes_are_explained(tmp_path):
+    with pytest.raises(ValueError, match="Unknown recipe field 'schedul'"):
+        recipes.resolve({"schedul": {}, "model": {"variant": "gan"}, "data": {"name": "x"}})
+    with pytest.raises(ValueError, match="Unknown recipe field 'callbacks.emma'"):
+        recipes.resolve({"callbacks": {"emma": {}}, "model": {"variant": "gan"},
+                         "data": {"name": "x"}})
+    with pytest.raises(ValueError, match="names no model"):
+        recipes.resolve({"data": {"name": "digits"}})
+    path = tmp_path / "bad.yaml"
+    path.write_text("model: [unclosed")
+    assert cli.main(["train", "--recipe", str(path)]) == 2
+    assert cli.main(["train", "--recipe", str(tmp_path / "missing.yaml")]) == 2
