@@ -1,0 +1,143 @@
+"""Training throughput of each variant, with XLA (jit_compile) on and off.
+
+One training step is what ``train_step`` does for one batch: ``d_steps`` discriminator
+updates and one generator update. Images per second counts the real images consumed:
+``batch_size * steps / seconds``. The data are random images held in memory, so the
+input pipeline costs nothing and the figure is the model's own.
+
+    python benchmarks/throughput.py --variants gan dcgan wgan wgan-gp --batch-size 64 \
+        --image-shape 28 28 1 --steps 50 --repeats 3
+
+Each (variant, XLA) pair is compiled and warmed up once, then timed ``--repeats`` times
+over ``--steps`` steps; the median is reported. Sampling throughput (``generate``) is
+reported too.
+
+``--replicas N`` trains under ``MirroredStrategy`` over N devices (on a CPU-only machine,
+N logical CPU devices that share the same cores: this checks the distributed path's
+overhead, not a speed-up). ``--precision`` sets the Keras dtype policy.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+
+def machine_description():
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    gpus = tf.config.list_physical_devices("GPU")
+    return {"cpu": cpu, "cores": os.cpu_count(), "gpus": [g.name for g in gpus],
+            "tensorflow": tf.__version__, "python": sys.version.split()[0]}
+
+
+def setup_devices(replicas):
+    import tensorflow as tf
+
+    if replicas <= 1:
+        return tf.distribute.get_strategy()
+    gpus = tf.config.list_physical_devices("GPU")
+    if len(gpus) >= replicas:
+        return tf.distribute.MirroredStrategy([f"/gpu:{i}" for i in range(replicas)])
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * replicas)
+    return tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(replicas)])
+
+
+def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_dim, strategy):
+    import keras
+    import tensorflow as tf
+
+    import keras_gans as kg
+
+    keras.utils.set_random_seed(0)
+    images = np.random.default_rng(0).uniform(-1, 1, (batch_size * 4, *image_shape))
+    ds = tf.data.Dataset.from_tensor_slices(images.astype("float32"))
+    ds = ds.batch(batch_size, drop_remainder=True).repeat().prefetch(tf.data.AUTOTUNE)
+
+    with strategy.scope():
+        model = kg.models.get(variant_name)(image_shape=image_shape, latent_dim=latent_dim)
+        model.compile(jit_compile=jit)
+    start = time.perf_counter()
+    model.fit(ds, epochs=1, steps_per_epoch=3, verbose=0)  # trace and compile
+    compile_seconds = time.perf_counter() - start
+
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
+        rates.append(batch_size * steps / (time.perf_counter() - start))
+
+    model.generate(256, seed=0)  # warm up
+    start = time.perf_counter()
+    model.generate(1024, seed=1, batch_size=256)
+    sample_rate = 1024 / (time.perf_counter() - start)
+    return {
+        "variant": variant_name, "jit_compile": jit, "d_steps": model.d_steps,
+        "train_images_per_s": statistics.median(rates), "train_rates": rates,
+        "sample_images_per_s": sample_rate, "first_fit_seconds": compile_seconds,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--variants", nargs="+", default=["gan", "dcgan", "wgan", "wgan-gp"])
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--image-shape", type=int, nargs=3, default=[28, 28, 1])
+    parser.add_argument("--latent-dim", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--jit", choices=["both", "on", "off"], default="both")
+    parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument("--precision", default="float32",
+                        choices=["float32", "mixed_float16", "mixed_bfloat16"])
+    parser.add_argument("--out", default="runs/benchmarks/throughput.json")
+    args = parser.parse_args(argv)
+
+    jits = {"both": [False, True], "on": [True], "off": [False]}[args.jit]
+    strategy = setup_devices(args.replicas)
+    import keras
+
+    keras.mixed_precision.set_global_policy(args.precision)
+    machine = machine_description()
+    machine.update(replicas=strategy.num_replicas_in_sync, precision=args.precision)
+    print(f"# {machine}", flush=True)
+    results = []
+    for name in args.variants:
+        for jit in jits:
+            r = measure(name, jit, args.batch_size, tuple(args.image_shape), args.steps,
+                        args.repeats, args.latent_dim, strategy)
+            results.append(r)
+            print(f"{name:8s} jit={str(jit):5s} train {r['train_images_per_s']:8.1f} img/s "
+                  f"(runs {', '.join(f'{x:.0f}' for x in r['train_rates'])}; d_steps "
+                  f"{r['d_steps']}), sample {r['sample_images_per_s']:8.0f} img/s, "
+                  f"first fit {r['first_fit_seconds']:.1f} s", flush=True)
+
+    print("\n| variant | d_steps | XLA | train img/s | sample img/s | first fit (s) |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['variant']} | {r['d_steps']} | {'on' if r['jit_compile'] else 'off'} | "
+              f"{r['train_images_per_s']:.0f} | {r['sample_images_per_s']:.0f} | "
+              f"{r['first_fit_seconds']:.1f} |")
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump({"machine": machine, "args": vars(args), "results": results}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
