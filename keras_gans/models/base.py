@@ -56,7 +56,9 @@ class GAN(keras.Model):
 
     Each ``train_step`` runs ``d_steps`` discriminator updates, then one generator update
     (Algorithm 1 of the paper), each under its own ``tf.GradientTape``. Every discriminator
-    step draws fresh noise and reuses the step's real batch. The generator's forward pass of
+    step draws fresh noise and reuses the step's real batch, unless
+    ``compile(split_real_batch=True)``: then each batch is cut into ``d_steps`` minibatches,
+    one per discriminator update, as Algorithm 1 samples them. The generator's forward pass of
     the last discriminator step is recorded once and reused by the generator update, as
     PyTorch's DCGAN example does with ``fake.detach()``: this saves one generator forward
     pass per step without changing the game.
@@ -146,7 +148,7 @@ class GAN(keras.Model):
         }
 
     def compile(self, d_optimizer=None, g_optimizer=None, loss=None, penalties=None,
-                d_steps=None, **kwargs):
+                d_steps=None, split_real_batch=False, **kwargs):
         """Configure the game. Every argument left as ``None`` takes the paper's default.
 
         Args:
@@ -155,6 +157,10 @@ class GAN(keras.Model):
             penalties: a list of ``Penalty`` (added to D's loss) and ``Projection``
                 (applied to D's weights after each of its updates) objects or names.
             d_steps: discriminator updates per generator update (k in Algorithm 1).
+            split_real_batch: cut each batch into ``d_steps`` equal minibatches, a fresh
+                one for each discriminator update (feed batches of ``d_steps`` times the
+                minibatch size; a remainder of fewer than ``d_steps`` examples is unused).
+                By default every update reuses the whole batch, as the keras.io examples do.
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``,
                 ``steps_per_execution``, ``run_eagerly``).
         """
@@ -187,6 +193,7 @@ class GAN(keras.Model):
         self.g_optimizer = g_optimizer
         self.loss_fn = loss
         self.d_steps = int(d_steps)
+        self.split_real_batch = bool(split_real_batch)
         self.gradient_penalties = [p for p in penalties if isinstance(p, penalties_lib.Penalty)]
         self.projections = [p for p in penalties if isinstance(p, penalties_lib.Projection)]
         names = [p.name for p in self.gradient_penalties]
@@ -226,6 +233,7 @@ class GAN(keras.Model):
             "loss": ser(self.loss_fn),
             "penalties": [ser(p) for p in self.gradient_penalties + self.projections],
             "d_steps": self.d_steps,
+            "split_real_batch": self.split_real_batch,
         }
 
     def compile_from_config(self, config):
@@ -236,6 +244,7 @@ class GAN(keras.Model):
             loss=de(config["loss"]),
             penalties=[de(p) for p in config["penalties"]],
             d_steps=config["d_steps"],
+            split_real_batch=config.get("split_real_batch", False),
         )
 
     @property
@@ -290,14 +299,21 @@ class GAN(keras.Model):
             projection.project(variables)
         self._update_d_metrics(d_loss, *extras)
 
+    def _real_minibatches(self, real):
+        """The real examples of each discriminator update."""
+        if not self.split_real_batch or self.d_steps == 1:
+            return [real] * self.d_steps
+        size = tf.shape(real)[0] // self.d_steps
+        return [real[i * size:(i + 1) * size] for i in range(self.d_steps)]
+
     def train_step(self, data):
-        real = self._check_batch(data)
-        batch_size = tf.shape(real)[0]
-        for _ in range(self.d_steps - 1):
-            fake = self.generator(self.sample_latent(batch_size), training=True)
+        minibatches = self._real_minibatches(self._check_batch(data))
+        for real in minibatches[:-1]:
+            fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=True)
             self.discriminator_step(real, fake)
+        real = minibatches[-1]
         with tf.GradientTape() as g_tape:
-            fake = self.generator(self.sample_latent(batch_size), training=True)
+            fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=True)
             with g_tape.stop_recording():
                 self.discriminator_step(real, tf.stop_gradient(fake))
             g_loss = self.loss_fn.generator_loss(self.critic(fake))

@@ -91,6 +91,27 @@ def test_compile_overrides_and_minimax_loss(ring):
     assert np.isfinite(history.history["r1"][-1])
 
 
+def test_split_real_batch_gives_each_critic_update_its_own_minibatch():
+    import tensorflow as tf
+
+    model = kg.models.WGANGP(data_shape=(2,), latent_dim=4)
+    model.compile(split_real_batch=True)
+    seen = []
+    original = model.discriminator_step
+
+    def spy(real, fake):
+        seen.append(real)
+        return original(real, fake)
+
+    model.discriminator_step = spy
+    batch = tf.reshape(tf.range(22, dtype=tf.float32), (11, 2))  # 5 critic steps of 2, 1 left
+    model.train_step(batch)
+    assert [tuple(r.shape) for r in seen] == [(2, 2)] * 5
+    firsts = [float(r[0, 0]) for r in seen]
+    assert firsts == [0.0, 4.0, 8.0, 12.0, 16.0]  # consecutive, non-overlapping slices
+    assert int(model.d_optimizer.iterations) == 5 and int(model.g_optimizer.iterations) == 1
+
+
 def test_evaluate_reports_the_same_metrics(digits):
     model = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
     model.compile()
