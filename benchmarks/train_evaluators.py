@@ -1,0 +1,198 @@
+"""Trains the domain evaluators (issue 4) and writes them to zoo/evaluators/<name>/.
+
+    taskset -c 1 python benchmarks/train_evaluators.py mnist [--epochs N] [--data-dir DIR]
+
+Resumable: progress is backed up every epoch under runs/evaluators/<name>/ (git-ignored);
+rerunning the same command continues from the last finished epoch.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import sys
+import time
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from keras_gans.metrics import evaluators as ev  # noqa: E402
+
+# Recipes: MNIST-like sets use Adam with cosine decay; CIFAR-10 uses SGD with Nesterov
+# momentum, a one-cycle (warm-up then linear decay) learning rate, label smoothing, and
+# random crop (4-pixel reflect padding) + horizontal flip augmentation.
+RECIPES = {
+    "mnist": dict(epochs=4, batch_size=128, optimizer="adam", lr=2e-3, weight_decay=0.0,
+                  label_smoothing=0.0, augment="shift"),
+    "fashion_mnist": dict(epochs=6, batch_size=128, optimizer="adam", lr=2e-3,
+                          weight_decay=0.0, label_smoothing=0.0, augment="flip"),
+    "cifar10": dict(epochs=12, batch_size=256, optimizer="sgd", lr=0.2, weight_decay=5e-4,
+                    label_smoothing=0.1, augment="crop_flip"),
+}
+
+
+def augment_batch(kind, shape):
+    """Batched augmentation (one call per batch; per-example maps are slow on one core)."""
+    h, w, _ = shape
+    pad = 2 if kind == "shift" else 4
+
+    def fn(x, y):
+        if kind in ("flip", "crop_flip"):
+            flip = tf.random.uniform((tf.shape(x)[0], 1, 1, 1)) < 0.5
+            x = tf.where(flip, tf.reverse(x, axis=[2]), x)
+        if kind in ("shift", "crop_flip"):
+            # MNIST-like digits shift over a black (-1) border; photos use reflect padding.
+            mode = "CONSTANT" if kind == "shift" else "REFLECT"
+            x = tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode=mode,
+                       constant_values=-1.0 if mode == "CONSTANT" else 0.0)
+            n = tf.shape(x)[0]
+            dy = tf.random.uniform((n, 1), 0, 2 * pad + 1, dtype="int32")
+            dx = tf.random.uniform((n, 1), 0, 2 * pad + 1, dtype="int32")
+            x = tf.gather(x, dy + tf.range(h)[None], axis=1, batch_dims=1)
+            x = tf.gather(x, dx + tf.range(w)[None], axis=2, batch_dims=1)
+        return x, y
+
+    return fn
+
+
+def make_optimizer(recipe, steps):
+    if recipe["optimizer"] == "adam":
+        schedule = keras.optimizers.schedules.CosineDecay(recipe["lr"], steps)
+        return keras.optimizers.Adam(schedule)
+    warm = max(1, int(0.2 * steps))
+
+    class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            step = tf.cast(step, "float32")
+            up = step / warm
+            down = (steps - step) / (steps - warm)
+            return recipe["lr"] * tf.maximum(0.0, tf.minimum(up, down))
+
+        def get_config(self):
+            return {}
+
+    return keras.optimizers.SGD(OneCycle(), momentum=0.9, nesterov=True,
+                                weight_decay=recipe["weight_decay"])
+
+
+def weights_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("name", choices=list(ev.EVALUATORS))
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--work-dir", default="runs/evaluators")
+    p.add_argument("--benchmark-steps", type=int, default=0,
+                   help="only time this many training steps and exit")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+
+    recipe = dict(RECIPES[args.name])
+    if args.epochs:
+        recipe["epochs"] = args.epochs
+    keras.utils.set_random_seed(args.seed)
+    spec = ev.EVALUATORS[args.name]
+    x_train, y_train = ev.load_reference_arrays(args.name, "train", args.data_dir)
+    x_test, y_test = ev.load_reference_arrays(args.name, "test", args.data_dir)
+    x_train, x_test = ev.to_unit_range(x_train), ev.to_unit_range(x_test)
+
+    bs = recipe["batch_size"]
+    steps_per_epoch = len(x_train) // bs
+    train = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
+             .shuffle(len(x_train), seed=args.seed)
+             .batch(bs, drop_remainder=True)
+             .map(augment_batch(recipe["augment"], spec["input_shape"])).prefetch(2))
+    test = tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(1000)
+
+    model = ev.build_evaluator(args.name)
+    model.compile(
+        optimizer=make_optimizer(recipe, recipe["epochs"] * steps_per_epoch),
+        loss=keras.losses.CategoricalCrossentropy(from_logits=True,
+                                                  label_smoothing=recipe["label_smoothing"]),
+        metrics=["accuracy"], jit_compile=False)  # XLA is slower on one CPU core
+    # Sparse labels -> one-hot so that label smoothing applies.
+    train = train.map(lambda x, y: (x, tf.one_hot(y, spec["num_classes"])))
+    test_oh = test.map(lambda x, y: (x, tf.one_hot(y, spec["num_classes"])))
+    print(f"{args.name}: {model.count_params():,} parameters, recipe {recipe}", flush=True)
+
+    if args.benchmark_steps:
+        model.fit(train.take(3), verbose=0)
+        t = time.time()
+        model.fit(train.take(args.benchmark_steps), verbose=0)
+        per_step = (time.time() - t) / args.benchmark_steps
+        print(f"{per_step * 1000:.0f} ms/step -> {per_step * steps_per_epoch:.0f} s/epoch",
+              flush=True)
+        return
+
+    work = os.path.join(args.work_dir, args.name)
+    os.makedirs(work, exist_ok=True)
+    timing_path = os.path.join(work, "timing.json")
+    elapsed = json.load(open(timing_path))["seconds"] if os.path.exists(timing_path) else 0.0
+
+    class Timing(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t = time.time()
+
+        def on_epoch_end(self, epoch, logs=None):
+            nonlocal elapsed
+            elapsed += time.time() - self.t
+            with open(timing_path, "w") as f:
+                json.dump({"seconds": elapsed, "epoch": epoch + 1}, f)
+
+    model.fit(train, epochs=recipe["epochs"], validation_data=test_oh, verbose=2,
+              callbacks=[Timing(),
+                         keras.callbacks.BackupAndRestore(os.path.join(work, "backup"))])
+
+    logits = model.predict(x_test, batch_size=1000, verbose=0)
+    accuracy = float(np.mean(logits.argmax(-1) == y_test))
+    print(f"{args.name}: test accuracy {accuracy:.4f}, training time {elapsed:.0f} s",
+          flush=True)
+
+    out = ev.evaluator_dir(args.name)
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "model.keras")
+    # Save without the optimizer state: reloading uncompiled and saving again drops it.
+    model.save(path)
+    keras.models.load_model(path, compile=False).save(path)
+    metadata = {
+        "name": args.name,
+        "architecture": model.name,
+        "input_shape": list(spec["input_shape"]),
+        "input_range": [-1.0, 1.0],
+        "num_classes": spec["num_classes"],
+        "feature_layer": "features",
+        "feature_dim": int(model.get_layer("features").output.shape[-1]),
+        "params": int(model.count_params()),
+        "test_accuracy": accuracy,
+        "test_examples": int(len(y_test)),
+        "recipe": recipe,
+        "seed": args.seed,
+        "training_seconds": round(elapsed, 1),
+        "hardware": f"1 CPU core ({platform.processor() or platform.machine()}), "
+                    f"TensorFlow {tf.__version__}, Keras {keras.__version__}",
+        "command": f"taskset -c 1 python benchmarks/train_evaluators.py {args.name}"
+                   + (f" --epochs {args.epochs}" if args.epochs else ""),
+        "date": datetime.date.today().isoformat(),
+        "model_sha256": weights_sha256(path),
+        "model_bytes": os.path.getsize(path),
+    }
+    with open(os.path.join(out, "metadata.json"), "w") as f:
+        json.dump(metadata, f, indent=2)
+    print(json.dumps(metadata, indent=2), flush=True)
+
+
+if __name__ == "__main__":
+    main()
