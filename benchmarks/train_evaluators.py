@@ -89,6 +89,60 @@ def weights_sha256(path):
     return h.hexdigest()
 
 
+ARCHITECTURES = {
+    "small_cnn": "conv3x3(w)-BN-ReLU x2, maxpool, conv3x3(2w)-BN-ReLU x2, maxpool, "
+                 "conv3x3(4w)-BN-ReLU, global average pool, dropout 0.3, dense 128 ReLU "
+                 "(`features`), dropout 0.3, dense 10 (`logits`); w = {width}",
+    "resnet_cnn": "stem conv3x3(w1)-BN-ReLU; per stage w in {width}: conv3x3(w), maxpool, "
+                  "BN-ReLU, then a residual block of two conv3x3(w)-BN-ReLU; global max "
+                  "pool (`features`), dense 10 (`logits`)",
+}
+
+
+def write_card(name):
+    """README.md for zoo/evaluators/<name>/ from its metadata.json."""
+    folder = ev.evaluator_dir(name)
+    with open(os.path.join(folder, "metadata.json")) as f:
+        m = json.load(f)
+    kind = "resnet_cnn" if name == "cifar10" else "small_cnn"
+    r = m["recipe"]
+    aug = {"shift": "random shifts of up to 2 pixels over a black border",
+           "flip": "random horizontal flips",
+           "crop_flip": "random 32x32 crops of the 4-pixel reflect-padded image and random "
+                        "horizontal flips"}[r["augment"]]
+    opt = (f"Adam, learning rate {r['lr']} with cosine decay to 0" if r["optimizer"] == "adam"
+           else f"SGD with Nesterov momentum 0.9, one-cycle learning rate (linear warm-up to "
+                f"{r['lr']} over 20% of the steps, then linear decay to 0), decoupled weight "
+                f"decay {r['weight_decay']}")
+    text = f"""# {name} evaluator
+
+A classifier trained by keras-gans to score generated {name} images: its `features` layer
+({m['feature_dim']}-d) feeds FID, KID, precision/recall and density/coverage, its `logits`
+layer the Inception-Score analogue and class (or stacked-MNIST) mode counts.
+
+```python
+import keras_gans as kg
+model = kg.metrics.load_evaluator("{name}")            # keras.Model, logits out
+fid = kg.metrics.FID(extractor="{name}")               # features from the `features` layer
+```
+
+- **Input**: float images in [-1, 1], shape {tuple(m['input_shape'])}.
+- **Architecture** (`{m['architecture']}`, {m['params']:,} parameters):
+  {ARCHITECTURES[kind].format(width=ev.EVALUATORS[name]['width'])}.
+- **Training data**: the {name} train split from `../shared/data` (see its README).
+- **Recipe**: {r['epochs']} epochs, batch {r['batch_size']}, {opt}; cross-entropy with label
+  smoothing {r['label_smoothing']}; augmentation: {aug}; seed {m['seed']}.
+- **Compute**: {m['training_seconds'] / 60:.1f} minutes on {m['hardware']} (shared with
+  other jobs, so wall time is an upper bound).
+- **Test accuracy**: {100 * m['test_accuracy']:.2f}% on the {m['test_examples']:,} test images.
+- **File**: `model.keras`, {m['model_bytes'] / 1e6:.2f} MB, sha256 `{m['model_sha256']}`
+  (no optimizer state).
+- **Reproduce**: `{m['command']}` from the repository root ({m['date']}).
+"""
+    with open(os.path.join(folder, "README.md"), "w") as f:
+        f.write(text)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("name", choices=list(ev.EVALUATORS))
@@ -98,7 +152,12 @@ def main():
     p.add_argument("--benchmark-steps", type=int, default=0,
                    help="only time this many training steps and exit")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--card-only", action="store_true",
+                   help="rewrite README.md from an existing metadata.json and exit")
     args = p.parse_args()
+    if args.card_only:
+        write_card(args.name)
+        return
 
     recipe = dict(RECIPES[args.name])
     if args.epochs:
@@ -191,6 +250,7 @@ def main():
     }
     with open(os.path.join(out, "metadata.json"), "w") as f:
         json.dump(metadata, f, indent=2)
+    write_card(args.name)
     print(json.dumps(metadata, indent=2), flush=True)
 
 

@@ -86,10 +86,14 @@ class FeatureMetric(keras.metrics.Metric):
 
     def protocol(self):
         fields = self.extractor.protocol_fields() if self.extractor is not None else {}
-        return Protocol(metric={"name": self.name, **self._metric_params()},
+        return Protocol(metric={"name": self.name, **self._metric_params(),
+                                **self._protocol_extras()},
                         num_real=self._used("real"), num_fake=self._used("fake"),
                         reference=self.reference, truncation=self.truncation, ema=self.ema,
                         **fields)
+
+    def _protocol_extras(self):
+        return {}
 
     def _used(self, side):
         return int((self.num_real if side == "real" else self.num_fake).numpy())

@@ -68,4 +68,7 @@ class KID(StoredFeatureMetric):
 
     def _metric_params(self):
         return {**super()._metric_params(), "subset_size": self.subset_size,
-                "num_subsets": self.num_subsets, "kernel": "(x.y/d + 1)^3"}
+                "num_subsets": self.num_subsets}
+
+    def _protocol_extras(self):
+        return {"kernel": "(x.y/d + 1)^3", "estimator": "unbiased MMD^2"}

@@ -95,3 +95,14 @@ def test_trained_evaluators_load_with_their_card(name, shape, accuracy):
 def test_unknown_evaluator():
     with pytest.raises(FileNotFoundError, match="Pass one of mnist, fashion_mnist, cifar10"):
         kg.metrics.load_evaluator("svhn")
+
+
+def test_a_metric_with_a_saved_classifier_round_trips_its_config(tiny_classifier, tmp_path):
+    path = str(tmp_path / "tiny.keras")
+    tiny_classifier.save(path)
+    fid = kg.metrics.FID(extractor=path)
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(fid))
+    assert isinstance(clone.extractor, kg.metrics.ClassifierExtractor)
+    assert clone.extractor.weights_sha256 == fid.extractor.weights_sha256
+    with pytest.raises(NotImplementedError, match="pass its path instead"):
+        kg.metrics.FID(extractor=kg.metrics.ClassifierExtractor(tiny_classifier)).get_config()

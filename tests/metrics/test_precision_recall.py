@@ -56,3 +56,17 @@ def test_too_few_samples_for_k():
     pr.update_state(np.zeros((3, 2)), np.zeros((3, 2)))
     with pytest.raises(ValueError, match="at least 4 reference samples"):
         pr.result()
+
+
+@pytest.mark.parametrize("cls,kwargs", [
+    (kg.metrics.FID, {}), (kg.metrics.KID, {"subset_size": 7, "num_subsets": 3}),
+    (kg.metrics.InceptionScore, {"splits": 4}), (kg.metrics.PrecisionRecall, {"k": 2}),
+    (kg.metrics.DensityCoverage, {"k": 4, "max_samples": 99})])
+def test_every_metric_round_trips_its_config(cls, kwargs):
+    import keras
+
+    metric = cls(reference="digits:all", **kwargs)
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(metric))
+    assert type(clone) is cls and clone.get_config() == metric.get_config()
+    for key, value in kwargs.items():
+        assert getattr(clone, key) == value
