@@ -27,7 +27,8 @@ from keras_gans.metrics import evaluators as ev  # noqa: E402
 
 # Recipes: MNIST-like sets use Adam with cosine decay; CIFAR-10 uses SGD with Nesterov
 # momentum, a one-cycle (warm-up then linear decay) learning rate, label smoothing, and
-# random crop (4-pixel reflect padding) + horizontal flip augmentation.
+# random crop (4-pixel reflect padding) + horizontal flip augmentation. The epoch counts
+# are what one free CPU core affords in about an hour; each card records the run it was.
 RECIPES = {
     "mnist": dict(epochs=4, batch_size=128, optimizer="adam", lr=2e-3, weight_decay=0.0,
                   label_smoothing=0.0, augment="shift"),
@@ -114,6 +115,11 @@ def write_card(name):
            else f"SGD with Nesterov momentum 0.9, one-cycle learning rate (linear warm-up to "
                 f"{r['lr']} over 20% of the steps, then linear decay to 0), decoupled weight "
                 f"decay {r['weight_decay']}")
+    finetune = ""
+    if "finetune" in r:
+        f = r["finetune"]
+        finetune = (f"\n  Then {f['epochs']} more epoch(s) from the saved model: Adam from "
+                    f"{f['lr']} with cosine decay to 0, same loss and augmentation.")
     text = f"""# {name} evaluator
 
 A classifier trained by keras-gans to score generated {name} images: its `features` layer
@@ -131,7 +137,7 @@ fid = kg.metrics.FID(extractor="{name}")               # features from the `feat
   {ARCHITECTURES[kind].format(width=ev.EVALUATORS[name]['width'])}.
 - **Training data**: the {name} train split from `../shared/data` (see its README).
 - **Recipe**: {r['epochs']} epochs, batch {r['batch_size']}, {opt}; cross-entropy with label
-  smoothing {r['label_smoothing']}; augmentation: {aug}; seed {m['seed']}.
+  smoothing {r['label_smoothing']}; augmentation: {aug}; seed {m['seed']}.{finetune}
 - **Compute**: {m['training_seconds'] / 60:.1f} minutes on {m['hardware']} (shared with
   other jobs, so wall time is an upper bound).
 - **Test accuracy**: {100 * m['test_accuracy']:.2f}% on the {m['test_examples']:,} test images.
@@ -152,6 +158,10 @@ def main():
     p.add_argument("--benchmark-steps", type=int, default=0,
                    help="only time this many training steps and exit")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--finetune", type=int, default=0, metavar="EPOCHS",
+                   help="continue training the saved evaluator for EPOCHS more epochs with "
+                        "a fresh cosine schedule from --finetune-lr (recorded in the card)")
+    p.add_argument("--finetune-lr", type=float, default=3e-4)
     p.add_argument("--card-only", action="store_true",
                    help="rewrite README.md from an existing metadata.json and exit")
     args = p.parse_args()
@@ -176,9 +186,16 @@ def main():
              .map(augment_batch(recipe["augment"], spec["input_shape"])).prefetch(2))
     test = tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(1000)
 
-    model = ev.build_evaluator(args.name)
+    previous = None
+    if args.finetune:
+        previous = ev.evaluator_metadata(args.name)
+        model = ev.load_evaluator(args.name)
+        stage = dict(recipe, epochs=args.finetune, lr=args.finetune_lr, optimizer="adam")
+    else:
+        model = ev.build_evaluator(args.name)
+        stage = recipe
     model.compile(
-        optimizer=make_optimizer(recipe, recipe["epochs"] * steps_per_epoch),
+        optimizer=make_optimizer(stage, stage["epochs"] * steps_per_epoch),
         loss=keras.losses.CategoricalCrossentropy(from_logits=True,
                                                   label_smoothing=recipe["label_smoothing"]),
         metrics=["accuracy"], jit_compile=False)  # XLA is slower on one CPU core
@@ -196,7 +213,7 @@ def main():
               flush=True)
         return
 
-    work = os.path.join(args.work_dir, args.name)
+    work = os.path.join(args.work_dir, args.name + ("_finetune" if args.finetune else ""))
     os.makedirs(work, exist_ok=True)
     timing_path = os.path.join(work, "timing.json")
     elapsed = json.load(open(timing_path))["seconds"] if os.path.exists(timing_path) else 0.0
@@ -211,7 +228,7 @@ def main():
             with open(timing_path, "w") as f:
                 json.dump({"seconds": elapsed, "epoch": epoch + 1}, f)
 
-    model.fit(train, epochs=recipe["epochs"], validation_data=test_oh, verbose=2,
+    model.fit(train, epochs=stage["epochs"], validation_data=test_oh, verbose=2,
               callbacks=[Timing(),
                          keras.callbacks.BackupAndRestore(os.path.join(work, "backup"))])
 
@@ -220,6 +237,20 @@ def main():
     print(f"{args.name}: test accuracy {accuracy:.4f}, training time {elapsed:.0f} s",
           flush=True)
 
+    command = f"taskset -c 1 python benchmarks/train_evaluators.py {args.name}" + (
+        f" --epochs {args.epochs}" if args.epochs else "")
+    if previous:
+        if accuracy <= previous["test_accuracy"]:
+            print(f"Fine-tuning did not improve on {previous['test_accuracy']:.4f}; the "
+                  f"saved evaluator is kept.", flush=True)
+            return
+        recipe = dict(previous["recipe"], finetune={
+            "epochs": args.finetune, "optimizer": "adam", "lr": args.finetune_lr,
+            "schedule": "cosine decay to 0", "augment": recipe["augment"]})
+        elapsed += previous["training_seconds"]
+        command = (f"{previous['command']} && taskset -c 1 python "
+                   f"benchmarks/train_evaluators.py {args.name} --finetune {args.finetune} "
+                   f"--finetune-lr {args.finetune_lr}")
     out = ev.evaluator_dir(args.name)
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "model.keras")
@@ -242,8 +273,7 @@ def main():
         "training_seconds": round(elapsed, 1),
         "hardware": f"1 CPU core ({platform.processor() or platform.machine()}), "
                     f"TensorFlow {tf.__version__}, Keras {keras.__version__}",
-        "command": f"taskset -c 1 python benchmarks/train_evaluators.py {args.name}"
-                   + (f" --epochs {args.epochs}" if args.epochs else ""),
+        "command": command,
         "date": datetime.date.today().isoformat(),
         "model_sha256": weights_sha256(path),
         "model_bytes": os.path.getsize(path),
