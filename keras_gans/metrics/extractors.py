@@ -17,6 +17,8 @@ def _check_images(images):
     if not np.issubdtype(images.dtype, np.floating):
         raise TypeError(f"Expected float images in [-1, 1]; received dtype {images.dtype}. "
                         f"Scale uint8 images with x / 127.5 - 1.")
+    if not np.all(np.isfinite(images)):
+        raise ValueError("The images contain NaN or infinite values (a diverged generator?).")
     if images.size and (images.min() < -1.001 or images.max() > 1.001):
         raise ValueError(f"Expected images in [-1, 1]; received values in "
                          f"[{images.min():.3g}, {images.max():.3g}]. Scale uint8 images with "

@@ -38,6 +38,8 @@ def test_inception_gives_2048_features_and_1000_logits(inception):
 def test_extractors_refuse_images_outside_minus_one_one(inception):
     with pytest.raises(ValueError, match=r"Expected images in \[-1, 1\]"):
         inception(np.full((1, 8, 8, 3), 255.0, "float32"))
+    with pytest.raises(ValueError, match="NaN"):
+        inception(np.full((1, 8, 8, 3), np.nan, "float32"))
     with pytest.raises(TypeError, match="x / 127.5 - 1"):
         inception(np.zeros((1, 8, 8, 3), "uint8"))
     with pytest.raises(ValueError, match=r"\(n, height, width, channels\)"):
