@@ -85,8 +85,9 @@ def _eval(args):
     for name, report in results.items():
         values = ", ".join(f"{k} {v:.4g}" for k, v in report.items() if k != "protocol")
         p = report["protocol"]
-        print(f"{name}: {values} | {p['extractor']}, {p['num_fake']} generated vs "
-              f"{p['num_real']} {p['reference']}", flush=True)
+        against = f" vs {p['num_real']} {p['reference']}" if p["num_real"] else ""
+        print(f"{name}: {values} | {p['extractor']}, {p['num_fake']} generated{against}",
+              flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"model": args.model, "results": results}, f, indent=2)
