@@ -107,6 +107,38 @@ def _sample(args):
     return 0
 
 
+def _eval(args):
+    import keras
+
+    import keras_gans as kg
+
+    if not os.path.exists(args.model):
+        print(f"error: no saved model at '{args.model}'. Pass the path of a .keras file "
+              f"written by `keras-gans train` or model.save().", file=sys.stderr)
+        return 2
+    model = keras.models.load_model(args.model)
+    metrics = [m.strip() for m in args.metric.split(",") if m.strip()]
+    try:
+        results = kg.metrics.evaluate(
+            model, metrics=metrics, reference=args.reference, num_samples=args.num_samples,
+            split=args.split, num_reference=args.num_reference, extractor=args.extractor,
+            data_dir=args.data_dir, batch_size=args.batch_size, seed=args.seed,
+            truncation=None, ema=False)
+    except FileNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for name, report in results.items():
+        values = ", ".join(f"{k} {v:.4g}" for k, v in report.items() if k != "protocol")
+        p = report["protocol"]
+        against = f" vs {p['num_real']} {p['reference']}" if p["num_real"] else ""
+        print(f"{name}: {values} | {p['extractor']}, {p['num_fake']} generated{against}",
+              flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"model": args.model, "results": results}, f, indent=2)
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="keras-gans", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +178,28 @@ def build_parser():
     sample.add_argument("-o", "--output", default="samples.png")
     sample.add_argument("--seed", type=int, default=0)
     sample.set_defaults(func=_sample)
+
+    ev = sub.add_parser("eval", help="score a saved model's samples against real data")
+    ev.add_argument("model", help="path of a .keras file")
+    ev.add_argument("--metric", default="fid",
+                    help="comma-separated: fid, kid, is, pr (precision/recall), "
+                         "dc (density/coverage); default fid")
+    ev.add_argument("--reference", default="mnist",
+                    help="mnist, fashion_mnist, cifar10 (from --data-dir) or digits (embedded)")
+    ev.add_argument("--split", default="train", help="reference split: train or test")
+    ev.add_argument("--num-samples", type=int, default=10_000, help="generated samples")
+    ev.add_argument("--num-reference", type=int, default=None,
+                    help="reference samples (default: the whole split)")
+    ev.add_argument("--extractor", default=None,
+                    help="feature extractor: inception, an evaluator name or a classifier "
+                         ".keras path (default: the reference's domain evaluator; "
+                         "inception for digits)")
+    ev.add_argument("--data-dir", default=None,
+                    help="folder of the real data (default $KERAS_GANS_DATA or ../shared/data)")
+    ev.add_argument("--batch-size", type=int, default=250)
+    ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--json", default=None, help="also write the results with their protocol")
+    ev.set_defaults(func=_eval)
     return parser
 
 
