@@ -7,4 +7,5 @@ from keras_gans.presets import list_models, load
 from keras_gans.version import __version__
 
 __all__ = ["load", "list_models", "callbacks", "data", "distribute", "losses", "metrics",
-           "models", "networks", "penalties", "presets", "recipes", "training", "utils", "__version__"]
+           "models", "networks", "penalties", "presets", "recipes", "training", "utils",
+           "__version__"]

@@ -210,9 +210,9 @@ def check_format(metadata, where):
     if version > FORMAT_VERSION:
         from keras_gans.version import __version__
 
+        writer = metadata.get("keras_gans_version", "?")
         raise PresetError(f"The preset in '{os.path.dirname(where)}' was written in preset "
-                          f"format {version} by keras-gans {metadata.get('keras_gans_version', '?')}"
-                          f"; keras-gans {__version__} reads formats up to {FORMAT_VERSION}. "
+                          f"format {version} by keras-gans {writer}; keras-gans {__version__} reads formats up to {FORMAT_VERSION}. "
                           f"Upgrade keras-gans (pip install -U keras-gans).")
 
 

@@ -166,13 +166,14 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         metrics_text = ("None yet: the image evaluators (FID/KID with a domain classifier) are "
                         "being built; `metadata.json` has `\"metrics\": {}` until they are "
                         "measured with a stated protocol.")
+    shape = ", ".join(map(str, model.data_shape))
     card = CARD.format(
         name=name, description=description, num=num,
         sample_note=(", a scatter plot; light red dots mark the mode centres" if toy else
                      ", an 8x8 grid"),
         aliases=", ".join(aliases) or "none",
-        shape_note=(f"float32 points, shape (64, 2)" if toy else
-                    f"float32 images in [-1, 1], shape (64, {', '.join(map(str, model.data_shape))})"),
+        shape_note=("float32 points, shape (64, 2)" if toy else
+                    f"float32 images in [-1, 1], shape (64, {shape})"),
         variant=metadata["variant"], class_name=metadata["class_name"], g_params=g_params,
         d_params=d_params,
         ema_note="; samples come from an exponential moving average of the generator"
