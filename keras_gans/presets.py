@@ -287,7 +287,10 @@ def save_preset(model, folder, metadata=None):
     config.pop("compile_config", None)  # a loaded preset is compiled by its user
     with open(os.path.join(folder, CONFIG_NAME), "w") as f:
         json.dump(config, f, indent=1)
-    model.save_weights(os.path.join(folder, WEIGHTS_NAME))
+    # Weights only: a fresh copy built from the config leaves optimizer state out of the file.
+    clean = keras.saving.deserialize_keras_object(config)
+    clean.set_weights(model.get_weights())
+    clean.save_weights(os.path.join(folder, WEIGHTS_NAME))
     metadata = {"format_version": FORMAT_VERSION, "keras_gans_version": __version__,
                 "data_shape": list(model.data_shape), "latent_dim": int(model.latent_dim),
                 **(metadata or {})}

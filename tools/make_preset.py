@@ -89,6 +89,10 @@ def _parameters(net):
     return int(sum(int(np.prod(v.shape)) for v in net.weights))
 
 
+def _number(value):
+    return "undefined (no high-quality sample)" if value is None else f"{value:.3f}"
+
+
 def _wall_time(run):
     compute = os.path.join(run, "compute.json")
     if os.path.exists(compute):
@@ -120,7 +124,10 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         metrics["mode_coverage"] = {
             "modes_covered": coverage["modes_covered"], "num_modes": coverage["num_modes"],
             "high_quality": round(coverage["high_quality"], 4),
-            "reverse_kl": round(coverage["reverse_kl"], 4), "protocol": TOY_PROTOCOL}
+            # JSON has no infinity: null when no sample is near any mode.
+            "reverse_kl": (round(coverage["reverse_kl"], 4)
+                           if np.isfinite(coverage["reverse_kl"]) else None),
+            "protocol": TOY_PROTOCOL}
     else:
         kg.utils.save_grid(samples, os.path.join(folder, presets.SAMPLES_NAME))
 
@@ -161,7 +168,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         metrics_text = (f"| metric | value | protocol |\n|---|---|---|\n"
                         f"| modes covered | {m['modes_covered']} / {m['num_modes']} | "
                         f"{TOY_PROTOCOL} |\n| high-quality samples | {m['high_quality']:.1%} | "
-                        f"same |\n| reverse KL (nats) | {m['reverse_kl']:.3f} | same |")
+                        f"same |\n| reverse KL (nats) | {_number(m['reverse_kl'])} | same |")
     else:
         metrics_text = ("None yet: the image evaluators (FID/KID with a domain classifier) are "
                         "being built; `metadata.json` has `\"metrics\": {}` until they are "
@@ -205,13 +212,14 @@ def main(argv=None):
     build.add_argument("--description", default="")
     build.add_argument("--notes", default="", help="what the samples look like (after looking)")
     build.add_argument("--limitations", default="")
+    build.add_argument("--zoo", default=None, help="the zoo folder (default: the repository's)")
     sub.add_parser("index", help="regenerate zoo/index.yaml from the preset folders")
     args = parser.parse_args(argv)
     if args.command == "index":
         print(presets.write_index())
         return 0
     print(build_preset(args.run, args.name, args.recipe, args.dataset, args.aliases,
-                       args.description, args.notes, args.limitations))
+                       args.description, args.notes, args.limitations, zoo=args.zoo))
     return 0
 
 
