@@ -266,8 +266,9 @@ def load(name_or_path, index=None, cache=None):
 
         return keras.models.load_model(path)
     if os.sep in path or path.endswith(".keras"):
-        raise PresetError(f"No preset folder or .keras file at '{path}'. Check the path, or "
-                          f"pass a preset name (keras_gans.list_models()).")
+        raise PresetError(f"There is no saved model at '{path}' (no preset folder or .keras "
+                          f"file). Check the path, or pass a preset name "
+                          f"(keras_gans.list_models()).")
     name = resolve(path, index)
     return load_folder(preset_files(name, index, cache))
 
