@@ -2,8 +2,10 @@
 
 from keras_gans import _backend  # noqa: F401  (sets and checks KERAS_BACKEND first)
 from keras_gans import (callbacks, data, distribute, losses, metrics, models, networks,
-                        penalties, recipes, training, utils)
+                        penalties, presets, recipes, training, utils)
+from keras_gans.presets import list_models, load
 from keras_gans.version import __version__
 
-__all__ = ["callbacks", "data", "distribute", "losses", "metrics", "models", "networks",
-           "penalties", "recipes", "training", "utils", "__version__"]
+__all__ = ["load", "list_models", "callbacks", "data", "distribute", "losses", "metrics",
+           "models", "networks", "penalties", "presets", "recipes", "training", "utils",
+           "__version__"]

@@ -1,4 +1,5 @@
-"""The ``keras-gans`` command: train a variant, sample from a saved model."""
+"""The ``keras-gans`` command: train a variant, list the zoo, sample from a preset or a saved
+model, export a generator."""
 
 import argparse
 import json
@@ -92,15 +93,14 @@ def _train_variant(args):
 
 
 def _sample(args):
-    import keras
-
     import keras_gans as kg
 
-    if not os.path.exists(args.model):
-        print(f"error: no saved model at '{args.model}'. Pass the path of a .keras file "
-              f"written by `keras-gans train` or model.save().", file=sys.stderr)
+    try:
+        model = kg.load(args.model)
+    except kg.presets.PresetError as e:
+        print(f"error: {e} A .keras file comes from `keras-gans train` or model.save().",
+              file=sys.stderr)
         return 2
-    model = keras.models.load_model(args.model)
     samples = model.generate(args.num, seed=args.seed)
     kg.utils.save_samples(samples, args.output)
     print(f"Wrote {args.num} samples to {args.output}")
@@ -139,6 +139,47 @@ def _eval(args):
     return 0
 
 
+def _list(args):
+    from keras_gans import presets
+
+    entries = presets.read_index()
+    rows = [("name", "aliases", "variant", "data set", "shape", "size", "metrics")]
+    for name in sorted(entries):
+        entry = entries[name]
+        size = sum(f["size"] for f in (entry.get("files") or {}).values())
+        metrics = ", ".join(_metric_text(k, v) for k, v in (entry.get("metrics") or {}).items())
+        rows.append((name, ", ".join(entry.get("aliases") or []), entry.get("variant", ""),
+                     entry.get("dataset", ""), "x".join(map(str, entry.get("data_shape", []))),
+                     f"{size / 1e6:.1f} MB", metrics or "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    return 0
+
+
+def _metric_text(name, value):
+    if name == "mode_coverage":
+        return f"modes {value['modes_covered']}/{value['num_modes']}"
+    if isinstance(value, dict) and "value" in value:
+        return f"{name} {value['value']:.3g}"
+    return name
+
+
+def _export(args):
+    from keras_gans import export, presets
+
+    try:
+        model = presets.load(args.model)
+    except presets.PresetError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    path = export.export(model, args.out, format=args.format)
+    print(f"Exported to {path}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="keras-gans", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,8 +213,9 @@ def build_parser():
     train.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 0, 1 or 2")
     train.set_defaults(func=_train)
 
-    sample = sub.add_parser("sample", help="write a grid of samples from a saved model")
-    sample.add_argument("model", help="path of a .keras file")
+    sample = sub.add_parser("sample", help="write a grid of samples from a preset or a saved model")
+    sample.add_argument("model", help="a preset name (keras-gans list), a preset folder or a "
+                                      ".keras file")
     sample.add_argument("-n", "--num", type=int, default=64)
     sample.add_argument("-o", "--output", default="samples.png")
     sample.add_argument("--seed", type=int, default=0)
@@ -200,6 +242,19 @@ def build_parser():
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--json", default=None, help="also write the results with their protocol")
     ev.set_defaults(func=_eval)
+
+    listing = sub.add_parser("list", help="list the zoo's presets")
+    listing.set_defaults(func=_list)
+
+    export = sub.add_parser(
+        "export", help="export a generator for serving (TensorFlow SavedModel)",
+        description="Write the generator (its EMA copy when there is one) as a SavedModel with "
+                    "two signatures: serving_default takes int64 `seeds` (one image per seed) "
+                    "and from_latent takes float32 latent vectors `z`; both return `images`.")
+    export.add_argument("model", help="a preset name, a preset folder or a .keras file")
+    export.add_argument("--format", default="savedmodel", choices=["savedmodel"])
+    export.add_argument("--out", required=True, help="output folder")
+    export.set_defaults(func=_export)
     return parser
 
 

@@ -1,0 +1,338 @@
+"""The zoo: the preset index, ``load()``, ``list_models()``, weight integrity and caching.
+
+A preset is a folder holding ``config.json`` (the serialized model), ``model.weights.h5``,
+``metadata.json``, ``README.md`` (the model card) and ``samples.png``. ``zoo/index.yaml``
+lists every preset with the sha256 and size of each of its files, its aliases, its data
+set and an optional ``url`` (a folder URL serving the same files). ``write_index``
+regenerates the index from the folders, so nobody edits a hash by hand.
+
+``load`` looks for a preset's files in the installed zoo, then in the cache folder
+(``$KERAS_GANS_HOME``, default ``~/.keras/keras_gans/``), then downloads them from the
+entry's ``url`` into the cache; every file is checked against its sha256 before use.
+"""
+
+import difflib
+import hashlib
+import json
+import os
+
+import yaml
+
+# The layout of config.json and metadata.json. A preset written with a larger number
+# needs a newer keras-gans; bump it when an old reader would misread a new preset.
+FORMAT_VERSION = 1
+
+INDEX_NAME = "index.yaml"
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.weights.h5"
+METADATA_NAME = "metadata.json"
+CARD_NAME = "README.md"
+SAMPLES_NAME = "samples.png"
+# The files `load` reads; the card and the samples are for people.
+LOAD_FILES = (CONFIG_NAME, WEIGHTS_NAME, METADATA_NAME)
+PRESET_FILES = LOAD_FILES + (CARD_NAME, SAMPLES_NAME)
+
+
+class PresetError(ValueError):
+    """A preset cannot be found, verified or read."""
+
+
+def zoo_dir():
+    """The folder of the zoo: ``keras_gans/zoo`` in an installed package (``zoo/`` is
+    installed as the sub-package ``keras_gans.zoo``), else ``zoo/`` beside the package in a
+    source checkout. Other modules find their zoo files (e.g. ``evaluators/``) here."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    for candidate in (os.path.join(package, "zoo"), os.path.join(os.path.dirname(package), "zoo")):
+        if any(os.path.isfile(os.path.join(candidate, f)) for f in (INDEX_NAME, "__init__.py")):
+            return candidate
+    raise PresetError(
+        f"The zoo folder is missing: neither {os.path.join(package, 'zoo')} (installed) nor "
+        f"{os.path.join(os.path.dirname(package), 'zoo')} (source checkout) holds "
+        f"{INDEX_NAME}. Reinstall keras-gans (pip install keras-gans).")
+
+
+def cache_dir():
+    """Where downloaded presets are kept: ``$KERAS_GANS_HOME`` or ``~/.keras/keras_gans``."""
+    return os.path.expanduser(os.environ.get("KERAS_GANS_HOME",
+                                             os.path.join("~", ".keras", "keras_gans")))
+
+
+# -- the index ------------------------------------------------------------------------
+
+def read_index(path=None):
+    """The index as a dict ``{name: entry}``; ``path`` defaults to the zoo's index.yaml."""
+    path = path or os.path.join(zoo_dir(), INDEX_NAME)
+    with open(path) as f:
+        index = yaml.safe_load(f) or {}
+    version = index.get("format_version", 1)
+    if version > FORMAT_VERSION:
+        raise PresetError(f"The preset index {path} has format_version {version}; this "
+                          f"keras-gans reads up to {FORMAT_VERSION}. Upgrade keras-gans "
+                          f"(pip install -U keras-gans).")
+    return index.get("presets") or {}
+
+
+def list_models(index=None):
+    """The names of the presets in the zoo, sorted (see ``keras-gans list`` for a table)."""
+    return sorted(read_index(index))
+
+
+def _key(name):
+    return name.strip().lower().replace("_", "-")
+
+
+def resolve(name, index=None):
+    """The preset name for a preset name or alias; unknown names get suggestions."""
+    entries = read_index(index)
+    names = {_key(n): n for n in entries}
+    for preset, entry in entries.items():
+        for alias in entry.get("aliases") or []:
+            names.setdefault(_key(alias), preset)
+    key = _key(name)
+    if key in names:
+        return names[key]
+    close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.5)
+    hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else "")
+    raise PresetError(f"Unknown preset '{name}'.{hint} Known presets: "
+                      f"{', '.join(sorted(entries))} (keras-gans list shows them all); or pass "
+                      f"the path of a preset folder or of a .keras file.")
+
+
+# -- integrity ------------------------------------------------------------------------
+
+def sha256(path, chunk=1 << 20):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_record(path):
+    return {"sha256": sha256(path), "size": os.path.getsize(path)}
+
+
+def verify(path, record, fix):
+    """Raise a ``PresetError`` naming the file and ``fix`` unless ``path`` has the size and
+    sha256 of ``record``."""
+    size = os.path.getsize(path)
+    if record.get("size") is not None and size != record["size"]:
+        raise PresetError(f"'{path}' has {size} bytes; the index says {record['size']} (a "
+                          f"truncated or replaced file). {fix}")
+    actual = sha256(path)
+    if actual != record["sha256"]:
+        raise PresetError(f"'{path}' fails its integrity check: sha256 {actual}, expected "
+                          f"{record['sha256']} (a corrupt or replaced file). {fix}")
+
+
+# -- finding a preset's files ---------------------------------------------------------
+
+def _complete(folder, files):
+    return all(os.path.isfile(os.path.join(folder, f)) for f in files)
+
+
+def _download(name, entry, destination):
+    import keras
+
+    url = entry["url"].rstrip("/")
+    try:
+        os.makedirs(destination, exist_ok=True)
+    except OSError as e:
+        raise PresetError(f"Cannot create the cache folder '{destination}' ({e.strerror}). Set "
+                          f"KERAS_GANS_HOME to a writable folder.") from e
+    for filename in LOAD_FILES:
+        record = entry["files"][filename]
+        try:
+            path = keras.utils.get_file(filename, origin=f"{url}/{filename}",
+                                 cache_dir=os.path.dirname(destination),
+                                 cache_subdir=os.path.basename(destination),
+                                 file_hash=record["sha256"], hash_algorithm="sha256")
+        except ValueError as e:  # Keras's message for a hash mismatch after the download
+            raise PresetError(f"The download of '{filename}' of preset '{name}' from {url} "
+                              f"failed its sha256 check ({e}). Try again later; if it "
+                              f"persists the server holds other files than this index "
+                              f"describes: upgrade keras-gans.") from e
+        except Exception as e:  # network errors, HTTP errors
+            raise PresetError(f"Could not download '{filename}' of preset '{name}' from "
+                              f"{url}/{filename}: {e}. Check the connection, or copy the "
+                              f"preset folder to {destination}.") from e
+        if os.path.abspath(path) != os.path.abspath(os.path.join(destination, filename)):
+            raise PresetError(f"Keras saved '{filename}' to {path} instead of the cache folder "
+                              f"'{destination}' (not writable?). Set KERAS_GANS_HOME to a "
+                              f"writable folder.")
+
+
+def preset_files(name, index=None, cache=None):
+    """The folder holding the verified files of preset ``name`` (downloaded if needed)."""
+    entries = read_index(index)
+    entry = entries[name]
+    missing = [f for f in LOAD_FILES if f not in (entry.get("files") or {})]
+    if missing:
+        raise PresetError(f"The index entry of '{name}' lists no hash for {missing}; "
+                          f"regenerate the index (python tools/make_preset.py index).")
+    zoo = os.path.dirname(os.path.abspath(index)) if index else zoo_dir()
+    installed = os.path.join(zoo, name)
+    cached = os.path.join(cache or cache_dir(), name)
+    if _complete(installed, LOAD_FILES):
+        folder, fix = installed, ("Reinstall keras-gans, or if you retrained the preset, "
+                                  "regenerate the index (python tools/make_preset.py index).")
+    elif _complete(cached, LOAD_FILES):
+        folder, fix = cached, f"Delete '{cached}' and load the preset again to re-download it."
+    elif entry.get("url"):
+        _download(name, entry, cached)
+        folder, fix = cached, f"Delete '{cached}' and load the preset again to re-download it."
+    else:
+        raise PresetError(f"The files of preset '{name}' are neither in the zoo ({installed}) "
+                          f"nor in the cache ({cached}), and its index entry has no url to "
+                          f"download them from. Reinstall keras-gans or copy the preset "
+                          f"folder to {cached}.")
+    for filename in LOAD_FILES:
+        verify(os.path.join(folder, filename), entry["files"][filename], fix)
+    return folder
+
+
+# -- loading --------------------------------------------------------------------------
+
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise PresetError(f"'{path}' is not valid JSON ({e}); the preset folder is damaged. "
+                          f"Rebuild it or fetch it again.") from e
+
+
+def check_format(metadata, where):
+    version = metadata.get("format_version")
+    if not isinstance(version, int):
+        raise PresetError(f"'{where}' has no integer format_version; it is not a keras-gans "
+                          f"preset's metadata.json.")
+    if version > FORMAT_VERSION:
+        from keras_gans.version import __version__
+
+        writer = metadata.get("keras_gans_version", "?")
+        raise PresetError(f"The preset in '{os.path.dirname(where)}' was written in preset "
+                          f"format {version} by keras-gans {writer}; keras-gans {__version__} reads formats up to {FORMAT_VERSION}. "
+                          f"Upgrade keras-gans (pip install -U keras-gans).")
+
+
+def load_folder(folder):
+    """Build the model of a preset folder and load its weights."""
+    import keras
+
+    import keras_gans  # noqa: F401  (registers the model classes for deserialization)
+
+    missing = [f for f in LOAD_FILES if not os.path.isfile(os.path.join(folder, f))]
+    if missing:
+        raise PresetError(f"'{folder}' is not a complete preset folder: {', '.join(missing)} "
+                          f"missing (a preset has {', '.join(PRESET_FILES)}).")
+    metadata_path = os.path.join(folder, METADATA_NAME)
+    check_format(read_json(metadata_path), metadata_path)
+    config = read_json(os.path.join(folder, CONFIG_NAME))
+    try:
+        model = keras.saving.deserialize_keras_object(config)
+    except Exception as e:
+        raise PresetError(f"Cannot build the model of '{folder}' from {CONFIG_NAME}: {e}. The "
+                          f"preset may need a newer keras-gans (pip install -U keras-gans).") from e
+    weights = os.path.join(folder, WEIGHTS_NAME)
+    try:
+        model.load_weights(weights)
+    except Exception as e:
+        raise PresetError(f"Cannot read the weights '{weights}' ({type(e).__name__}: {e}). The "
+                          f"file is truncated, corrupt or from another architecture; fetch "
+                          f"or rebuild the preset.") from e
+    return model
+
+
+def load(name_or_path, index=None, cache=None):
+    """A trained model from the zoo, ready to ``generate``.
+
+    Args:
+        name_or_path: a preset name (``"dcgan-mnist"``), an alias (``"dcgan"``), the path of
+            a preset folder, or the path of a ``.keras`` file.
+        index: the path of another index.yaml (its folder is searched for presets).
+        cache: the cache folder (default ``$KERAS_GANS_HOME`` or ``~/.keras/keras_gans``).
+
+    The model comes uncompiled: ``generate`` works at once; call ``compile()`` (the
+    variant's paper defaults, or your own optimizers) and ``fit`` to fine-tune it.
+    """
+    path = os.fspath(name_or_path)
+    if os.path.isdir(path):
+        return load_folder(path)
+    if path.endswith(".keras") and os.path.isfile(path):
+        import keras
+
+        import keras_gans  # noqa: F401
+
+        return keras.models.load_model(path)
+    if os.sep in path or path.endswith(".keras"):
+        raise PresetError(f"There is no saved model at '{path}' (no preset folder or .keras "
+                          f"file). Check the path, or pass a preset name "
+                          f"(keras_gans.list_models()).")
+    name = resolve(path, index)
+    return load_folder(preset_files(name, index, cache))
+
+
+# -- writing presets -------------------------------------------------------------------
+
+def save_preset(model, folder, metadata=None):
+    """Write ``model`` as a preset folder: config.json, model.weights.h5 and metadata.json
+    (``metadata`` plus ``format_version`` and the versions used). The card and the
+    samples are written by ``tools/make_preset.py``. Returns ``folder``."""
+    import keras
+
+    from keras_gans.version import __version__
+
+    os.makedirs(folder, exist_ok=True)
+    config = keras.saving.serialize_keras_object(model)
+    config.pop("compile_config", None)  # a loaded preset is compiled by its user
+    with open(os.path.join(folder, CONFIG_NAME), "w") as f:
+        json.dump(config, f, indent=1)
+    # Weights only: a fresh copy built from the config leaves optimizer state out of the file.
+    clean = keras.saving.deserialize_keras_object(config)
+    clean.set_weights(model.get_weights())
+    clean.save_weights(os.path.join(folder, WEIGHTS_NAME))
+    metadata = {"format_version": FORMAT_VERSION, "keras_gans_version": __version__,
+                "data_shape": list(model.data_shape), "latent_dim": int(model.latent_dim),
+                **(metadata or {})}
+    with open(os.path.join(folder, METADATA_NAME), "w") as f:
+        json.dump(metadata, f, indent=1)
+    return folder
+
+
+# -- writing the index ----------------------------------------------------------------
+
+# metadata.json fields copied into the index entry.
+INDEX_FIELDS = ("description", "variant", "dataset", "data_shape", "latent_dim", "aliases",
+                "parameters", "metrics")
+
+
+def write_index(zoo=None):
+    """Regenerate ``index.yaml`` from the preset folders of ``zoo`` (default: the zoo):
+    hashes and sizes of every file, and the summary fields of each metadata.json. A
+    ``url`` already in the index is kept. Returns the index path."""
+    zoo = zoo or zoo_dir()
+    path = os.path.join(zoo, INDEX_NAME)
+    old = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            old = (yaml.safe_load(f) or {}).get("presets") or {}
+    presets = {}
+    for name in sorted(os.listdir(zoo)):
+        folder = os.path.join(zoo, name)
+        if not os.path.isfile(os.path.join(folder, METADATA_NAME)):
+            continue
+        metadata = read_json(os.path.join(folder, METADATA_NAME))
+        entry = {k: metadata[k] for k in INDEX_FIELDS if k in metadata}
+        entry["url"] = (old.get(name) or {}).get("url")
+        entry["files"] = {f: file_record(os.path.join(folder, f)) for f in PRESET_FILES
+                          if os.path.isfile(os.path.join(folder, f))}
+        presets[name] = entry
+    text = ("# Generated by `python tools/make_preset.py index` from the preset folders: do not "
+            "edit hashes by hand.\n# `url` (optional) is a folder URL serving the same files; "
+            "it is kept when the index is regenerated.\n")
+    with open(path, "w") as f:
+        f.write(text)
+        yaml.safe_dump({"format_version": FORMAT_VERSION, "presets": presets}, f,
+                       sort_keys=False, default_flow_style=None, width=100)
+    return path
