@@ -108,15 +108,14 @@ def _sample(args):
 
 
 def _eval(args):
-    import keras
-
     import keras_gans as kg
 
-    if not os.path.exists(args.model):
-        print(f"error: no saved model at '{args.model}'. Pass the path of a .keras file "
-              f"written by `keras-gans train` or model.save().", file=sys.stderr)
+    try:
+        model = kg.load(args.model)
+    except kg.presets.PresetError as e:
+        print(f"error: {e} A .keras file comes from `keras-gans train` or model.save().",
+              file=sys.stderr)
         return 2
-    model = keras.models.load_model(args.model)
     metrics = [m.strip() for m in args.metric.split(",") if m.strip()]
     try:
         results = kg.metrics.evaluate(
@@ -222,7 +221,7 @@ def build_parser():
     sample.set_defaults(func=_sample)
 
     ev = sub.add_parser("eval", help="score a saved model's samples against real data")
-    ev.add_argument("model", help="path of a .keras file")
+    ev.add_argument("model", help="a preset name, a preset folder or a .keras file")
     ev.add_argument("--metric", default="fid",
                     help="comma-separated: fid, kid, is, pr (precision/recall), "
                          "dc (density/coverage); default fid")

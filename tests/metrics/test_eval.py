@@ -35,6 +35,13 @@ def test_cli_eval_on_embedded_digits_writes_scores_with_their_protocol(saved, ca
     assert protocol["extractor"].startswith("classifier(") and protocol["extractor_sha256"]
 
 
+def test_cli_eval_takes_a_preset_name(capsys):
+    code = cli.main(["eval", "dcgan-mnist", "--metric", "fid", "--reference", "digits",
+                     "--extractor", "mnist", "--num-samples", "200", "--num-reference", "200"])
+    assert code == 0, capsys.readouterr().err
+    assert "classifier(mnist)" in capsys.readouterr().out
+
+
 def test_cli_eval_errors(saved, tmp_path, capsys):
     assert cli.main(["eval", str(tmp_path / "missing.keras")]) == 2
     assert "no saved model" in capsys.readouterr().err
