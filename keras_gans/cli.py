@@ -92,14 +92,23 @@ def _train_variant(args):
     return 0
 
 
+def _load_model(name_or_path):
+    """A preset or saved model, or None after printing why it could not be loaded."""
+    from keras_gans import presets
+
+    try:
+        return presets.load(name_or_path)
+    except presets.PresetError as e:
+        print(f"error: {e} A .keras file comes from `keras-gans train` or model.save().",
+              file=sys.stderr)
+        return None
+
+
 def _sample(args):
     import keras_gans as kg
 
-    try:
-        model = kg.load(args.model)
-    except kg.presets.PresetError as e:
-        print(f"error: {e} A .keras file comes from `keras-gans train` or model.save().",
-              file=sys.stderr)
+    model = _load_model(args.model)
+    if model is None:
         return 2
     samples = model.generate(args.num, seed=args.seed)
     kg.utils.save_samples(samples, args.output)
@@ -110,11 +119,8 @@ def _sample(args):
 def _eval(args):
     import keras_gans as kg
 
-    try:
-        model = kg.load(args.model)
-    except kg.presets.PresetError as e:
-        print(f"error: {e} A .keras file comes from `keras-gans train` or model.save().",
-              file=sys.stderr)
+    model = _load_model(args.model)
+    if model is None:
         return 2
     metrics = [m.strip() for m in args.metric.split(",") if m.strip()]
     try:
@@ -122,7 +128,7 @@ def _eval(args):
             model, metrics=metrics, reference=args.reference, num_samples=args.num_samples,
             split=args.split, num_reference=args.num_reference, extractor=args.extractor,
             data_dir=args.data_dir, batch_size=args.batch_size, seed=args.seed,
-            truncation=None, ema=False)
+            truncation=None, ema=model.has_ema)
     except FileNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -167,12 +173,10 @@ def _metric_text(name, value):
 
 
 def _export(args):
-    from keras_gans import export, presets
+    from keras_gans import export
 
-    try:
-        model = presets.load(args.model)
-    except presets.PresetError as e:
-        print(f"error: {e}", file=sys.stderr)
+    model = _load_model(args.model)
+    if model is None:
         return 2
     path = export.export(model, args.out, format=args.format)
     print(f"Exported to {path}")

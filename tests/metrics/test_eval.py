@@ -35,11 +35,16 @@ def test_cli_eval_on_embedded_digits_writes_scores_with_their_protocol(saved, ca
     assert protocol["extractor"].startswith("classifier(") and protocol["extractor_sha256"]
 
 
-def test_cli_eval_takes_a_preset_name(capsys):
+def test_cli_eval_takes_a_preset_name(capsys, tmp_path):
+    out = tmp_path / "scores.json"
     code = cli.main(["eval", "dcgan-mnist", "--metric", "fid", "--reference", "digits",
-                     "--extractor", "mnist", "--num-samples", "200", "--num-reference", "200"])
+                     "--extractor", "mnist", "--num-samples", "200", "--num-reference", "200",
+                     "--json", str(out)])
     assert code == 0, capsys.readouterr().err
     assert "classifier(mnist)" in capsys.readouterr().out
+    # The preset samples from its EMA generator, and the protocol says so.
+    protocol = json.loads(out.read_text())["results"]["fid"]["protocol"]
+    assert protocol["ema"] is True
 
 
 def test_cli_eval_errors(saved, tmp_path, capsys):
