@@ -3,7 +3,10 @@
 ``GAN`` is both the base class of the image variants and the model of Goodfellow et al.
 (2014): with no networks given it builds MLPs. A variant subclass changes only what its
 paper changes: default networks, loss, optimizers, penalties and ``d_steps``, through
-``default_compile_args``. Variants whose game differs override ``train_step``.
+``default_compile_args``. A conditional variant (class labels or another side input)
+overrides the hooks ``unpack_batch``, ``generate_fake``, ``critic`` and, when its losses
+have extra terms, ``discriminator_objective`` / ``generator_objective``. Variants whose
+game differs override ``train_step``.
 """
 
 import math
@@ -260,18 +263,29 @@ class GAN(keras.Model):
             lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator),
             batch_size)
 
-    def critic(self, x, training=True):
+    # The hooks below are where a conditional variant (class labels, or any other side
+    # input) plugs into the shared loop. ``condition`` is None for an unconditional GAN.
+
+    def unpack_batch(self, data):
+        """A batch as ``(real examples, condition)``; checks it at trace time."""
+        return self._check_batch(data), None
+
+    def generate_fake(self, z, condition, training=True):
+        """G's output for latent vectors ``z`` (and the condition of the real batch)."""
+        return self.generator(z, training=training)
+
+    def critic(self, x, condition=None, training=True):
         """D's raw outputs in float32, whatever precision D computes in."""
         return tf.cast(self.discriminator(x, training=training), tf.float32)
 
-    def discriminator_objective(self, real, fake, training=True):
+    def discriminator_objective(self, real, fake, condition=None, training=True):
         """D's loss with penalties; returns (total, logs). Shared by train and test steps."""
-        real_logits = self.critic(real, training)
-        fake_logits = self.critic(fake, training)
+        real_logits = self.critic(real, condition, training)
+        fake_logits = self.critic(fake, condition, training)
         total = self.loss_fn.discriminator_loss(real_logits, fake_logits)
 
         def critic(x):
-            return self.critic(x, training)
+            return self.critic(x, condition, training)
 
         penalty_values = []
         gradient_scale = self._penalty_gradient_scale()
@@ -281,6 +295,10 @@ class GAN(keras.Model):
             total = total + penalty.weight * value
         return total, (real_logits, fake_logits, penalty_values)
 
+    def generator_objective(self, fake, condition=None, training=True):
+        """G's loss on its own output."""
+        return self.loss_fn.generator_loss(self.critic(fake, condition, training))
+
     def _update_d_metrics(self, d_loss, real_logits, fake_logits, penalty_values):
         self.d_loss_tracker.update_state(d_loss)
         self.d_real_tracker.update_state(tf.reduce_mean(self.loss_fn.score(real_logits)))
@@ -288,9 +306,9 @@ class GAN(keras.Model):
         for tracker, value in zip(self.penalty_trackers, penalty_values):
             tracker.update_state(value)
 
-    def discriminator_step(self, real, fake):
+    def discriminator_step(self, real, fake, condition=None):
         with tf.GradientTape() as tape:
-            d_loss, extras = self.discriminator_objective(real, fake)
+            d_loss, extras = self.discriminator_objective(real, fake, condition)
             scaled = self.d_optimizer.scale_loss(distribute.scale_loss_for_replicas(d_loss))
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(scaled, variables)
@@ -299,24 +317,30 @@ class GAN(keras.Model):
             projection.project(variables)
         self._update_d_metrics(d_loss, *extras)
 
-    def _real_minibatches(self, real):
-        """The real examples of each discriminator update."""
+    def _real_minibatches(self, real, condition):
+        """The (real examples, condition) of each discriminator update."""
         if not self.split_real_batch or self.d_steps == 1:
-            return [real] * self.d_steps
+            return [(real, condition)] * self.d_steps
         size = tf.shape(real)[0] // self.d_steps
-        return [real[i * size:(i + 1) * size] for i in range(self.d_steps)]
+        pieces = []
+        for i in range(self.d_steps):
+            part = slice(i * size, (i + 1) * size)
+            pieces.append((real[part],
+                           None if condition is None else tf.nest.map_structure(
+                               lambda c, part=part: c[part], condition)))
+        return pieces
 
     def train_step(self, data):
-        minibatches = self._real_minibatches(self._check_batch(data))
-        for real in minibatches[:-1]:
-            fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=True)
-            self.discriminator_step(real, fake)
-        real = minibatches[-1]
+        minibatches = self._real_minibatches(*self.unpack_batch(data))
+        for real, condition in minibatches[:-1]:
+            fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
+            self.discriminator_step(real, fake, condition)
+        real, condition = minibatches[-1]
         with tf.GradientTape() as g_tape:
-            fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=True)
+            fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
             with g_tape.stop_recording():
-                self.discriminator_step(real, tf.stop_gradient(fake))
-            g_loss = self.loss_fn.generator_loss(self.critic(fake))
+                self.discriminator_step(real, tf.stop_gradient(fake), condition)
+            g_loss = self.generator_objective(fake, condition)
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss_for_replicas(g_loss))
         variables = self.generator.trainable_variables
         self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
@@ -324,11 +348,13 @@ class GAN(keras.Model):
         return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
 
     def test_step(self, data):
-        real = self._check_batch(data)
-        fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=False)
-        d_loss, extras = self.discriminator_objective(real, fake, training=False)
+        real, condition = self.unpack_batch(data)
+        fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition,
+                                  training=False)
+        d_loss, extras = self.discriminator_objective(real, fake, condition, training=False)
         self._update_d_metrics(d_loss, *extras)
-        self.g_loss_tracker.update_state(self.loss_fn.generator_loss(extras[1]))
+        self.g_loss_tracker.update_state(self.generator_objective(fake, condition,
+                                                                  training=False))
         return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
 
     # -- input checks ---------------------------------------------------------------

@@ -99,9 +99,9 @@ def test_split_real_batch_gives_each_critic_update_its_own_minibatch():
     seen = []
     original = model.discriminator_step
 
-    def spy(real, fake):
+    def spy(real, fake, condition=None):
         seen.append(real)
-        return original(real, fake)
+        return original(real, fake, condition)
 
     model.discriminator_step = spy
     batch = tf.reshape(tf.range(22, dtype=tf.float32), (11, 2))  # 5 critic steps of 2, 1 left
