@@ -2,13 +2,16 @@
 
     python tools/make_preset.py build runs/dcgan-mnist --name dcgan-mnist \
         --recipe zoo/recipes/dcgan-mnist.yaml --dataset mnist --aliases dcgan
+    python tools/make_preset.py measure dcgan-mnist --data-dir ../shared/data
     python tools/make_preset.py index        # after any change to a preset folder
 
 ``build`` reads ``RUN/model.keras`` (written by ``keras-gans train --recipe``) and writes
 ``zoo/NAME/``: config.json, model.weights.h5, metadata.json (with the compute the run took,
 from ``RUN/compute.json`` if present, else from the run's file times), samples.png, the
 mode coverage on 2,500 samples for the 2-D toys, and a model card README.md from the
-template below. Then it regenerates ``zoo/index.yaml``. Run it from the repository root.
+template below. Then it regenerates ``zoo/index.yaml``. ``measure`` scores an image preset
+in its domain evaluator (the protocol of the quality floor in benchmarks/README.md) and writes
+the scores into its metadata.json, card and the index. Run it from the repository root.
 """
 
 import argparse
@@ -25,6 +28,7 @@ import tensorflow as tf  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
 from keras_gans import presets  # noqa: E402
+from keras_gans.metrics import evaluators  # noqa: E402
 
 DATASETS = {
     "mnist": ("MNIST handwritten digits, training split (60,000 images, 28x28 grey)",
@@ -170,9 +174,9 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
                         f"{TOY_PROTOCOL} |\n| high-quality samples | {m['high_quality']:.1%} | "
                         f"same |\n| reverse KL (nats) | {_number(m['reverse_kl'])} | same |")
     else:
-        metrics_text = ("None yet: the image evaluators (FID/KID with a domain classifier) are "
-                        "being built; `metadata.json` has `\"metrics\": {}` until they are "
-                        "measured with a stated protocol.")
+        metrics_text = ("Not measured yet: `python tools/make_preset.py measure NAME` scores "
+                        "the preset in its domain evaluator and writes the scores, with their "
+                        "protocol, here and into `metadata.json`.")
     shape = ", ".join(map(str, model.data_shape))
     card = CARD.format(
         name=name, description=description, num=num,
@@ -200,6 +204,95 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     return folder
 
 
+IMAGE_METRICS = ("fid", "kid", "pr", "dc", "is")
+
+
+def _scores_protocol(results, num_samples, class_seed):
+    """One protocol for the image scores: what they share, plus each metric's parameters."""
+    protocol = dict(results["fid"]["protocol"])
+    protocol.pop("num_real")
+    protocol["metric"] = {name: r["protocol"]["metric"] for name, r in results.items()}
+    protocol["num_real"] = {name: r["protocol"]["num_real"] for name, r in results.items()}
+    protocol["generated"] = (f"{num_samples:,} samples of generate(250, seed=s) for "
+                             f"s = 1, 2, ... (kg.metrics.evaluate with seed 0)")
+    protocol["class_coverage"] = (f"evaluator's argmax over generate({num_samples}, "
+                                  f"seed={class_seed}); classes with >= 1 sample")
+    return protocol
+
+
+def measure_preset(name, data_dir=None, num_samples=10_000, zoo=None):
+    """Scores an image preset in its data set's domain evaluator and records the scores in
+    its metadata.json, model card and the index. Returns the metrics entry."""
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    metadata = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
+    dataset = metadata["dataset"]
+    if dataset not in evaluators.EVALUATORS:
+        raise SystemExit(f"Preset '{name}' was trained on '{dataset}', which has no domain "
+                         f"evaluator ({', '.join(evaluators.EVALUATORS)}).")
+    model = presets.load_folder(folder)
+    results = kg.metrics.evaluate(model, IMAGE_METRICS, reference=dataset,
+                                  num_samples=num_samples, data_dir=data_dir,
+                                  ema=model.has_ema)
+    class_seed = 0
+    classifier = kg.metrics.load_evaluator(dataset)
+    logits = classifier.predict(model.generate(num_samples, seed=class_seed), batch_size=500,
+                                verbose=0)
+    classes = kg.metrics.class_coverage(logits)
+    scores = {
+        "fid": round(results["fid"]["fid"], 4),
+        "kid": round(results["kid"]["kid"], 5), "kid_std": round(results["kid"]["kid_std"], 5),
+        "precision": results["pr"]["precision"], "recall": results["pr"]["recall"],
+        "density": round(results["dc"]["density"], 4), "coverage": results["dc"]["coverage"],
+        "is": round(results["is"]["is"], 3), "is_std": round(results["is"]["is_std"], 3),
+        "classes_covered": classes["classes_covered"], "num_classes": classes["num_classes"],
+        "class_kl_to_uniform": round(classes["kl_to_uniform"], 4),
+        "protocol": _scores_protocol(results, num_samples, class_seed),
+    }
+    metadata.setdefault("metrics", {})["evaluator_scores"] = scores
+    with open(os.path.join(folder, presets.METADATA_NAME), "w") as f:
+        json.dump(metadata, f, indent=1)
+    _write_metrics_section(os.path.join(folder, presets.CARD_NAME), scores)
+    presets.write_index(zoo)
+    return scores
+
+
+def metrics_table(scores):
+    """The card's Metrics section for evaluator scores."""
+    p = scores["protocol"]
+    return (
+        f"Scores in the `{p['extractor'].split('(')[-1].rstrip(')')}` domain evaluator's "
+        f"features (weights sha256 `{p['extractor_sha256'][:12]}`), measured with "
+        f"`python tools/make_preset.py measure NAME`:\n\n"
+        f"| FID | KID | precision | recall | density | coverage | IS (of {scores['num_classes']}) "
+        f"| classes covered |\n|---|---|---|---|---|---|---|---|\n"
+        f"| {scores['fid']:.4f} | {scores['kid']:.5f} ± {scores['kid_std']:.5f} | "
+        f"{scores['precision']:.4f} | {scores['recall']:.4f} | {scores['density']:.4f} | "
+        f"{scores['coverage']:.4f} | {scores['is']:.3f} ± {scores['is_std']:.3f} | "
+        f"{scores['classes_covered']} / {scores['num_classes']} |\n\n"
+        f"Protocol: {p['num_fake']:,} generated images"
+        f"{' from the EMA generator' if p.get('ema') else ''} against the reference "
+        f"`{p['reference']}` ({p['num_real']['fid']:,} images for FID, a uniform reservoir of "
+        f"{p['num_real']['kid']:,} for KID, precision/recall and density/coverage); images at "
+        f"their native {p['image_size'][0]}x{p['image_size'][1]} in [-1, 1]; KID: unbiased "
+        f"MMD² with kernel (x·y/d + 1)³, 100 subsets of 1,000; precision/recall k = 3, "
+        f"density/coverage k = 5; IS over 10 splits; no truncation. The real test split "
+        f"scored the same way gives the floor a generator is measured against (FID, "
+        f"precision and recall in `benchmarks/README.md`, section \"Quality of the "
+        f"presets\"). These FIDs are in the evaluator's feature space, not Inception's: do "
+        f"not compare them with published Inception FIDs."
+    )
+
+
+def _write_metrics_section(card_path, scores):
+    with open(card_path) as f:
+        text = f.read()
+    start = text.index("## Metrics\n") + len("## Metrics\n")
+    end = text.index("\n## ", start)
+    with open(card_path, "w") as f:
+        f.write(text[:start] + "\n" + metrics_table(scores) + "\n" + text[end:])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -213,10 +306,20 @@ def main(argv=None):
     build.add_argument("--notes", default="", help="what the samples look like (after looking)")
     build.add_argument("--limitations", default="")
     build.add_argument("--zoo", default=None, help="the zoo folder (default: the repository's)")
+    measure = sub.add_parser("measure", help="score an image preset in its domain evaluator "
+                                             "and record the scores")
+    measure.add_argument("name")
+    measure.add_argument("--data-dir", default=None, help="folder of the reference data set")
+    measure.add_argument("--num-samples", type=int, default=10_000)
+    measure.add_argument("--zoo", default=None)
     sub.add_parser("index", help="regenerate zoo/index.yaml from the preset folders")
     args = parser.parse_args(argv)
     if args.command == "index":
         print(presets.write_index())
+        return 0
+    if args.command == "measure":
+        scores = measure_preset(args.name, args.data_dir, args.num_samples, zoo=args.zoo)
+        print(json.dumps({k: v for k, v in scores.items() if k != "protocol"}))
         return 0
     print(build_preset(args.run, args.name, args.recipe, args.dataset, args.aliases,
                        args.description, args.notes, args.limitations, zoo=args.zoo))
