@@ -171,6 +171,7 @@ class BigGAN(GAN):
             raise TypeError(f"Expected integer class labels; received dtype "
                             f"{labels.dtype.name}. Cast them, e.g. tf.cast(labels, 'int32').")
         labels = tf.cast(labels, tf.int32)
+        # Checked at run time; XLA (jit_compile=True) drops these assertions with a warning.
         tf.debugging.assert_equal(tf.shape(labels)[0], tf.shape(real)[0],
                                   message="BigGAN: a batch has as many labels as images.")
         tf.debugging.assert_non_negative(labels, message="BigGAN: labels must be >= 0.")
