@@ -8,7 +8,10 @@ conv and tanh. Discriminator: residual down-blocks (pre-activation except the fi
 self-attention, ReLU, global *sum* pooling, a linear output plus the projection term
 ``<embed(y), h>`` of Miyato & Koyama (2018). Every convolution, dense layer and D's class
 embedding is spectrally normalised (``keras.layers.SpectralNormalization``), in both
-networks, and weights start orthogonal, as in the paper.
+networks, and weights start orthogonal, as in the paper. Note that Keras's layer divides the
+kernel variable itself by its estimated spectral norm on every training call (one power
+iteration), rather than reparametrising it as Miyato et al. (2018) do: the gradient does not
+flow through the norm, but the weights used are the same normalised ones.
 
 The channel plans follow the paper's tables: at 32x32 (CIFAR) every block has ``4 * ch``
 channels; at 64x64 and 128x128 G halves from ``16 * ch`` and D doubles from ``ch``. The
