@@ -12,12 +12,20 @@ Each (variant, XLA) pair is compiled and warmed up once, then timed ``--repeats`
 over ``--steps`` steps; the median is reported. Sampling throughput (``generate``) is
 reported too.
 
+Class-conditional variants (those whose constructor takes ``num_classes``, e.g. BigGAN)
+train on ``(images, labels)`` batches with random labels of ``--num-classes`` classes;
+``--model-kwargs`` passes further constructor arguments as JSON, e.g. a small BigGAN::
+
+    python benchmarks/throughput.py --variants biggan --image-shape 32 32 3 --batch-size 32 \
+        --model-kwargs '{"ch": 16}' --steps 10 --repeats 2
+
 ``--replicas N`` trains under ``MirroredStrategy`` over N devices (on a CPU-only machine,
 N logical CPU devices that share the same cores: this checks the distributed path's
 overhead, not a speed-up). ``--precision`` sets the Keras dtype policy.
 """
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -59,19 +67,33 @@ def setup_devices(replicas):
     return tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(replicas)])
 
 
-def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_dim, strategy):
+def is_conditional(variant):
+    """Whether a variant is class-conditional (its constructor takes ``num_classes``)."""
+    return "num_classes" in inspect.signature(variant.__init__).parameters
+
+
+def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_dim, strategy,
+            num_classes=10, model_kwargs=None):
     import keras
     import tensorflow as tf
 
     import keras_gans as kg
 
     keras.utils.set_random_seed(0)
-    images = np.random.default_rng(0).uniform(-1, 1, (batch_size * 4, *image_shape))
-    ds = tf.data.Dataset.from_tensor_slices(images.astype("float32"))
+    variant = kg.models.get(variant_name)
+    kwargs = dict(model_kwargs or {})
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (batch_size * 4, *image_shape)).astype("float32")
+    if is_conditional(variant):
+        kwargs["num_classes"] = num_classes
+        labels = rng.integers(0, num_classes, batch_size * 4).astype("int32")
+        ds = tf.data.Dataset.from_tensor_slices((images, labels))
+    else:
+        ds = tf.data.Dataset.from_tensor_slices(images)
     ds = ds.batch(batch_size, drop_remainder=True).repeat().prefetch(tf.data.AUTOTUNE)
 
     with strategy.scope():
-        model = kg.models.get(variant_name)(image_shape=image_shape, latent_dim=latent_dim)
+        model = variant(image_shape=image_shape, latent_dim=latent_dim, **kwargs)
         model.compile(jit_compile=jit)
     start = time.perf_counter()
     model.fit(ds, epochs=1, steps_per_epoch=3, verbose=0)  # trace and compile
@@ -106,6 +128,10 @@ def main(argv=None):
     parser.add_argument("--replicas", type=int, default=1)
     parser.add_argument("--precision", default="float32",
                         choices=["float32", "mixed_float16", "mixed_bfloat16"])
+    parser.add_argument("--num-classes", type=int, default=10,
+                        help="classes of the random labels of conditional variants")
+    parser.add_argument("--model-kwargs", type=json.loads, default={},
+                        help='constructor arguments as JSON, e.g. \'{"ch": 16}\'')
     parser.add_argument("--out", default="runs/benchmarks/throughput.json")
     args = parser.parse_args(argv)
 
@@ -121,7 +147,8 @@ def main(argv=None):
     for name in args.variants:
         for jit in jits:
             r = measure(name, jit, args.batch_size, tuple(args.image_shape), args.steps,
-                        args.repeats, args.latent_dim, strategy)
+                        args.repeats, args.latent_dim, strategy, args.num_classes,
+                        args.model_kwargs)
             results.append(r)
             print(f"{name:8s} jit={str(jit):5s} train {r['train_images_per_s']:8.1f} img/s "
                   f"(runs {', '.join(f'{x:.0f}' for x in r['train_rates'])}; d_steps "

@@ -1,6 +1,7 @@
-"""Regularisers of the discriminator: gradient penalties and weight projections.
+"""Regularisers: gradient penalties and weight projections of the discriminator, and
+weight regularisers of the generator.
 
-Two kinds live here:
+Three kinds live here:
 
 * ``Penalty``: a term added to the discriminator's loss, computed with its own
   ``tf.GradientTape``. The outer tape in the training loop differentiates through it
@@ -8,6 +9,8 @@ Two kinds live here:
   ``weight * value`` and logs the value under ``name``.
 * ``Projection``: applied to the discriminator's weights after each of its optimizer
   steps (WGAN's weight clipping).
+* ``GeneratorRegularizer``: a term of the generator's weights added to its loss, applied by
+  the model's ``generator_objective`` (BigGAN's orthogonal regularisation).
 """
 
 import keras
@@ -127,6 +130,59 @@ class WeightClipping(Projection):
 
     def __repr__(self):
         return f"WeightClipping(clip_value={self.clip_value})"
+
+
+class GeneratorRegularizer:
+    """A function of weights; the model adds ``weight * value`` to the generator's loss."""
+
+    name = "generator_regularizer"
+
+    def __init__(self, weight):
+        self.weight = float(weight)
+
+    def __call__(self, variables):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"weight": self.weight}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(weight={self.weight})"
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class OrthogonalRegularization(GeneratorRegularizer):
+    """BigGAN's orthogonal regularisation (Brock et al. 2019, section 3.1): the sum over
+    weight matrices W of ``||W^T W * (1 - I)||_F^2``, with ``weight`` beta = 1e-4.
+
+    Unlike Saxe-style ``||W^T W - I||^2`` it leaves the filters' norms free and only pushes
+    distinct filters towards orthogonality, which the paper found makes G amenable to the
+    truncation trick. A kernel of any rank is read as a matrix with one column per output
+    unit (``(-1, units)``), so ``W^T W`` compares filters; weights of rank below 2 (biases,
+    gains) are skipped.
+    """
+
+    name = "ortho"
+
+    def __init__(self, weight=1e-4):
+        if float(weight) < 0:
+            raise ValueError(f"`weight` must be non-negative; received {weight!r}.")
+        super().__init__(weight)
+
+    def __call__(self, variables):
+        total = tf.constant(0.0, tf.float32)
+        for variable in variables:
+            if len(variable.shape) < 2:
+                continue
+            units = variable.shape[-1]
+            w = tf.reshape(tf.cast(variable, tf.float32), [-1, units])
+            gram = tf.matmul(w, w, transpose_a=True)
+            total += tf.reduce_sum(tf.square(gram * (1.0 - tf.eye(units))))
+        return total
 
 
 _REGISTRY = {"gp": GradientPenalty, "gradient_penalty": GradientPenalty, "r1": R1,

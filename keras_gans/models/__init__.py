@@ -1,13 +1,14 @@
 """The objectives: one keras.Model subclass per GAN variant."""
 
 from keras_gans.models.base import GAN
+from keras_gans.models.biggan import BigGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
-VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP}
+VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "biggan": BigGAN}
 
-__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "VARIANTS", "get"]
+__all__ = ["GAN", "BigGAN", "DCGAN", "WGAN", "WGANGP", "VARIANTS", "get"]
 
 
 def get(name):

@@ -34,7 +34,7 @@ def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_
         data_shape = image_shape
     if generator is not None:
         out_shape = tuple(generator.output.shape[1:])
-        in_dim = generator.input.shape[-1]
+        in_dim = generator.inputs[0].shape[-1]   # a conditional generator's first input is z
         if data_shape is None:
             data_shape = out_shape
         if latent_dim is None:

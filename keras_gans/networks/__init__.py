@@ -3,7 +3,9 @@
 A network knows nothing of the game it plays; the objectives live in ``keras_gans.models``.
 """
 
+from keras_gans.networks.biggan import biggan_discriminator, biggan_generator
 from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
 
-__all__ = ["dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]
+__all__ = ["biggan_discriminator", "biggan_generator", "dcgan_discriminator", "dcgan_generator",
+           "mlp_discriminator", "mlp_generator"]

@@ -1,0 +1,287 @@
+"""BigGAN (Brock, Donahue & Simonyan 2019): the shared loop, class-conditional, with hinge
+loss, two discriminator steps, orthogonal regularisation of G and the truncation trick."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import _backend  # noqa: F401
+from keras_gans import penalties as penalties_lib
+from keras_gans.models.base import GAN
+from keras_gans.networks import biggan
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class BigGAN(GAN):
+    """Large-scale class-conditional GAN of Brock et al. (2019).
+
+    The game is the shared loop of ``GAN`` played with class labels: batches are
+    ``(images, integer labels)``; G receives ``[z, labels]`` and D scores ``[images,
+    labels]`` (a projection discriminator). What the paper changes, and this class sets:
+
+    * networks (``keras_gans.networks.biggan``): a hierarchical latent feeding
+      class-conditional batch norm through a shared class embedding, residual blocks,
+      self-attention, spectral normalisation in both G and D;
+    * the hinge loss, 2 D steps per G step, Adam with beta_1 = 0, beta_2 = 0.999 and
+      learning rates 5e-5 (G) and 2e-4 (D);
+    * orthogonal regularisation of G's weights (beta = 1e-4, the paper's off-diagonal form
+      ``||W^T W * (1 - I)||_F^2``), added to G's loss by ``generator_objective``;
+    * the truncation trick: ``generate(..., truncation=t)`` resamples every latent value
+      whose magnitude exceeds ``t`` (smaller ``t``: more typical, less varied images).
+
+    The paper samples from an exponential moving average of G's weights: train with
+    ``callbacks=[kg.callbacks.EMA(decay=0.9999, start_step=20000)]`` (its settings) and
+    ``generate`` uses the average.
+
+    Args:
+        image_shape: ``(r, r, channels)``, r in 16, 32, 64, 128 for the default networks.
+        num_classes: the number of classes; labels are integers in ``[0, num_classes)``.
+        latent_dim: size of z (default 128), cut into one chunk per G block plus one.
+        ch: channel multiplier of the default networks (the paper: 64 at 32x32, 96 at 128).
+        shared_dim: size of G's shared class embedding (the paper: 128).
+        attention_resolution: where self-attention runs in both networks (default half the
+            image side; None for none).
+        generator, discriminator: networks taking ``[z, labels]`` and ``[images, labels]``.
+    """
+
+    default_latent_dim = 128
+
+    def __init__(self, image_shape=None, num_classes=None, latent_dim=None, generator=None,
+                 discriminator=None, ch=64, shared_dim=128, attention_resolution="default",
+                 data_shape=None, **kwargs):
+        if num_classes is None or int(num_classes) < 1:
+            raise ValueError(f"BigGAN is class-conditional: pass `num_classes`, the number of "
+                             f"classes of the labels (e.g. 10 for CIFAR-10); received "
+                             f"{num_classes!r}.")
+        self.num_classes = int(num_classes)
+        self.ch = int(ch)
+        self.shared_dim = int(shared_dim)
+        self.attention_resolution = attention_resolution
+        super().__init__(data_shape=data_shape, latent_dim=latent_dim, generator=generator,
+                         discriminator=discriminator, image_shape=image_shape, **kwargs)
+        self.orthogonal_regularization = None
+        self.ortho_tracker = None
+
+    # -- networks -------------------------------------------------------------------
+
+    def build_generator(self):
+        return biggan.biggan_generator(self.latent_dim, self.data_shape, self.num_classes,
+                                       ch=self.ch, shared_dim=self.shared_dim,
+                                       attention_resolution=self.attention_resolution)
+
+    def build_discriminator(self):
+        return biggan.biggan_discriminator(self.data_shape, self.num_classes, ch=self.ch,
+                                           attention_resolution=self.attention_resolution)
+
+    def _check_networks(self, generator, discriminator):
+        for role, net, first in (("generator", generator, (self.latent_dim,)),
+                                 ("discriminator", discriminator, self.data_shape)):
+            if not isinstance(net, keras.Model):
+                raise TypeError(f"`{role}` must be a keras.Model; received {type(net).__name__}.")
+            shapes = [tuple(t.shape[1:]) for t in net.inputs]
+            if len(shapes) != 2 or shapes[0] != first or shapes[1] not in ((), (1,)):
+                data = "z" if role == "generator" else "images"
+                raise ValueError(
+                    f"BigGAN's {role} must take two inputs, [{data} of shape {first}, integer "
+                    f"labels of shape ()]; it takes inputs of shapes {shapes}. Build it with "
+                    f"keras_gans.networks.biggan_{role}.")
+        g_out = tuple(generator.output.shape[1:])
+        if g_out != self.data_shape:
+            raise ValueError(f"The generator outputs {g_out}, but data_shape={self.data_shape}.")
+
+    def call(self, inputs, training=False):
+        """``inputs`` = ``[z, labels]``."""
+        return self.generator(inputs, training=training)
+
+    # -- compile --------------------------------------------------------------------
+
+    def default_compile_args(self):
+        """Section 4 and appendix C of the paper (its ImageNet setting, also used on CIFAR)."""
+        return {
+            "d_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.999),
+            "g_optimizer": keras.optimizers.Adam(5e-5, beta_1=0.0, beta_2=0.999),
+            "loss": "hinge",
+            "penalties": [],
+            "d_steps": 2,
+            "orthogonal_regularization": penalties_lib.OrthogonalRegularization(1e-4),
+        }
+
+    def compile(self, d_optimizer=None, g_optimizer=None, loss=None, penalties=None,
+                d_steps=None, split_real_batch=False, orthogonal_regularization="default",
+                **kwargs):
+        """``GAN.compile``, plus ``orthogonal_regularization``: the paper's
+        ``OrthogonalRegularization(1e-4)`` by default, a weight (beta), a
+        ``GeneratorRegularizer``, or None / 0 to switch it off."""
+        super().compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer, loss=loss,
+                        penalties=penalties, d_steps=d_steps,
+                        split_real_batch=split_real_batch, **kwargs)
+        self._set_orthogonal_regularization(orthogonal_regularization)
+
+    def _set_orthogonal_regularization(self, value):
+        if isinstance(value, str) and value == "default":
+            value = self.default_compile_args()["orthogonal_regularization"]
+        elif isinstance(value, dict):
+            value = keras.saving.deserialize_keras_object(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = penalties_lib.OrthogonalRegularization(value) if value else None
+        if value is not None and not isinstance(value, penalties_lib.GeneratorRegularizer):
+            raise TypeError(f"`orthogonal_regularization` must be a weight, a "
+                            f"GeneratorRegularizer or None; received {value!r}.")
+        self.orthogonal_regularization = value
+        self.ortho_tracker = keras.metrics.Mean(name=value.name) if value is not None else None
+
+    def get_compile_config(self):
+        config = super().get_compile_config()
+        if config is not None:
+            reg = self.orthogonal_regularization
+            config["orthogonal_regularization"] = (
+                None if reg is None else keras.saving.serialize_keras_object(reg))
+        return config
+
+    def compile_from_config(self, config):
+        super().compile_from_config(config)
+        self._set_orthogonal_regularization(config.get("orthogonal_regularization"))
+
+    @property
+    def metrics(self):
+        return super().metrics + ([self.ortho_tracker] if self.ortho_tracker else [])
+
+    # -- the game: the shared loop's conditioning hooks ------------------------------
+
+    def unpack_batch(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            what = (f"a tensor of shape {tuple(data.shape)}" if hasattr(data, "shape")
+                    else f"a {type(data).__name__}")
+            raise ValueError(
+                f"BigGAN is class-conditional: batches must be (images, integer labels); "
+                f"received {what} without labels. Load the data with labels, e.g. "
+                f"kg.data.load(name, labels=True).")
+        real = self._check_batch(data[0])
+        return real, self._check_label_tensor(data[1], real)
+
+    def _check_label_tensor(self, labels, real):
+        labels = tf.convert_to_tensor(labels)
+        if labels.shape.rank == 2 and labels.shape[-1] == 1:
+            labels = labels[:, 0]
+        if labels.shape.rank != 1:
+            raise ValueError(
+                f"Expected one integer label per image, shape (batch,); received labels of "
+                f"shape {tuple(labels.shape)}. One-hot labels? Pass their argmax.")
+        if not labels.dtype.is_integer:
+            raise TypeError(f"Expected integer class labels; received dtype "
+                            f"{labels.dtype.name}. Cast them, e.g. tf.cast(labels, 'int32').")
+        labels = tf.cast(labels, tf.int32)
+        # Checked at run time; XLA (jit_compile=True) drops these assertions with a warning.
+        tf.debugging.assert_equal(tf.shape(labels)[0], tf.shape(real)[0],
+                                  message="BigGAN: a batch has as many labels as images.")
+        tf.debugging.assert_non_negative(labels, message="BigGAN: labels must be >= 0.")
+        tf.debugging.assert_less(
+            labels, self.num_classes,
+            message=f"BigGAN: labels must be < num_classes={self.num_classes}; build the "
+                    f"model with the data set's number of classes.")
+        return labels
+
+    def generate_fake(self, z, condition, training=True):
+        return self.generator([z, condition], training=training)
+
+    def critic(self, x, condition=None, training=True):
+        return tf.cast(self.discriminator([x, condition], training=training), tf.float32)
+
+    def orthogonal_variables(self):
+        """The weights orthogonal regularisation applies to: G's trainable kernels, but not
+        the shared class embedding (as in the authors' code)."""
+        return [v for v in self.generator.trainable_variables
+                if len(v.shape) >= 2 and "shared_embedding" not in v.path]
+
+    def generator_objective(self, fake, condition=None, training=True):
+        loss = super().generator_objective(fake, condition, training)
+        reg = self.orthogonal_regularization
+        if reg is not None:
+            value = reg(self.orthogonal_variables())
+            self.ortho_tracker.update_state(value)
+            loss = loss + reg.weight * value
+        return loss
+
+    # -- sampling -------------------------------------------------------------------
+
+    def latent_vectors(self, n, seed=None, truncation=None):
+        """``n`` latent vectors from numpy's PCG64; with ``truncation`` every value of
+        magnitude above it is redrawn until none is (the truncation trick)."""
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((n, self.latent_dim)).astype("float32")
+        if truncation is not None:
+            if not float(truncation) > 0:
+                raise ValueError(f"`truncation` must be a positive threshold (the paper uses "
+                                 f"values in (0, 2]); received {truncation!r}.")
+            outside = np.abs(z) > truncation
+            while outside.any():
+                z[outside] = rng.standard_normal(int(outside.sum())).astype("float32")
+                outside = np.abs(z) > truncation
+        return z
+
+    def check_labels(self, labels, n=None):
+        """Labels for ``generate`` as an int32 array of length ``n``: None cycles through the
+        classes (0, 1, ..., 0, 1, ...); an integer repeats that class."""
+        if labels is None:
+            if n is None:
+                raise ValueError("Pass `n` or `labels`.")
+            return np.arange(int(n), dtype="int32") % self.num_classes
+        array = np.asarray(labels)
+        if array.ndim == 0:
+            if n is None:
+                raise ValueError("A single label needs `n`, the number of images.")
+            array = np.full(int(n), array)
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = array[:, 0]
+        if array.ndim != 1:
+            raise ValueError(f"`labels` must be one integer class per image, shape (n,); "
+                             f"received shape {array.shape}. One-hot labels? Pass their argmax.")
+        if not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(f"`labels` must be integers; received dtype {array.dtype}.")
+        if n is not None and len(array) != int(n):
+            raise ValueError(f"Got {len(array)} labels for n={n} images; pass one label per "
+                             f"image (or leave out n).")
+        bad = array[(array < 0) | (array >= self.num_classes)]
+        if bad.size:
+            raise ValueError(f"`labels` must lie in [0, {self.num_classes}) (num_classes="
+                             f"{self.num_classes}); received {sorted(set(bad.tolist()))[:5]}.")
+        return array.astype("int32")
+
+    def generate(self, n=None, seed=None, batch_size=256, z=None, ema=True, labels=None,
+                 truncation=None):
+        """Generate images of the given classes as a float32 numpy array in [-1, 1].
+
+        ``labels``: one integer class per image (image i shows class ``labels[i]``), a
+        single class for all, or None to cycle through the classes. ``truncation``: the
+        truncation trick's threshold. The same ``seed`` gives the same images.
+        """
+        if z is not None:
+            if truncation is not None:
+                raise ValueError("`truncation` applies to the latent vectors generate draws; "
+                                 "pass either `z` or `truncation`, not both.")
+            z = np.asarray(z, dtype="float32")
+            if z.ndim != 2 or z.shape[1] != self.latent_dim:
+                raise ValueError(f"`z` must have shape (n, {self.latent_dim}); received "
+                                 f"{z.shape}.")
+            n = len(z) if n is None else n
+        if n is None and labels is not None and np.ndim(labels) >= 1:
+            n = len(labels)
+        if n is None or int(n) < 1:
+            raise ValueError(f"`n` must be a positive integer; received {n!r}.")
+        labels = self.check_labels(labels, n)
+        if z is None:
+            z = self.latent_vectors(int(n), seed, truncation)
+        elif len(z) != len(labels):
+            raise ValueError(f"Got {len(z)} latent vectors and {len(labels)} labels.")
+        net = self.ema_generator if ema and self.has_ema else self.generator
+        chunks = [keras.ops.convert_to_numpy(
+            net([z[i:i + batch_size], labels[i:i + batch_size]], training=False))
+            for i in range(0, len(z), batch_size)]
+        return np.concatenate(chunks).astype("float32")
+
+    # -- serialization --------------------------------------------------------------
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes, "ch": self.ch,
+                "shared_dim": self.shared_dim,
+                "attention_resolution": self.attention_resolution}

@@ -1,0 +1,160 @@
+"""BigGAN: the shared loop with labels, its paper defaults, orthogonal regularisation,
+truncation, label handling and saving. Training runs eagerly: tracing BigGAN's step costs
+about 40 s on the test machine, longer than the steps themselves."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gans as kg
+from keras_gans.penalties import OrthogonalRegularization
+
+SHAPE, CLASSES, LATENT = (16, 16, 1), 3, 12
+
+
+def _model(**kwargs):
+    return kg.models.BigGAN(image_shape=SHAPE, num_classes=CLASSES, latent_dim=LATENT, ch=2,
+                            shared_dim=4, **kwargs)
+
+
+def _data(n=16, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.uniform(-1, 1, (n, *SHAPE)).astype("float32"),
+            (np.arange(n) % CLASSES).astype("int32"))
+
+
+@pytest.fixture(scope="module")
+def trained():
+    model = _model()
+    model.compile(run_eagerly=True)
+    before = [w.numpy().copy() for w in model.generator.trainable_weights +
+              model.discriminator.trainable_weights]
+    ds = tf.data.Dataset.from_tensor_slices(_data()).batch(8)
+    history = model.fit(ds, epochs=1, verbose=0, callbacks=[kg.callbacks.EMA(0.5)])
+    return model, history, before
+
+
+def test_trains_a_few_steps_with_the_paper_defaults(trained):
+    model, history, before = trained
+    for name in ("d_loss", "g_loss", "d_real", "d_fake", "ortho"):
+        assert np.isfinite(history.history[name][-1]), name
+    assert history.history["ortho"][-1] > 0
+    after = model.generator.trainable_weights + model.discriminator.trainable_weights
+    assert sum(not np.allclose(a, b.numpy()) for a, b in zip(before, after)) > len(before) // 2
+    # Two D updates per G update, two batches.
+    assert int(model.g_optimizer.iterations) == 2 and int(model.d_optimizer.iterations) == 4
+    assert isinstance(model.loss_fn, kg.losses.Hinge) and model.d_steps == 2
+    for opt, lr in ((model.g_optimizer, 5e-5), (model.d_optimizer, 2e-4)):
+        assert isinstance(opt, keras.optimizers.Adam) and np.isclose(float(opt.learning_rate), lr)
+        assert (float(opt.beta_1), float(opt.beta_2)) == (0.0, 0.999)
+    assert model.orthogonal_regularization.weight == 1e-4
+    # The shared class embedding is not regularised; every conv / dense kernel is.
+    names = [v.path for v in model.orthogonal_variables()]
+    assert not any("shared_embedding" in n for n in names)
+    assert any("project" in n for n in names) and any("conv" in n for n in names)
+
+
+def test_labels_steer_the_generator_and_generate_keeps_their_order(trained):
+    model, _, _ = trained
+    z = model.latent_vectors(3, seed=4)
+    labels = np.array([2, 0, 1], "int32")
+    a = model.generate(z=z, labels=labels, ema=False)
+    b = model.generate(z=z, labels=(labels + 1) % CLASSES, ema=False)
+    assert not np.allclose(a, b, atol=1e-6)
+    direct = keras.ops.convert_to_numpy(model.generator([z, labels], training=False))
+    np.testing.assert_allclose(a, direct, atol=1e-6)
+    # Image i shows labels[i]: the same z and label alone give the same image.
+    for i in range(3):
+        np.testing.assert_allclose(model.generate(z=z[i:i + 1], labels=[labels[i]], ema=False)[0],
+                                   a[i], atol=1e-5)
+    # Seeds reproduce; no labels cycles through the classes; one label fills the batch.
+    np.testing.assert_array_equal(model.generate(4, seed=1), model.generate(4, seed=1))
+    np.testing.assert_allclose(model.generate(4, seed=1),
+                               model.generate(4, seed=1, labels=[0, 1, 2, 0]), atol=1e-6)
+    np.testing.assert_allclose(model.generate(2, seed=1, labels=2),
+                               model.generate(2, seed=1, labels=[2, 2]), atol=1e-6)
+    out = model.generate(5, seed=0)
+    assert out.shape == (5, *SHAPE) and out.dtype == np.float32 and np.abs(out).max() <= 1
+
+
+def test_truncation_bounds_the_latent_vectors(trained):
+    model, _, _ = trained
+    z = model.latent_vectors(400, seed=0, truncation=0.5)
+    assert np.abs(z).max() <= 0.5 and z.shape == (400, LATENT)
+    assert np.abs(model.latent_vectors(400, seed=0)).max() > 2.0
+    np.testing.assert_array_equal(z, model.latent_vectors(400, seed=0, truncation=0.5))
+    np.testing.assert_allclose(model.generate(3, seed=2, truncation=0.5, ema=False),
+                               model.generate(z=model.latent_vectors(3, 2, 0.5), ema=False),
+                               atol=1e-6)
+    with pytest.raises(ValueError, match="positive threshold"):
+        model.generate(2, truncation=0.0)
+    with pytest.raises(ValueError, match="either `z` or `truncation`"):
+        model.generate(z=z[:2], truncation=1.0)
+
+
+def test_orthogonal_regularization_closed_form():
+    reg = OrthogonalRegularization()
+    q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(6, 4)))
+    # Orthogonal columns of any norms: no penalty (only the off-diagonal terms count).
+    assert float(reg([tf.constant(q * [1.0, 2.0, 3.0, 0.5])])) < 1e-10
+    w = np.random.default_rng(1).normal(size=(3, 3, 2, 4)).astype("float32")  # a conv kernel
+    m = w.reshape(-1, 4)
+    gram = m.T @ m
+    expected = ((gram * (1 - np.eye(4))) ** 2).sum()
+    value = float(reg([tf.constant(w), tf.zeros(4)]))  # the rank-1 bias is skipped
+    assert value > 0 and np.isclose(value, expected, rtol=1e-4)
+    assert reg.weight == 1e-4
+    with pytest.raises(ValueError, match="non-negative"):
+        OrthogonalRegularization(-1.0)
+
+
+def test_orthogonal_regularization_can_be_switched_off_and_set():
+    model = _model()
+    model.compile(orthogonal_regularization=None)
+    assert model.orthogonal_regularization is None
+    assert "ortho" not in [m.name for m in model.metrics]
+    model.compile(orthogonal_regularization=1e-3)
+    assert model.orthogonal_regularization.weight == 1e-3
+    with pytest.raises(TypeError, match="orthogonal_regularization"):
+        model.compile(orthogonal_regularization="big")
+
+
+def test_bad_labels_and_batches_say_what_to_fix(trained):
+    model, _, _ = trained
+    with pytest.raises(ValueError, match=r"labels` must lie in \[0, 3\)"):
+        model.generate(2, labels=[0, 3])
+    with pytest.raises(ValueError, match="2 labels for n=3"):
+        model.generate(3, labels=[0, 1])
+    with pytest.raises(TypeError, match="integers"):
+        model.generate(2, labels=[0.0, 1.0])
+    with pytest.raises(ValueError, match="argmax"):
+        model.generate(2, labels=np.eye(3)[:2])
+    x, y = _data(4)
+    with pytest.raises(ValueError, match="class-conditional.*labels=True"):
+        model.train_step(tf.constant(x))
+    with pytest.raises(TypeError, match="integer class labels"):
+        model.train_step((tf.constant(x), tf.constant(y, tf.float32)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="num_classes=3"):
+        model.train_step((tf.constant(x), tf.constant([0, 1, 2, 7])))
+    with pytest.raises(ValueError, match="num_classes"):
+        kg.models.BigGAN(image_shape=SHAPE, ch=2)
+    with pytest.raises(ValueError, match="two inputs"):
+        kg.models.BigGAN(image_shape=SHAPE, num_classes=3, latent_dim=LATENT, ch=2,
+                         generator=kg.networks.dcgan_generator(LATENT, SHAPE))
+
+
+def test_save_and_load_round_trip(trained, tmp_path):
+    model, _, _ = trained
+    path = str(tmp_path / "biggan.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, kg.models.BigGAN) and loaded.has_ema
+    assert (loaded.num_classes, loaded.ch, loaded.d_steps) == (CLASSES, 2, 2)
+    assert loaded.orthogonal_regularization.weight == 1e-4
+    for ema in (True, False):
+        np.testing.assert_array_equal(loaded.generate(6, seed=3, labels=[0, 1, 2, 2, 1, 0],
+                                                      ema=ema),
+                                      model.generate(6, seed=3, labels=[0, 1, 2, 2, 1, 0],
+                                                     ema=ema))
+    assert kg.models.get("biggan") is kg.models.BigGAN
