@@ -2,12 +2,13 @@
 
 from keras_gans.models.base import GAN
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.progan import ProGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
-VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP}
+VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "progan": ProGAN}
 
-__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "VARIANTS", "get"]
+__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "ProGAN", "VARIANTS", "get"]
 
 
 def get(name):
