@@ -3,12 +3,14 @@
 from keras_gans.models.base import GAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.progan import ProGAN
+from keras_gans.models.stylegan import StyleGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
-VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "progan": ProGAN}
+VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "progan": ProGAN,
+            "stylegan": StyleGAN}
 
-__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "ProGAN", "VARIANTS", "get"]
+__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "ProGAN", "StyleGAN", "VARIANTS", "get"]
 
 
 def get(name):
