@@ -12,6 +12,12 @@ Each (variant, XLA) pair is compiled and warmed up once, then timed ``--repeats`
 over ``--steps`` steps; the median is reported. Sampling throughput (``generate``) is
 reported too.
 
+``--model-args`` passes constructor arguments as JSON, e.g. the width of the ProGAN and
+StyleGAN networks (which are 512 feature maps wide by default)::
+
+    python benchmarks/throughput.py --variants stylegan --image-shape 32 32 3 \
+        --latent-dim 64 --model-args '{"fmap_base": 512, "max_filters": 64}'
+
 ``--replicas N`` trains under ``MirroredStrategy`` over N devices (on a CPU-only machine,
 N logical CPU devices that share the same cores: this checks the distributed path's
 overhead, not a speed-up). ``--precision`` sets the Keras dtype policy.
@@ -59,7 +65,8 @@ def setup_devices(replicas):
     return tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(replicas)])
 
 
-def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_dim, strategy):
+def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_dim, strategy,
+            model_args=None):
     import keras
     import tensorflow as tf
 
@@ -71,7 +78,8 @@ def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_d
     ds = ds.batch(batch_size, drop_remainder=True).repeat().prefetch(tf.data.AUTOTUNE)
 
     with strategy.scope():
-        model = kg.models.get(variant_name)(image_shape=image_shape, latent_dim=latent_dim)
+        model = kg.models.get(variant_name)(image_shape=image_shape, latent_dim=latent_dim,
+                                            **(model_args or {}))
         model.compile(jit_compile=jit)
     start = time.perf_counter()
     model.fit(ds, epochs=1, steps_per_epoch=3, verbose=0)  # trace and compile
@@ -106,6 +114,8 @@ def main(argv=None):
     parser.add_argument("--replicas", type=int, default=1)
     parser.add_argument("--precision", default="float32",
                         choices=["float32", "mixed_float16", "mixed_bfloat16"])
+    parser.add_argument("--model-args", type=json.loads, default={},
+                        help="constructor arguments as JSON, e.g. '{\"style\": \"modulated\"}'")
     parser.add_argument("--out", default="runs/benchmarks/throughput.json")
     args = parser.parse_args(argv)
 
@@ -121,7 +131,7 @@ def main(argv=None):
     for name in args.variants:
         for jit in jits:
             r = measure(name, jit, args.batch_size, tuple(args.image_shape), args.steps,
-                        args.repeats, args.latent_dim, strategy)
+                        args.repeats, args.latent_dim, strategy, args.model_args)
             results.append(r)
             print(f"{name:8s} jit={str(jit):5s} train {r['train_images_per_s']:8.1f} img/s "
                   f"(runs {', '.join(f'{x:.0f}' for x in r['train_rates'])}; d_steps "
