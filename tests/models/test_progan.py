@@ -19,7 +19,8 @@ def _images(n=8, size=16, seed=0):
 
 
 def _data(n=8, size=16):
-    return tf.data.Dataset.from_tensor_slices(_images(n, size)).batch(4, drop_remainder=True).repeat()
+    ds = tf.data.Dataset.from_tensor_slices(_images(n, size))
+    return ds.batch(4, drop_remainder=True).repeat()
 
 
 def _g(model, z):
