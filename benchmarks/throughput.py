@@ -19,6 +19,12 @@ train on ``(images, labels)`` batches with random labels of ``--num-classes`` cl
     python benchmarks/throughput.py --variants biggan --image-shape 32 32 3 --batch-size 32 \
         --model-kwargs '{"ch": 16}' --steps 10 --repeats 2
 
+The same flag (alias ``--model-args``) sets the width of the ProGAN and StyleGAN networks
+(512 feature maps wide by default)::
+
+    python benchmarks/throughput.py --variants stylegan --image-shape 32 32 3 \
+        --latent-dim 64 --model-args '{"fmap_base": 512, "max_filters": 64}'
+
 ``--replicas N`` trains under ``MirroredStrategy`` over N devices (on a CPU-only machine,
 N logical CPU devices that share the same cores: this checks the distributed path's
 overhead, not a speed-up). ``--precision`` sets the Keras dtype policy.
@@ -130,7 +136,8 @@ def main(argv=None):
                         choices=["float32", "mixed_float16", "mixed_bfloat16"])
     parser.add_argument("--num-classes", type=int, default=10,
                         help="classes of the random labels of conditional variants")
-    parser.add_argument("--model-kwargs", type=json.loads, default={},
+    parser.add_argument("--model-kwargs", "--model-args", dest="model_kwargs",
+                        type=json.loads, default={},
                         help='constructor arguments as JSON, e.g. \'{"ch": 16}\'')
     parser.add_argument("--out", default="runs/benchmarks/throughput.json")
     args = parser.parse_args(argv)

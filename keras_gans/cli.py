@@ -192,7 +192,7 @@ def build_parser():
         description="Train a variant with the defaults below, or run a recipe (--recipe): then "
                     "the flags given override the recipe's fields, and running the same "
                     "command again resumes an interrupted run.")
-    train.add_argument("variant", nargs="?", help="gan, dcgan, wgan or wgan-gp")
+    train.add_argument("variant", nargs="?", help="gan, dcgan, wgan, wgan-gp, progan or stylegan")
     train.add_argument("--recipe", default=None, help="a recipe YAML file (zoo/recipes/*.yaml)")
     train.add_argument("--set", action="append", metavar="FIELD=VALUE",
                        help="override any recipe field, e.g. --set callbacks.ema.decay=0.99")

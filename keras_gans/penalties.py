@@ -11,6 +11,12 @@ Three kinds live here:
   steps (WGAN's weight clipping).
 * ``GeneratorRegularizer``: a term of the generator's weights added to its loss, applied by
   the model's ``generator_objective`` (BigGAN's orthogonal regularisation).
+
+A ``Penalty`` with ``interval=N > 1`` is lazy (Karras et al. 2020, StyleGAN2 section 3.1):
+it is computed on one discriminator step in N, multiplied by N, and is zero on the others.
+
+``PathLength`` regularises the generator instead (StyleGAN2's path length regulariser);
+the StyleGAN model applies it.
 """
 
 import keras
@@ -33,8 +39,21 @@ def _per_example_gradient_norm_sq(critic, inputs, gradient_scale=1.0):
 class Penalty:
     name = "penalty"
 
-    def __init__(self, weight):
+    def __init__(self, weight, interval=1):
         self.weight = float(weight)
+        if int(interval) < 1:
+            raise ValueError(f"`interval` must be a positive integer (1 computes the penalty "
+                             f"at every step); received {interval!r}.")
+        self.interval = int(interval)
+
+    def value_at(self, step, compute):
+        """``compute()`` at every step, or, when lazy, ``interval * compute()`` at the steps
+        divisible by ``interval`` and zero at the others (the expected value is the same)."""
+        if self.interval == 1:
+            return compute()
+        return tf.cond(tf.equal(tf.cast(step, tf.int64) % self.interval, 0),
+                       lambda: tf.cast(compute(), tf.float32) * float(self.interval),
+                       lambda: tf.zeros([], tf.float32))
 
     def __call__(self, critic, real, fake, seed, gradient_scale=1.0):
         """``critic`` maps a batch to raw outputs; ``seed`` is a keras SeedGenerator;
@@ -42,14 +61,16 @@ class Penalty:
         raise NotImplementedError
 
     def get_config(self):
-        return {"weight": self.weight}
+        return {"weight": self.weight, **({"interval": self.interval} if self.interval != 1
+                                          else {})}
 
     @classmethod
     def from_config(cls, config):
         return cls(**config)
 
     def __repr__(self):
-        return f"{type(self).__name__}(weight={self.weight})"
+        lazy = f", interval={self.interval}" if self.interval != 1 else ""
+        return f"{type(self).__name__}(weight={self.weight}{lazy})"
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -82,17 +103,81 @@ class GradientPenalty(Penalty):
 class R1(Penalty):
     """R1 (Mescheder et al. 2018): ``(gamma / 2) E[||grad D(x)||^2]`` on real data only.
 
-    ``weight`` is gamma / 2; the default gamma = 10 gives weight 5.
+    ``weight`` is gamma / 2; the default gamma = 10 gives weight 5. ``interval=16`` makes
+    it lazy as in StyleGAN2.
     """
 
     name = "r1"
 
-    def __init__(self, weight=5.0):
-        super().__init__(weight)
+    def __init__(self, weight=5.0, interval=1):
+        super().__init__(weight, interval)
 
     def __call__(self, critic, real, fake, seed, gradient_scale=1.0):
         real = tf.cast(real, tf.float32)
         return tf.reduce_mean(_per_example_gradient_norm_sq(critic, real, gradient_scale))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class Drift(Penalty):
+    """ProGAN's drift term (Karras et al. 2018, appendix A.1): ``E[D(x)^2]`` on real data,
+    weight (epsilon_drift) 0.001, keeps a Wasserstein critic's outputs from drifting far
+    from zero."""
+
+    name = "drift"
+
+    def __init__(self, weight=0.001):
+        super().__init__(weight)
+
+    def __call__(self, critic, real, fake, seed, gradient_scale=1.0):
+        return tf.reduce_mean(tf.square(tf.cast(critic(tf.cast(real, tf.float32)), tf.float32)))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class PathLength:
+    """StyleGAN2's path length regulariser (Karras et al. 2020, section 3.2) of the
+    generator: ``E[(||J_w^T y||_2 - a)^2]``, where ``y`` is an image of Gaussian noise
+    (scaled by 1 / sqrt(pixels)), ``J_w`` the Jacobian of the synthesis network with
+    respect to its per-layer styles ``w``, and ``a`` a running mean of the lengths
+    (``decay`` 0.01). Weight 2, lazy every 4 generator steps, as in the paper.
+
+    ``__call__`` returns the penalty and the updated running mean; the model keeps the mean
+    in a saved variable.
+    """
+
+    name = "pl"
+
+    def __init__(self, weight=2.0, decay=0.01, interval=4):
+        if int(interval) < 1:
+            raise ValueError(f"`interval` must be a positive integer; received {interval!r}.")
+        self.weight = float(weight)
+        self.decay = float(decay)
+        self.interval = int(interval)
+
+    def __call__(self, synthesis, ws, pl_mean, seed):
+        """``synthesis`` maps styles ``(batch, num_ws, w_dim)`` to images."""
+        with tf.GradientTape() as tape:
+            tape.watch(ws)
+            images = tf.cast(synthesis(ws), tf.float32)
+            pixels = images.shape[1] * images.shape[2]
+            noise = distribute.replica_random(
+                lambda n: keras.random.normal([n, *images.shape[1:]], seed=seed),
+                tf.shape(images)[0]) / pixels ** 0.5
+            projected = tf.reduce_sum(images * noise)
+        grads = tf.cast(tape.gradient(projected, ws), tf.float32)
+        lengths = tf.sqrt(tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=2), axis=1))
+        new_mean = pl_mean + self.decay * (tf.reduce_mean(tf.stop_gradient(lengths)) - pl_mean)
+        return tf.reduce_mean(tf.square(lengths - new_mean)), new_mean
+
+    def get_config(self):
+        return {"weight": self.weight, "decay": self.decay, "interval": self.interval}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return (f"PathLength(weight={self.weight}, decay={self.decay}, "
+                f"interval={self.interval})")
 
 
 class Projection:
@@ -186,6 +271,7 @@ class OrthogonalRegularization(GeneratorRegularizer):
 
 
 _REGISTRY = {"gp": GradientPenalty, "gradient_penalty": GradientPenalty, "r1": R1,
+             "drift": Drift,
              "clip": WeightClipping, "weight_clipping": WeightClipping}
 
 

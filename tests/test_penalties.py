@@ -72,3 +72,44 @@ def test_get_by_name_and_errors():
         penalties.get("gradient")
     with pytest.raises(ValueError, match="clip_value"):
         penalties.WeightClipping(0)
+
+
+def test_drift_is_the_mean_squared_critic_output_on_real_data():
+    real = tf.constant([[1.0], [-3.0]])
+    value = penalties.Drift()(lambda x: 2.0 * x, real, real * 0.0, None)
+    assert float(value) == pytest.approx((4.0 + 36.0) / 2)
+    assert penalties.get("drift").weight == 0.001
+
+
+def test_lazy_penalty_is_computed_every_n_steps_and_scaled_by_n():
+    r1 = penalties.R1(5.0, interval=4)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return tf.constant(2.0)
+
+    values = [float(r1.value_at(tf.constant(step), compute)) for step in range(8)]
+    assert values == [8.0, 0, 0, 0, 8.0, 0, 0, 0]      # mean 2: the same expected value
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(r1))
+    assert (again.weight, again.interval) == (5.0, 4)
+    with pytest.raises(ValueError, match="interval"):
+        penalties.R1(interval=0)
+
+
+def test_path_length_penalty_and_running_mean():
+    pl = penalties.PathLength(weight=2.0, decay=0.5)
+    seed = keras.random.SeedGenerator(0)
+    ws = tf.random.normal((4, 3, 5))
+
+    def synthesis(w):        # images linear in w: lengths are the same for every example
+        return tf.reshape(tf.reduce_sum(w, axis=1) @ tf.ones((5, 8 * 8)), (-1, 8, 8, 1))
+
+    value, mean = pl(synthesis, ws, tf.constant(0.0), seed)
+    assert np.isfinite(float(value)) and float(mean) > 0
+    # With decay 0 the running mean stays put and the penalty is E[(length - a)^2].
+    frozen = penalties.PathLength(decay=0.0)
+    far, same = frozen(synthesis, ws, tf.constant(100.0), seed)
+    assert float(same) == 100.0 and float(far) > 90.0 ** 2
+    again = penalties.PathLength.from_config(pl.get_config())
+    assert (again.weight, again.decay, again.interval) == (2.0, 0.5, 4)

@@ -68,3 +68,19 @@ def test_bad_recipes_are_explained(tmp_path):
     path.write_text("model: [unclosed")
     assert cli.main(["train", "--recipe", str(path)]) == 2
     assert cli.main(["train", "--recipe", str(tmp_path / "missing.yaml")]) == 2
+
+
+@pytest.mark.parametrize("name,variant", [("stylegan-anime-64", "StyleGAN"),
+                                          ("progan-anime-64", "ProGAN")])
+def test_issue7_recipes_build_their_models(name, variant):
+    # The anime recipes are not run in tests (they need the shared data); their model and
+    # game must at least build as written.
+    recipe = recipes.load(os.path.join(ROOT, "zoo", "recipes", f"{name}.yaml"))
+    model = recipes.build_model(recipe, (64, 64, 3))
+    assert type(model).__name__ == variant and model.data_shape == (64, 64, 3)
+    assert model.generate(1, seed=0).shape == (1, 64, 64, 3)
+    if variant == "StyleGAN":
+        assert model.path_length is not None and model.gradient_penalties[0].interval == 16
+    else:
+        assert [p.name for p in model.gradient_penalties] == ["gp", "drift"]
+        assert (model.fade_steps, model.num_stages) == (3000, 4)

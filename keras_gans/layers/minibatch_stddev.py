@@ -63,7 +63,10 @@ class MinibatchStdDev(keras.layers.Layer):
         y = ops.sqrt(ops.mean(ops.square(y), axis=0) + self.epsilon)
         y = ops.mean(y, axis=(1, 2, 4))                        # (batch/group, slices)
         y = ops.cast(y, x.dtype)
-        y = ops.tile(y, (group, 1))                            # example i reads group i % n
+        # Example i reads group i % n. broadcast + reshape rather than tile: the gradient of
+        # a tile with a dynamic multiple fails to compile with XLA inside a tf.cond (lazy R1).
+        y = ops.reshape(ops.broadcast_to(y[None], (group, batch // group, self.num_features)),
+                        (batch, self.num_features))
         y = ops.broadcast_to(y[:, None, None, :], (batch, height, width, self.num_features))
         out = ops.concatenate([x, y], axis=-1)
         return out[:, 0, 0, :] if flat else out

@@ -290,7 +290,10 @@ class GAN(keras.Model):
         penalty_values = []
         gradient_scale = self._penalty_gradient_scale()
         for penalty in self.gradient_penalties:
-            value = penalty(critic, real, fake, self.seed_generator, gradient_scale)
+            # A lazy penalty (interval > 1) is computed on one discriminator step in N.
+            value = penalty.value_at(
+                self.d_optimizer.iterations,
+                lambda p=penalty: p(critic, real, fake, self.seed_generator, gradient_scale))
             penalty_values.append(value)
             total = total + penalty.weight * value
         return total, (real_logits, fake_logits, penalty_values)

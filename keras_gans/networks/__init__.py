@@ -6,6 +6,11 @@ A network knows nothing of the game it plays; the objectives live in ``keras_gan
 from keras_gans.networks.biggan import biggan_discriminator, biggan_generator
 from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
+from keras_gans.networks.progan import progan_discriminator, progan_generator
+from keras_gans.networks.stylegan import (mapping_network, stylegan_discriminator,
+                                          stylegan_generator, synthesis_network)
 
 __all__ = ["biggan_discriminator", "biggan_generator", "dcgan_discriminator", "dcgan_generator",
-           "mlp_discriminator", "mlp_generator"]
+           "mlp_discriminator", "mlp_generator", "progan_discriminator", "progan_generator",
+           "mapping_network", "stylegan_discriminator", "stylegan_generator",
+           "synthesis_network"]
