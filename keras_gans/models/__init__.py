@@ -3,13 +3,14 @@
 from keras_gans.models.base import GAN
 from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.srgan import SRGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
 VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP,
-            "cyclegan": CycleGAN}
+            "cyclegan": CycleGAN, "srgan": SRGAN}
 
-__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "CycleGAN", "VARIANTS", "get"]
+__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "CycleGAN", "SRGAN", "VARIANTS", "get"]
 
 
 def get(name):
