@@ -3,14 +3,16 @@
 from keras_gans.models.base import GAN
 from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.simgan import SimGAN
 from keras_gans.models.srgan import SRGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
 VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP,
-            "cyclegan": CycleGAN, "srgan": SRGAN}
+            "cyclegan": CycleGAN, "srgan": SRGAN,
+            "simgan": SimGAN}
 
-__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "CycleGAN", "SRGAN", "VARIANTS", "get"]
+__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "CycleGAN", "SRGAN", "SimGAN", "VARIANTS", "get"]
 
 
 def get(name):
