@@ -155,3 +155,11 @@ def test_bad_input_is_rejected(unpaired):
         model.translate(_images(1) * 100)
     with pytest.raises(ValueError, match="identity_weight=0"):
         _tiny(y_channels=1).compile()
+
+
+def test_the_command_line_points_image_to_image_variants_to_python(capsys):
+    from keras_gans import cli
+
+    code = cli.main(["train", "cyclegan", "--dataset", "digits", "--out", "unused"])
+    assert code != 0
+    assert "takes images as input" in capsys.readouterr().err
