@@ -59,6 +59,10 @@ def _train_variant(args):
     import keras_gans as kg
 
     variant = kg.models.get(args.variant)
+    if not issubclass(variant, kg.models.GAN):
+        raise ValueError(f"`keras-gans train` trains the noise-to-image variants; "
+                         f"{variant.__name__} takes images as input (pairs of batches). "
+                         f"Train it from Python: see README.md, 'Image to image'.")
     if args.seed is not None:
         keras.utils.set_random_seed(args.seed)
     is_toy = args.dataset in kg.data.toy.TOY_DISTRIBUTIONS

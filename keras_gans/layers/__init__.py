@@ -6,12 +6,18 @@ from keras_gans.layers.conditional_batch_norm import ConditionalBatchNormalizati
 from keras_gans.layers.constant_input import ConstantInput
 from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.fade_in import FadeIn
+from keras_gans.layers.image_pool import ImagePool
+from keras_gans.layers.instance_norm import InstanceNormalization
 from keras_gans.layers.minibatch_stddev import MinibatchStdDev
 from keras_gans.layers.modulated_conv import ModulatedConv2D
 from keras_gans.layers.noise_injection import NoiseInjection
 from keras_gans.layers.pixel_norm import PixelNorm
+from keras_gans.layers.pixel_shuffle import PixelShuffle
+from keras_gans.layers.reflection_padding import ReflectionPadding2D
 from keras_gans.layers.self_attention import SelfAttention
+from keras_gans.layers.size_matching import CropToMatch, PadToMultiple
 
 __all__ = ["AdaIN", "ConditionalBatchNormalization", "ConstantInput", "EqualizedConv2D",
            "EqualizedDense", "FadeIn", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection",
-           "PixelNorm", "SelfAttention"]
+           "PixelNorm", "SelfAttention", "CropToMatch", "ImagePool", "InstanceNormalization",
+           "PadToMultiple", "PixelShuffle", "ReflectionPadding2D"]

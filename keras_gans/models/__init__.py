@@ -2,16 +2,21 @@
 
 from keras_gans.models.base import GAN
 from keras_gans.models.biggan import BigGAN
+from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.progan import ProGAN
+from keras_gans.models.simgan import SimGAN
+from keras_gans.models.srgan import SRGAN
 from keras_gans.models.stylegan import StyleGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
 VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "progan": ProGAN,
-            "stylegan": StyleGAN, "biggan": BigGAN}
+            "stylegan": StyleGAN, "biggan": BigGAN, "cyclegan": CycleGAN, "srgan": SRGAN,
+            "simgan": SimGAN}
 
-__all__ = ["GAN", "BigGAN", "DCGAN", "ProGAN", "StyleGAN", "WGAN", "WGANGP", "VARIANTS", "get"]
+__all__ = ["GAN", "BigGAN", "DCGAN", "ProGAN", "StyleGAN", "WGAN", "WGANGP", "VARIANTS", "get",
+           "CycleGAN", "SRGAN", "SimGAN"]
 
 
 def get(name):

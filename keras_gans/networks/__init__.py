@@ -6,11 +6,18 @@ A network knows nothing of the game it plays; the objectives live in ``keras_gan
 from keras_gans.networks.biggan import biggan_discriminator, biggan_generator
 from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
+from keras_gans.networks.patchgan import (patchgan_discriminator, patchgan_output_size,
+                                          patchgan_receptive_field)
 from keras_gans.networks.progan import progan_discriminator, progan_generator
+from keras_gans.networks.resnet import resnet_generator
+from keras_gans.networks.simgan import simgan_local_discriminator, simgan_refiner
+from keras_gans.networks.srresnet import srgan_discriminator, srresnet_generator
 from keras_gans.networks.stylegan import (mapping_network, stylegan_discriminator,
                                           stylegan_generator, synthesis_network)
 
 __all__ = ["biggan_discriminator", "biggan_generator", "dcgan_discriminator", "dcgan_generator",
            "mlp_discriminator", "mlp_generator", "progan_discriminator", "progan_generator",
-           "mapping_network", "stylegan_discriminator", "stylegan_generator",
-           "synthesis_network"]
+           "mapping_network", "stylegan_discriminator", "stylegan_generator", "synthesis_network",
+           "patchgan_discriminator", "patchgan_output_size", "patchgan_receptive_field",
+           "resnet_generator", "simgan_local_discriminator", "simgan_refiner",
+           "srgan_discriminator", "srresnet_generator"]

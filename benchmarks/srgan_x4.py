@@ -1,0 +1,138 @@
+"""SRGAN x4: PSNR and SSIM against bicubic upsampling on scikit-image's sample photos.
+
+Train a (small) generator on random 64x64 patches of the flowers photos (shrunk x4,
+bicubic, antialiased, to 16x16 inputs), then enlarge x4 every test photo's shrunk copy and
+compare with the original. ``--phase mse`` trains SRResNet with the pixel MSE (``pretrain``);
+``--phase adversarial`` continues from the MSE model with SRGAN's adversarial game.
+
+Protocol: each test photo is cropped to a multiple of 4, shrunk x4 exactly as the training
+inputs are (``kg.data.super_resolution.downsample``), enlarged back by bicubic
+interpolation (``tf.image.resize``) or by the generator; PSNR and SSIM are computed on the
+luma channel (ITU-R BT.601, [16, 235] as in the SR literature), 4 border pixels cropped,
+with ``skimage.metrics``. Grey photos are given to the model as three equal channels.
+
+Needs scikit-image (benchmark only, not a dependency): pip install scikit-image.
+
+Usage (CPU):
+    tar -xzf /work/shared/data/flowers-128.tar.gz -C runs/flowers
+    nice -n 10 env TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \
+        python benchmarks/srgan_x4.py --phase mse --data runs/flowers --out runs/srgan_x4
+    ... --phase adversarial --content-loss pixel   (VGG19's weights need a download)
+"""
+
+import argparse
+import glob
+import json
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import keras_gans as kg
+from keras_gans.data.super_resolution import downsample
+
+PHOTOS = ("astronaut", "camera", "coffee", "chelsea", "rocket", "immunohistochemistry",
+          "moon", "coins", "clock", "page", "text", "brick", "grass", "gravel")
+
+
+def test_photos():
+    import skimage.data
+
+    photos = {}
+    for name in PHOTOS:
+        image = getattr(skimage.data, name)()
+        if image.ndim == 2:
+            image = np.repeat(image[..., None], 3, axis=-1)
+        h, w = image.shape[0] // 4 * 4, image.shape[1] // 4 * 4
+        photos[name] = image[:h, :w, :3].astype("float32") / 127.5 - 1
+    return photos
+
+
+def luma(image):
+    """[-1, 1] RGB -> Y in [16, 235] (BT.601), as float64."""
+    rgb = (np.clip(image, -1, 1) + 1) * 127.5
+    return 16.0 + (65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + 24.966 * rgb[..., 2]) / 255.0
+
+
+def scores(reference, estimate, border=4):
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    a = luma(reference)[border:-border, border:-border]
+    b = luma(estimate)[border:-border, border:-border]
+    return (float(peak_signal_noise_ratio(a, b, data_range=255.0)),
+            float(structural_similarity(a, b, data_range=255.0)))
+
+
+def evaluate(model):
+    rows = {}
+    for name, hr in test_photos().items():
+        lr = downsample(hr[None], 4)
+        bicubic = tf.image.resize(lr, hr.shape[:2], method="bicubic").numpy()[0]
+        row = {"bicubic": scores(hr, bicubic)}
+        if model is not None:
+            row["model"] = scores(hr, model.upscale(lr.numpy(), batch_size=1)[0])
+        rows[name] = row
+    means = {k: [float(np.mean([r[k][i] for r in rows.values()])) for i in (0, 1)]
+             for k in rows[PHOTOS[0]]}
+    return rows, means
+
+
+from simgan_digits import TimeLimit  # noqa: E402  (same folder)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--phase", choices=("mse", "adversarial", "bicubic"), default="mse")
+    parser.add_argument("--data", default="runs/flowers")
+    parser.add_argument("--out", default="runs/srgan_x4")
+    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--hr-size", type=int, default=64)
+    parser.add_argument("--filters", type=int, default=32)
+    parser.add_argument("--blocks", type=int, default=8)
+    parser.add_argument("--content-loss", choices=("vgg", "pixel"), default="vgg")
+    parser.add_argument("--max-minutes", type=float, default=12.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    keras.utils.set_random_seed(args.seed)
+    start = time.time()
+
+    model = None
+    if args.phase != "bicubic":
+        paths = sorted(glob.glob(os.path.join(args.data, "**", "*.jpg"), recursive=True))
+        images = [np.asarray(keras.utils.load_img(p)) for p in paths]
+        pairs = kg.data.super_resolution_pairs(images, hr_size=args.hr_size, scale=4,
+                                               batch_size=args.batch_size, seed=args.seed)
+        if args.phase == "mse":
+            model = kg.models.SRGAN(hr_patch_size=args.hr_size, filters=args.filters,
+                                    num_blocks=args.blocks, content_loss="pixel")
+            model.compile()
+            limit = TimeLimit(args.max_minutes)
+            model.pretrain(pairs, epochs=1, steps_per_epoch=args.steps, verbose=0,
+                           callbacks=[limit])
+        else:
+            mse = keras.models.load_model(os.path.join(args.out, "mse.keras"))
+            model = kg.models.SRGAN(hr_patch_size=args.hr_size, filters=args.filters,
+                                    num_blocks=args.blocks, content_loss=args.content_loss)
+            model.generator.set_weights(mse.generator.get_weights())
+            model.compile()
+            limit = TimeLimit(args.max_minutes)
+            model.fit(pairs, epochs=1, steps_per_epoch=args.steps, verbose=0, callbacks=[limit])
+        model.save(os.path.join(args.out, f"{args.phase}.keras"))
+    train_s = time.time() - start
+    rows, means = evaluate(model)
+    result = {"phase": args.phase, "mean_psnr_ssim": means, "per_photo": rows,
+              "steps_done": limit.steps if model is not None else 0,
+              "train_seconds": round(train_s, 1),
+              "total_seconds": round(time.time() - start, 1), "config": vars(args)}
+    print(json.dumps({k: result[k] for k in ("phase", "mean_psnr_ssim", "train_seconds",
+                                             "total_seconds")}, indent=2), flush=True)
+    with open(os.path.join(args.out, f"{args.phase}.json"), "w") as f:
+        json.dump(result, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""SimGAN (Shrivastava, Pfister, Tuzel, Susskind, Wang & Webb 2017): learning from
+simulated and unsupervised images through adversarial training.
+
+A refiner R turns a synthetic image x into a refined one R(x) of the same size. A local
+discriminator classifies every patch of an image as real or refined; R is trained to fool
+it while a self-regularisation L1 loss ``lambda * |R(x) - x|`` keeps R(x) close to x, so the
+synthetic image's annotation (here: its digit label) still holds. Half of each batch of
+refined images the discriminator sees comes from a history buffer of earlier refinements.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import _backend  # noqa: F401
+from keras_gans import losses as losses_lib
+from keras_gans.layers import ImagePool
+from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
+                                              check_numpy_images)
+from keras_gans.networks import simgan as simgan_networks
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class SimGAN(ImageToImageGAN):
+    """SimGAN: ResNet refiner, local (per-patch) adversarial loss, self-regularisation.
+
+    What differs from the shared loop: the generator's input is a synthetic image, not
+    noise; the discriminator's cross-entropy is averaged over its grid of patch logits; the
+    refiner's loss adds ``self_regularization * mean |R(x) - x|``; and the discriminator's
+    refined half-batch is drawn from an ``ImagePool`` buffer (``return_probability=1``:
+    once the buffer is full, the second half of each refined batch is swapped for stored
+    images, which the new ones replace). Batches are ``(synthetic, real)`` pairs of
+    unpaired images (``kg.data.load_unpaired``).
+
+    Args:
+        image_shape: (height, width, channels) of the training images.
+        filters, num_blocks: the refiner's width (64) and ResNet blocks (4).
+        discriminator_filters: the local discriminator's four widths.
+        buffer_size: refined images kept in the history buffer (0 disables it).
+        refiner, discriminator: networks to use instead of the defaults.
+    """
+
+    def __init__(self, image_shape=(28, 28, 1), filters=64, num_blocks=4,
+                 discriminator_filters=(96, 64, 32, 32), buffer_size=512, refiner=None,
+                 discriminator=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        image_shape = tuple(int(d) for d in image_shape)
+        if len(image_shape) != 3:
+            raise ValueError(f"`image_shape` must be (height, width, channels); received "
+                             f"{image_shape}.")
+        self.image_shape = image_shape
+        self.channels = image_shape[-1]
+        self.filters = int(filters)
+        self.num_blocks = int(num_blocks)
+        self.discriminator_filters = tuple(int(f) for f in discriminator_filters)
+        self.buffer_size = int(buffer_size)
+        self.seed = seed
+        self.refiner = refiner or simgan_networks.simgan_refiner(
+            (None, None, self.channels), self.filters, self.num_blocks, name="refiner")
+        self.discriminator = discriminator or simgan_networks.simgan_local_discriminator(
+            image_shape, self.discriminator_filters, name="discriminator")
+        self.buffer = ImagePool(self.buffer_size, return_probability=1.0, seed=seed,
+                                name="history_buffer")
+        self.buffer.build((None, *image_shape))
+        names = ("r_loss", "adversarial", "self_regularization", "d_loss", "d_real", "d_fake")
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
+        self.built = True
+
+    def call(self, synthetic, training=False):
+        return self.refiner(synthetic, training=training)
+
+    # -- compile --------------------------------------------------------------------
+
+    def default_compile_args(self):
+        """Cross-entropy adversarial loss as in the paper (its refiner term -log(1 - D_refined)
+        is the non-saturating loss), self-regularisation weight 1 on the *mean* absolute
+        difference (the paper writes its L1 term as a sum, so its lambda is not comparable),
+        and Adam(2e-4, beta_1=0.5) for both players: the DCGAN setting, which trains the
+        small digit refiner reliably (the paper used plain SGD)."""
+        return {"r_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.5),
+                "d_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.5),
+                "loss": "non_saturating", "self_regularization": 1.0}
+
+    def compile(self, r_optimizer=None, d_optimizer=None, loss=None, self_regularization=None,
+                **kwargs):
+        """Args: the refiner's and the discriminator's optimizers, the adversarial loss,
+        the self-regularisation weight lambda; ``**kwargs`` go to ``keras.Model.compile``."""
+        defaults = self.default_compile_args()
+        self.loss_fn = losses_lib.get(loss if loss is not None else defaults["loss"])
+        weight = defaults["self_regularization"] if self_regularization is None \
+            else self_regularization
+        if float(weight) < 0:
+            raise ValueError(f"`self_regularization` must be >= 0; received {weight!r}.")
+        self.self_regularization = float(weight)
+        self._prepare_optimizers(
+            {"r_optimizer": (r_optimizer or defaults["r_optimizer"], [self.refiner]),
+             "d_optimizer": (d_optimizer or defaults["d_optimizer"], [self.discriminator])},
+            **kwargs)
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return None
+        ser = keras.saving.serialize_keras_object
+        return {"r_optimizer": ser(self.r_optimizer), "d_optimizer": ser(self.d_optimizer),
+                "loss": ser(self.loss_fn), "self_regularization": self.self_regularization}
+
+    def compile_from_config(self, config):
+        de = keras.saving.deserialize_keras_object
+        self.compile(r_optimizer=de(config["r_optimizer"]),
+                     d_optimizer=de(config["d_optimizer"]), loss=de(config["loss"]),
+                     self_regularization=config["self_regularization"])
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    # -- the game -------------------------------------------------------------------
+
+    def _check_pair(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError("SimGAN trains on (synthetic, real) pairs of unpaired image "
+                             "batches; build them with kg.data.load_unpaired(synthetic, real).")
+        synthetic = check_image_batch(data[0], self.channels, "synthetic images",
+                                      self.image_shape)
+        real = check_image_batch(data[1], self.channels, "real images", self.image_shape)
+        return synthetic, real
+
+    def self_regularization_loss(self, synthetic, refined):
+        """``mean |R(x) - x|``: the L1 distance that keeps the refined image's annotation."""
+        return tf.reduce_mean(tf.abs(tf.cast(refined, tf.float32) - synthetic))
+
+    def _discriminator_step(self, real, refined):
+        # Half of D's refined examples come from the history buffer.
+        half = tf.shape(refined)[0] // 2
+        history = self.buffer(refined[half:])
+        shown = tf.concat([refined[:half], history], axis=0)
+        with tf.GradientTape() as tape:
+            real_logits = tf.cast(self.discriminator(real, training=True), tf.float32)
+            fake_logits = tf.cast(self.discriminator(shown, training=True), tf.float32)
+            # Cross-entropy of every patch's logit, averaged over patches and examples.
+            d_loss = self.loss_fn.discriminator_loss(real_logits, fake_logits)
+            scaled = self._scaled(self.d_optimizer, d_loss)
+        self._apply(self.d_optimizer, tape, scaled, [self.discriminator])
+        return d_loss, real_logits, fake_logits
+
+    def train_step(self, data):
+        synthetic, real = self._check_pair(data)
+        with tf.GradientTape() as r_tape:
+            refined = tf.cast(self.refiner(synthetic, training=True), tf.float32)
+            with r_tape.stop_recording():
+                d_loss, real_logits, fake_logits = self._discriminator_step(
+                    real, tf.stop_gradient(refined))
+            adversarial = self.loss_fn.generator_loss(
+                tf.cast(self.discriminator(refined, training=True), tf.float32))
+            regularization = self.self_regularization_loss(synthetic, refined)
+            r_loss = adversarial + self.self_regularization * regularization
+            scaled = self._scaled(self.r_optimizer, r_loss)
+        self._apply(self.r_optimizer, r_tape, scaled, [self.refiner])
+        values = {"r_loss": r_loss, "adversarial": adversarial,
+                  "self_regularization": regularization, "d_loss": d_loss,
+                  "d_real": tf.reduce_mean(self.loss_fn.score(real_logits)),
+                  "d_fake": tf.reduce_mean(self.loss_fn.score(fake_logits))}
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return self._logs()
+
+    # -- refining -------------------------------------------------------------------
+
+    def refine(self, images, batch_size=256):
+        """Refine float synthetic images in [-1, 1] (any size); returns float32 numpy."""
+        images = check_numpy_images(images, self.channels)
+        return self._run(self.refiner, images, batch_size)
+
+    # -- serialization --------------------------------------------------------------
+
+    def get_config(self):
+        ser = keras.saving.serialize_keras_object
+        return {"name": self.name, "image_shape": list(self.image_shape),
+                "filters": self.filters, "num_blocks": self.num_blocks,
+                "discriminator_filters": list(self.discriminator_filters),
+                "buffer_size": self.buffer_size, "seed": self.seed,
+                "refiner": ser(self.refiner), "discriminator": ser(self.discriminator)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("refiner", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    def summary_line(self):
+        r = int(sum(np.prod(v.shape) for v in self.refiner.weights))
+        d = int(sum(np.prod(v.shape) for v in self.discriminator.weights))
+        return f"SimGAN: R {r:,} parameters, D {d:,} parameters"

@@ -1,0 +1,295 @@
+"""SRGAN (Ledig et al. 2017): photo-realistic single-image super-resolution.
+
+The generator (SRResNet) enlarges a low-resolution image x4. It is first trained alone to
+minimise the pixel MSE (``pretrain``: that is the paper's SRResNet), then adversarially:
+its loss becomes a perceptual *content loss*, the squared distance between VGG19 features
+of the enlarged and the true image, plus 1e-3 times the non-saturating adversarial loss of
+a discriminator that tells real high-resolution patches from enlarged ones.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import _backend  # noqa: F401
+from keras_gans import losses as losses_lib
+from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
+                                              check_numpy_images)
+from keras_gans.networks import srresnet
+
+CONTENT_LOSSES = ("vgg", "pixel")
+# Caffe-style VGG preprocessing (keras.applications.vgg19.preprocess_input): BGR order,
+# ImageNet channel means subtracted, values in [0, 255].
+_VGG_BGR_MEANS = (103.939, 116.779, 123.68)
+
+
+def vgg_feature_extractor(layer="block5_conv4", weights="imagenet"):
+    """VGG19 up to ``layer`` (after its ReLU), frozen: images in VGG's own input scale ->
+    feature maps. ``block5_conv4`` is the paper's VGG54 (4th convolution before the 5th
+    max pooling). ``weights="imagenet"`` lets Keras download the weights on first use (to
+    ``~/.keras/models``); if that fails, the error says how to go on."""
+    try:
+        vgg = keras.applications.VGG19(include_top=False, weights=weights,
+                                       input_shape=(None, None, 3))
+    except Exception as e:  # Keras raises a bare Exception on a failed download
+        raise RuntimeError(
+            f"SRGAN's VGG content loss needs VGG19's ImageNet weights, which could not be "
+            f"obtained ({type(e).__name__}: {e}). Connect to the internet once (Keras caches "
+            f"vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 in ~/.keras/models), pass "
+            f"your own feature_extractor=, or train with content_loss='pixel' (pixel MSE) "
+            f"instead; keras-gans never switches to it by itself."
+        ) from e
+    extractor = keras.Model(vgg.input, vgg.get_layer(layer).output, name=f"vgg19_{layer}")
+    extractor.trainable = False
+    return extractor
+
+
+class _Frozen:
+    """Holds the feature extractor outside the model's saved state: it is a fixed,
+    downloadable network, rebuilt when needed rather than stored in every .keras file."""
+
+    def __init__(self, model):
+        self.model = model
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class SRGAN(ImageToImageGAN):
+    """SRGAN: SRResNet generator, the paper's discriminator, VGG54 content loss + 1e-3 x
+    adversarial loss.
+
+    What differs from the shared loop: the generator's input is a low-resolution image,
+    not noise, and its loss adds a content term. Batches are ``(low_res, high_res)`` pairs
+    (``kg.data.super_resolution_pairs``). ``pretrain`` trains the generator alone with the
+    pixel MSE; ``fit`` then plays the adversarial game.
+
+    Args:
+        scale: enlargement factor (4), a power of two.
+        channels: image channels (3).
+        hr_patch_size: side of the high-resolution training patches (96 in the paper); the
+            discriminator ends in dense layers and judges patches of this size.
+        filters, num_blocks: the generator's width (64) and residual blocks (16).
+        discriminator_filters: width of the discriminator's first layer (64).
+        content_loss: ``"vgg"`` (the paper's VGG54 loss, features rescaled by 1/12.75) or
+            ``"pixel"`` (MSE, for when VGG's weights cannot be had). Chosen explicitly.
+        vgg_layer: the VGG19 layer whose features are compared.
+        feature_extractor: a ``keras.Model`` to use instead of VGG19 (it receives
+            Caffe-preprocessed images in [0, 255] - 3 channels, BGR, means subtracted). It is
+            not saved with the model.
+        generator, discriminator: networks to use instead of the defaults.
+    """
+
+    def __init__(self, scale=4, channels=3, hr_patch_size=96, filters=64, num_blocks=16,
+                 discriminator_filters=64, content_loss="vgg", vgg_layer="block5_conv4",
+                 feature_scale=1.0 / 12.75, generator=None, discriminator=None,
+                 feature_extractor=None, **kwargs):
+        super().__init__(**kwargs)
+        if content_loss not in CONTENT_LOSSES:
+            raise ValueError(f"`content_loss` must be 'vgg' (the paper's perceptual loss) or "
+                             f"'pixel' (MSE); received {content_loss!r}.")
+        if int(hr_patch_size) % int(scale):
+            raise ValueError(f"`hr_patch_size` ({hr_patch_size}) must be a multiple of "
+                             f"`scale` ({scale}).")
+        self.scale = int(scale)
+        self.channels = int(channels)
+        self.hr_patch_size = int(hr_patch_size)
+        self.filters = int(filters)
+        self.num_blocks = int(num_blocks)
+        self.discriminator_filters = int(discriminator_filters)
+        self.content_loss = content_loss
+        self.vgg_layer = vgg_layer
+        self.feature_scale = float(feature_scale)
+        self.generator = generator or srresnet.srresnet_generator(
+            self.channels, self.scale, self.filters, self.num_blocks, name="generator")
+        hr_shape = (self.hr_patch_size, self.hr_patch_size, self.channels)
+        self.discriminator = discriminator or srresnet.srgan_discriminator(
+            hr_shape, self.discriminator_filters, name="discriminator")
+        self._extractor = _Frozen(feature_extractor)
+        self._pretraining = False
+        names = ("g_loss", "content_loss", "adversarial", "d_loss", "d_real", "d_fake")
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
+        self.mse_tracker = keras.metrics.Mean(name="mse")
+        self.built = True
+
+    def call(self, low_res, training=False):
+        return self.generator(low_res, training=training)
+
+    # -- compile --------------------------------------------------------------------
+
+    def default_compile_args(self):
+        """Adam(1e-4, beta_1=0.9) for all three optimizers, as in the paper; the
+        non-saturating adversarial loss weighted 1e-3."""
+        return {"g_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.9),
+                "d_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.9),
+                "pretrain_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.9),
+                "loss": "non_saturating", "adversarial_weight": 1e-3}
+
+    def compile(self, g_optimizer=None, d_optimizer=None, pretrain_optimizer=None, loss=None,
+                adversarial_weight=None, **kwargs):
+        """Args: the generator's optimizers for the adversarial phase (``g_optimizer``) and
+        for MSE pre-training (``pretrain_optimizer``), the discriminator's, the adversarial
+        loss and its weight (1e-3); ``**kwargs`` go to ``keras.Model.compile``."""
+        defaults = self.default_compile_args()
+        self.loss_fn = losses_lib.get(loss if loss is not None else defaults["loss"])
+        self.adversarial_weight = float(defaults["adversarial_weight"]
+                                        if adversarial_weight is None else adversarial_weight)
+        self._prepare_optimizers(
+            {"g_optimizer": (g_optimizer or defaults["g_optimizer"], [self.generator]),
+             "d_optimizer": (d_optimizer or defaults["d_optimizer"], [self.discriminator]),
+             "pretrain_optimizer": (pretrain_optimizer or defaults["pretrain_optimizer"],
+                                    [self.generator])}, **kwargs)
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return None
+        ser = keras.saving.serialize_keras_object
+        return {"g_optimizer": ser(self.g_optimizer), "d_optimizer": ser(self.d_optimizer),
+                "pretrain_optimizer": ser(self.pretrain_optimizer), "loss": ser(self.loss_fn),
+                "adversarial_weight": self.adversarial_weight}
+
+    def compile_from_config(self, config):
+        de = keras.saving.deserialize_keras_object
+        self.compile(g_optimizer=de(config["g_optimizer"]),
+                     d_optimizer=de(config["d_optimizer"]),
+                     pretrain_optimizer=de(config["pretrain_optimizer"]),
+                     loss=de(config["loss"]), adversarial_weight=config["adversarial_weight"])
+
+    @property
+    def metrics(self):
+        return [self.mse_tracker] if self._pretraining else list(self.trackers.values())
+
+    # -- content loss ---------------------------------------------------------------
+
+    @property
+    def feature_extractor(self):
+        """The content loss's feature network (built, and VGG19's weights fetched, on first
+        use)."""
+        if self._extractor.model is None and self.content_loss == "vgg":
+            self._extractor.model = vgg_feature_extractor(self.vgg_layer)
+        return self._extractor.model
+
+    def _vgg_input(self, images):
+        images = tf.cast(images, tf.float32)
+        if images.shape[-1] == 1:
+            images = tf.tile(images, [1, 1, 1, 3])
+        bgr = (images[..., ::-1] + 1.0) * 127.5
+        return bgr - tf.constant(_VGG_BGR_MEANS, tf.float32)
+
+    def content_loss_value(self, enlarged, high_res):
+        """The paper's content loss: MSE of VGG features rescaled by ``feature_scale``
+        (``"vgg"``), or the pixel MSE (``"pixel"``)."""
+        enlarged = tf.cast(enlarged, tf.float32)
+        if self.content_loss == "pixel":
+            return tf.reduce_mean(tf.square(enlarged - high_res))
+        net = self._extractor.model
+        if net is None:
+            raise RuntimeError("The VGG feature extractor is not built; call fit() (which "
+                               "builds it) or pass feature_extractor=.")
+        a = tf.cast(net(self._vgg_input(enlarged), training=False), tf.float32)
+        b = tf.cast(net(self._vgg_input(high_res), training=False), tf.float32)
+        return tf.reduce_mean(tf.square((a - b) * self.feature_scale))
+
+    # -- the game -------------------------------------------------------------------
+
+    def _check_pair(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError("SRGAN trains on (low_res, high_res) pairs of batches; make them "
+                             "with kg.data.super_resolution_pairs(images, hr_size=..., "
+                             "scale=...).")
+        low = check_image_batch(data[0], self.channels, "low-resolution images")
+        hr_size = (self.hr_patch_size, self.hr_patch_size)
+        high = check_image_batch(data[1], self.channels, "high-resolution images", hr_size)
+        lh, lw, hh, hw = low.shape[1], low.shape[2], high.shape[1], high.shape[2]
+        if None not in (lh, lw, hh, hw) and (hh != lh * self.scale or hw != lw * self.scale):
+            raise ValueError(f"The high-resolution images ({hh}x{hw}) must be {self.scale} "
+                             f"times the low-resolution ones ({lh}x{lw}).")
+        return low, high
+
+    def train_step(self, data):
+        low, high = self._check_pair(data)
+        if self._pretraining:
+            # SRResNet: the generator alone, pixel MSE.
+            with tf.GradientTape() as tape:
+                mse = tf.reduce_mean(tf.square(
+                    tf.cast(self.generator(low, training=True), tf.float32) - high))
+                scaled = self._scaled(self.pretrain_optimizer, mse)
+            self._apply(self.pretrain_optimizer, tape, scaled, [self.generator])
+            self.mse_tracker.update_state(mse)
+            return self._logs()
+
+        enlarged = tf.cast(self.generator(low, training=True), tf.float32)
+        with tf.GradientTape() as d_tape:
+            real_logits = tf.cast(self.discriminator(high, training=True), tf.float32)
+            fake_logits = tf.cast(self.discriminator(tf.stop_gradient(enlarged),
+                                                     training=True), tf.float32)
+            d_loss = self.loss_fn.discriminator_loss(real_logits, fake_logits)
+            scaled = self._scaled(self.d_optimizer, d_loss)
+        self._apply(self.d_optimizer, d_tape, scaled, [self.discriminator])
+
+        with tf.GradientTape() as g_tape:
+            enlarged = tf.cast(self.generator(low, training=True), tf.float32)
+            content = self.content_loss_value(enlarged, high)
+            adversarial = self.loss_fn.generator_loss(
+                tf.cast(self.discriminator(enlarged, training=True), tf.float32))
+            g_loss = content + self.adversarial_weight * adversarial
+            scaled = self._scaled(self.g_optimizer, g_loss)
+        self._apply(self.g_optimizer, g_tape, scaled, [self.generator])
+
+        values = {"g_loss": g_loss, "content_loss": content, "adversarial": adversarial,
+                  "d_loss": d_loss,
+                  "d_real": tf.reduce_mean(self.loss_fn.score(real_logits)),
+                  "d_fake": tf.reduce_mean(self.loss_fn.score(fake_logits))}
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return self._logs()
+
+    def fit(self, x=None, *args, **kwargs):
+        """The adversarial phase (after ``pretrain``). With ``content_loss="vgg"`` this
+        builds the VGG19 feature extractor first (downloading its weights if needed)."""
+        if self.content_loss == "vgg" and not self._pretraining:
+            _ = self.feature_extractor
+        return super().fit(x, *args, **kwargs)
+
+    def pretrain(self, x, epochs=1, **kwargs):
+        """Train the generator alone with the pixel MSE (the paper's SRResNet, and its
+        initialisation of SRGAN's generator). Takes ``fit``'s arguments; returns its
+        History (metric ``mse``)."""
+        if not self.compiled:
+            raise RuntimeError("Call compile() before pretrain().")
+        self._pretraining = True
+        self.train_function = None
+        try:
+            return super().fit(x, epochs=epochs, **kwargs)
+        finally:
+            self._pretraining = False
+            self.train_function = None
+
+    # -- enlarging ------------------------------------------------------------------
+
+    def upscale(self, images, batch_size=8):
+        """Enlarge float images in [-1, 1] of any size by ``scale``; returns float32 numpy."""
+        images = check_numpy_images(images, self.channels)
+        return self._run(self.generator, images, batch_size)
+
+    # -- serialization --------------------------------------------------------------
+
+    def get_config(self):
+        ser = keras.saving.serialize_keras_object
+        return {"name": self.name, "scale": self.scale, "channels": self.channels,
+                "hr_patch_size": self.hr_patch_size, "filters": self.filters,
+                "num_blocks": self.num_blocks,
+                "discriminator_filters": self.discriminator_filters,
+                "content_loss": self.content_loss, "vgg_layer": self.vgg_layer,
+                "feature_scale": self.feature_scale,
+                "generator": ser(self.generator), "discriminator": ser(self.discriminator)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    def summary_line(self):
+        g = int(sum(np.prod(v.shape) for v in self.generator.weights))
+        d = int(sum(np.prod(v.shape) for v in self.discriminator.weights))
+        return f"SRGAN x{self.scale}: G {g:,} parameters, D {d:,} parameters"

@@ -1,0 +1,167 @@
+"""SRGAN: the (LR, HR) pipeline, MSE pre-training, the adversarial phase with the VGG and
+the pixel content losses, the VGG failure message, upscale of any size, save/load."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gans as kg
+from keras_gans.models import srgan as srgan_lib
+
+HR = 16
+
+
+def _photos(n=4, size=(24, 30), seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 256, (*size, 3), dtype=np.uint8) for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    return kg.data.super_resolution_pairs(_photos(), hr_size=HR, scale=4, batch_size=2, seed=0)
+
+
+def _tiny(**kwargs):
+    kwargs = {"hr_patch_size": HR, "filters": 4, "num_blocks": 1, "discriminator_filters": 2,
+              **kwargs}
+    return kg.models.SRGAN(**kwargs)
+
+
+def _weights(net):
+    return [w.numpy().copy() for w in net.trainable_weights]
+
+
+def _changed(before, net):
+    return any(not np.allclose(a, b.numpy()) for a, b in zip(before, net.trainable_weights))
+
+
+def test_pairs_are_bicubic_downsampled_crops(pairs):
+    low, high = next(iter(pairs))
+    assert low.shape == (2, 4, 4, 3) and high.shape == (2, HR, HR, 3)
+    assert float(tf.reduce_min(high)) >= -1 and float(tf.reduce_max(high)) <= 1
+    expected = tf.image.resize(high, (4, 4), method="bicubic", antialias=True)
+    np.testing.assert_allclose(low, tf.clip_by_value(expected, -1, 1), atol=1e-5)
+    # The crops come from the photos: each HR patch appears in one of them.
+    photos = [p.astype("float32") / 127.5 - 1 for p in _photos()]
+    patch = high[0].numpy()
+    found = any(np.allclose(p[i:i + HR, j:j + HR], patch, atol=1e-5)
+                for p in photos for i in range(24 - HR + 1) for j in range(30 - HR + 1))
+    assert found
+    with pytest.raises(ValueError, match="multiple of `scale`"):
+        kg.data.super_resolution_pairs(_photos(), hr_size=10, scale=4)
+
+
+def test_pretrain_is_mse_on_the_generator_only(pairs):
+    model = _tiny(content_loss="pixel")
+    model.compile(jit_compile=False)
+    g, d = _weights(model.generator), _weights(model.discriminator)
+    history = model.pretrain(pairs, epochs=1, steps_per_epoch=3, verbose=0)
+    assert list(history.history) == ["mse"] and np.isfinite(history.history["mse"][-1])
+    assert _changed(g, model.generator) and not _changed(d, model.discriminator)
+    assert int(model.pretrain_optimizer.iterations) == 3
+    assert int(model.g_optimizer.iterations) == 0
+
+
+@pytest.fixture(scope="module")
+def trained_vgg(pairs):
+    """The adversarial phase with the VGG content loss path on an injected feature network
+    (a stand-in for VGG19: no download in tests, and quick to trace)."""
+    vgg = keras.Sequential([keras.Input((None, None, 3)),
+                            keras.layers.Conv2D(4, 3, activation="relu", name="conv")],
+                           name="features")
+    vgg.trainable = False
+    model = _tiny(vgg_layer="block2_conv2", feature_extractor=vgg)
+    # Eager: two steps of tiny networks run faster than tracing them (pretrain is traced).
+    model.compile(run_eagerly=True)
+    g, d = _weights(model.generator), _weights(model.discriminator)
+    vgg_before = [w.numpy().copy() for w in vgg.weights]
+    history = model.fit(pairs, epochs=1, steps_per_epoch=2, verbose=0)
+    return model, g, d, vgg, vgg_before, history
+
+
+def test_vgg_feature_extractor_is_vgg19_up_to_the_layer_and_frozen():
+    vgg = srgan_lib.vgg_feature_extractor("block2_conv2", weights=None)  # no download
+    assert vgg.layers[-1].name == "block2_conv2" and not vgg.trainable
+    assert tuple(vgg(np.zeros((1, 16, 16, 3), "float32")).shape) == (1, 8, 8, 128)
+
+
+def test_adversarial_phase_with_vgg_content_loss(trained_vgg, pairs):
+    model, g, d, vgg, vgg_before, history = trained_vgg
+    for name in ("g_loss", "content_loss", "adversarial", "d_loss", "d_real", "d_fake"):
+        assert np.isfinite(history.history[name][-1]), name
+    assert _changed(g, model.generator) and _changed(d, model.discriminator)
+    # VGG is frozen.
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(vgg_before, vgg.weights))
+    assert int(model.g_optimizer.iterations) == 2 == int(model.d_optimizer.iterations)
+    # g_loss = content + 1e-3 * adversarial (the paper's weighting).
+    assert model.adversarial_weight == 1e-3
+    low, high = next(iter(pairs))
+    content = float(model.content_loss_value(model.generator(low), high))
+    assert content > 0 and float(model.content_loss_value(high, high)) == 0.0
+
+
+def test_vgg_features_are_rescaled_as_in_the_paper():
+    net = keras.Sequential([keras.Input((None, None, 3)), keras.layers.Identity()])
+    model = _tiny(feature_extractor=net)
+    a = np.full((1, HR, HR, 3), 0.5, "float32")
+    b = np.full((1, HR, HR, 3), -0.5, "float32")
+    # Identity "features" of images in [0, 255]: they differ by 127.5 everywhere.
+    expected = (127.5 / 12.75) ** 2
+    np.testing.assert_allclose(float(model.content_loss_value(a, b)), expected, rtol=1e-5)
+
+
+def test_missing_vgg_weights_raise_a_clear_error(monkeypatch):
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure on https://storage.googleapis.com/...")
+
+    monkeypatch.setattr(keras.applications, "VGG19", offline)
+    model = _tiny()
+    with pytest.raises(RuntimeError, match="content_loss='pixel'"):
+        model.feature_extractor
+    # Never a silent fallback: the model still asks for VGG.
+    assert model.content_loss == "vgg"
+    with pytest.raises(ValueError, match="'vgg' .* or 'pixel'"):
+        _tiny(content_loss="perceptual")
+
+
+def test_upscale_works_on_any_size():
+    model = _tiny(content_loss="pixel")
+    for size in [(5, 7), (16, 16)]:
+        out = model.upscale(np.zeros((2, *size, 3), "float32"))
+        assert out.shape == (2, 4 * size[0], 4 * size[1], 3) and out.dtype == np.float32
+
+
+def test_save_and_load_round_trip_without_vgg_weights(trained_vgg, tmp_path):
+    model = trained_vgg[0]
+    path = tmp_path / "srgan.keras"
+    model.save(str(path))
+    assert path.stat().st_size < 2_000_000  # the frozen VGG is not stored with the model
+    loaded = keras.models.load_model(str(path))  # offline: VGG is only built by fit()
+    assert type(loaded) is kg.models.SRGAN and loaded.vgg_layer == "block2_conv2"
+    x = np.random.default_rng(0).uniform(-1, 1, (1, 6, 5, 3)).astype("float32")
+    np.testing.assert_array_equal(loaded.upscale(x), model.upscale(x))
+    for a, b in zip(model.discriminator.weights, loaded.discriminator.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert int(loaded.d_optimizer.iterations) == 2
+    assert loaded.adversarial_weight == model.adversarial_weight
+
+
+def test_pixel_content_loss_is_the_mse():
+    model = _tiny(content_loss="pixel")
+    a = np.zeros((2, HR, HR, 3), "float32")
+    b = np.full((2, HR, HR, 3), 0.5, "float32")
+    np.testing.assert_allclose(float(model.content_loss_value(a, b)), 0.25, rtol=1e-6)
+    assert model.feature_extractor is None  # no VGG is built for the pixel loss
+
+
+def test_bad_input_is_rejected(pairs):
+    model = _tiny(content_loss="pixel")
+    model.compile(jit_compile=False)
+    with pytest.raises(ValueError, match=r"\(low_res, high_res\) pairs"):
+        model.fit(pairs.map(lambda lo, hi: hi), epochs=1, steps_per_epoch=1, verbose=0)
+    bad = pairs.map(lambda lo, hi: (tf.image.resize(lo, (8, 8)), hi))
+    with pytest.raises(ValueError, match="must be 4 times"):
+        model.fit(bad, epochs=1, steps_per_epoch=1, verbose=0)
+    with pytest.raises(ValueError, match="3 channel"):
+        model.upscale(np.zeros((1, 4, 4, 1), "float32"))
