@@ -1,15 +1,18 @@
 """The Colab notebooks run top to bottom in smoke mode, and are committed without outputs.
 
-Each notebook is executed with nbclient on the ``python3`` kernel that ipykernel provides
-for the Python running the tests (no kernel has to be registered: in a fresh virtual
-environment made with ``pip install ".[test]"`` this is that environment's Python), in a
-temporary folder, with ``KERAS_GANS_SMOKE=1`` (smaller numbers, same code) and no network.
+Each notebook is executed with nbclient, in a temporary folder, with ``KERAS_GANS_SMOKE=1``
+(smaller numbers, same code) and no network. The kernel is ipykernel running the very
+Python that runs the tests: the test writes its own kernel spec for ``sys.executable`` and
+puts it first on ``JUPYTER_PATH``, so no kernel has to be registered beforehand (a fresh
+``pip install ".[test]"`` is enough) and a ``python3`` kernel registered for another Python
+on the machine is never picked up by mistake.
 """
 
 import glob
 import importlib.util
 import json
 import os
+import sys
 
 import pytest
 
@@ -19,6 +22,7 @@ NAMES = [os.path.basename(p) for p in NOTEBOOKS]
 EXPECTED = ["01_quickstart.ipynb", "02_dcgan_mnist.ipynb", "03_toys_mode_collapse.ipynb",
             "08_scaling.ipynb"]
 BADGE = "https://colab.research.google.com/github/keras-gans/keras-gans/blob/main/colab/"
+KERNEL = "keras-gans-tests"
 
 
 def _strip_tool():
@@ -92,11 +96,24 @@ def test_strip_removes_outputs_counts_and_run_metadata(tmp_path):
     assert not tool.strip_file(str(path))  # already stripped: unchanged
 
 
+@pytest.fixture(scope="module")
+def jupyter_path(tmp_path_factory):
+    """A folder holding a kernel spec that runs ipykernel on this test's Python."""
+    pytest.importorskip("ipykernel")
+    folder = tmp_path_factory.mktemp("jupyter")
+    spec = folder / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "keras-gans tests", "language": "python"}))
+    return str(folder)
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_notebook_runs_in_smoke_mode(name, tmp_path, monkeypatch):
+def test_notebook_runs_in_smoke_mode(name, tmp_path, monkeypatch, jupyter_path):
     nbclient = pytest.importorskip("nbclient")
     nbformat = pytest.importorskip("nbformat")
-    pytest.importorskip("ipykernel")
+    monkeypatch.setenv("JUPYTER_PATH", jupyter_path)
     # The kernel inherits this environment: smoke mode, quiet TensorFlow, and the checkout
     # importable (an editable or a regular install works too).
     monkeypatch.setenv("KERAS_GANS_SMOKE", "1")
@@ -104,8 +121,10 @@ def test_notebook_runs_in_smoke_mode(name, tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         p for p in (ROOT, os.environ.get("PYTHONPATH")) if p))
     notebook = nbformat.read(os.path.join(ROOT, "colab", name), as_version=4)
-    client = nbclient.NotebookClient(notebook, kernel_name="python3", timeout=300,
+    client = nbclient.NotebookClient(notebook, kernel_name=KERNEL, timeout=300,
                                      resources={"metadata": {"path": str(tmp_path)}})
+    # The kernel is this Python, not some other "python3" registered on the machine.
+    assert client.create_kernel_manager().kernel_spec.argv[0] == sys.executable
     client.execute()
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
