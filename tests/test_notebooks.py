@@ -9,6 +9,7 @@ on the machine is never picked up by mistake.
 """
 
 import glob
+import importlib
 import importlib.util
 import json
 import os
@@ -31,6 +32,14 @@ def _strip_tool():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _require(module):
+    """The notebook tools come with the test extra; missing, the test fails (never skips)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        pytest.fail(f"{e}: install the test extra with pip install '.[test]'")
 
 
 def _read(path):
@@ -99,7 +108,7 @@ def test_strip_removes_outputs_counts_and_run_metadata(tmp_path):
 @pytest.fixture(scope="module")
 def jupyter_path(tmp_path_factory):
     """A folder holding a kernel spec that runs ipykernel on this test's Python."""
-    pytest.importorskip("ipykernel")
+    _require("ipykernel")
     folder = tmp_path_factory.mktemp("jupyter")
     spec = folder / "kernels" / KERNEL
     spec.mkdir(parents=True)
@@ -111,8 +120,8 @@ def jupyter_path(tmp_path_factory):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs_in_smoke_mode(name, tmp_path, monkeypatch, jupyter_path):
-    nbclient = pytest.importorskip("nbclient")
-    nbformat = pytest.importorskip("nbformat")
+    nbclient = _require("nbclient")
+    nbformat = _require("nbformat")
     monkeypatch.setenv("JUPYTER_PATH", jupyter_path)
     # The kernel inherits this environment: smoke mode, quiet TensorFlow, and the checkout
     # importable (an editable or a regular install works too).
