@@ -276,12 +276,30 @@ def metrics_table(scores):
         f"{p['num_real']['kid']:,} for KID, precision/recall and density/coverage); images at "
         f"their native {p['image_size'][0]}x{p['image_size'][1]} in [-1, 1]; KID: unbiased "
         f"MMD² with kernel (x·y/d + 1)³, 100 subsets of 1,000; precision/recall k = 3, "
-        f"density/coverage k = 5; IS over 10 splits; no truncation. The real test split "
-        f"scored the same way gives the floor a generator is measured against (FID, "
-        f"precision and recall in `benchmarks/README.md`, section \"Quality of the "
-        f"presets\"). These FIDs are in the evaluator's feature space, not Inception's: do "
-        f"not compare them with published Inception FIDs."
+        f"density/coverage k = 5; IS over 10 splits; no truncation. {_floor_sentence(p)}"
+        f"These FIDs are in the evaluator's feature space, not Inception's: do not compare "
+        f"them with published Inception FIDs."
     )
+
+
+def _floor_sentence(protocol):
+    """The real-data floor of the same evaluator, when benchmarks/quality_floor.py has
+    measured it (benchmarks/results/quality_floor_<domain>.json)."""
+    domain = protocol["reference"].split(":")[0]
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "benchmarks", "results", f"quality_floor_{domain}.json")
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        r = json.load(f)
+    if r["fid"]["protocol"]["extractor_sha256"] != protocol["extractor_sha256"]:
+        return ""
+    return (f"The real {domain} test split scored the same way against the train split gives "
+            f"the floor a generator is measured against: FID {r['fid']['fid']:.4f}, KID "
+            f"{r['kid']['kid']:.5f}, precision {r['pr']['precision']:.4f}, recall "
+            f"{r['pr']['recall']:.4f}, density {r['dc']['density']:.4f}, coverage "
+            f"{r['dc']['coverage']:.4f}, IS {r['is']['is']:.2f} (`benchmarks/README.md`, "
+            f"section \"Quality of the presets\"). ")
 
 
 def _write_metrics_section(card_path, scores):
