@@ -15,7 +15,7 @@
 
 import os
 
-from keras_gans.data import pipeline, toy
+from keras_gans.data import pipeline, tabular, toy
 from keras_gans.data.arrays import (check_array, from_arrays, is_idx, load_idx, load_npz,
                                     read_idx)
 from keras_gans.data.digits import load_digits_arrays
@@ -23,7 +23,7 @@ from keras_gans.data.images import load_folder
 
 EMBEDDED = ("digits", "ring8", "grid25")
 
-__all__ = ["load", "from_arrays", "load_digits_arrays", "read_idx", "toy", "EMBEDDED"]
+__all__ = ["load", "from_arrays", "load_digits_arrays", "read_idx", "toy", "tabular", "EMBEDDED"]
 
 
 def load(name_or_path, batch_size=64, image_size=None, split="train", labels=False,

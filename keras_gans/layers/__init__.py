@@ -2,5 +2,6 @@
 ``.keras`` saving under the ``keras_gans`` package."""
 
 from keras_gans.layers.minibatch_stddev import MinibatchStdDev
+from keras_gans.layers.span_activation import SpanActivation
 
-__all__ = ["MinibatchStdDev"]
+__all__ = ["MinibatchStdDev", "SpanActivation"]

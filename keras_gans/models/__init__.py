@@ -2,12 +2,15 @@
 
 from keras_gans.models.base import GAN
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.radialgan import RadialGAN
+from keras_gans.models.tabular import TabularGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
-VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP}
+VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP,
+            "tabular-gan": TabularGAN, "radialgan": RadialGAN}
 
-__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "VARIANTS", "get"]
+__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "TabularGAN", "RadialGAN", "VARIANTS", "get"]
 
 
 def get(name):

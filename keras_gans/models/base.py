@@ -281,6 +281,10 @@ class GAN(keras.Model):
             total = total + penalty.weight * value
         return total, (real_logits, fake_logits, penalty_values)
 
+    def generator_objective(self, fake):
+        """G's loss on a batch of its outputs; a variant adds its own terms here."""
+        return self.loss_fn.generator_loss(self.critic(fake))
+
     def _update_d_metrics(self, d_loss, real_logits, fake_logits, penalty_values):
         self.d_loss_tracker.update_state(d_loss)
         self.d_real_tracker.update_state(tf.reduce_mean(self.loss_fn.score(real_logits)))
@@ -316,7 +320,7 @@ class GAN(keras.Model):
             fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=True)
             with g_tape.stop_recording():
                 self.discriminator_step(real, tf.stop_gradient(fake))
-            g_loss = self.loss_fn.generator_loss(self.critic(fake))
+            g_loss = self.generator_objective(fake)
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss_for_replicas(g_loss))
         variables = self.generator.trainable_variables
         self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
