@@ -256,7 +256,8 @@ class TabularTransformer:
         from sklearn.mixture import BayesianGaussianMixture
 
         gmm = BayesianGaussianMixture(
-            n_components=self.max_modes, weight_concentration_prior_type="dirichlet_process",
+            n_components=min(self.max_modes, len(np.unique(x))),
+            weight_concentration_prior_type="dirichlet_process",
             weight_concentration_prior=0.001, n_init=1, max_iter=100,
             random_state=self.seed)
         with warnings.catch_warnings():

@@ -59,6 +59,8 @@ class SpanActivation(keras.layers.Layer):
             start += size
             if kind == "tanh":
                 parts.append(ops.tanh(block))
+            elif size == 1:      # a one-category (or one-mode) block is always on
+                parts.append(ops.ones_like(block))
             elif training:
                 u = keras.random.uniform(ops.shape(block), 1e-10, 1.0,
                                          seed=self.seed_generator)
