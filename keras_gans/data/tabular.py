@@ -349,7 +349,7 @@ class TabularTransformer:
 
     def inverse_transform(self, rows, seed=None, as_frame=None):
         """The table encoded by ``rows``: a DataFrame when the transformer was fitted on one
-        (and pandas is installed) or ``as_frame=True``, else a dict of numpy columns.
+        and pandas is installed, or with ``as_frame=True``; else a dict of numpy columns.
 
         Categories and modes are the argmax of each one-hot block; with ``seed`` they are
         drawn from the block read as probabilities (what a generator outputs at inference),
@@ -383,9 +383,9 @@ class TabularTransformer:
                 if self.kinds[name] == INTEGER or np.dtype(self.dtypes[name]).kind in "iu":
                     x = np.rint(x)
                 out[name] = x.astype(np.dtype(self.dtypes[name]))
-        as_frame = self.frame if as_frame is None else as_frame
+        pd = _pandas()
+        as_frame = (self.frame and pd is not None) if as_frame is None else as_frame
         if as_frame:
-            pd = _pandas()
             if pd is None:
                 raise ImportError("as_frame=True needs pandas: pip install keras-gans[tabular].")
             return pd.DataFrame(out)

@@ -126,3 +126,15 @@ def test_training_by_sampling_balances_rare_categories():
     assert share > 0.2
     again = np.concatenate([b.numpy() for b in ds])
     assert not np.array_equal(x, again)        # every epoch draws afresh
+
+
+def test_kg_data_load_reads_a_csv_table(tmp_path):
+    import keras_gans as kg
+
+    path = tmp_path / "t.csv"
+    t = toy_table(64)
+    pd.DataFrame(t).to_csv(path, index=False)
+    ds = kg.data.load(str(path), batch_size=16, seed=0)
+    batch = next(iter(ds)).numpy()
+    width = tabular.TabularTransformer(seed=0).fit(str(path)).output_dim
+    assert batch.shape == (16, width) and batch.dtype == np.float32
