@@ -5,7 +5,8 @@
     python benchmarks/tabular.py tstr --dataset breast_cancer --epochs 300
     python benchmarks/tabular.py tstr --dataset wine --epochs 600
     # RadialGAN on Adult split into domains by race, each recording other columns
-    python benchmarks/tabular.py radialgan --recipe zoo/recipes/radialgan-adult.yaml --seeds 0 1 2 3 4
+    python benchmarks/tabular.py radialgan --recipe zoo/recipes/radialgan-adult.yaml \
+        --seeds 0 1 2
 
 Results go to runs/tabular/ (JSON, the trained models as .keras, compute.json) and are
 printed; benchmarks/README.md records the measured ones. Adult is read from

@@ -237,6 +237,10 @@ gan = kg.load("{name}")
 
 {metrics_text}
 
+## What the picture shows
+
+{notes}
+
 ## Limitations
 
 {limitations}
@@ -258,7 +262,8 @@ def _load_benchmarks():
     return module
 
 
-def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=None):
+def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=None,
+                         notes=""):
     """Write ``zoo/NAME`` from a run of ``benchmarks/tabular.py`` (model.keras, compute.json
     and its result JSON): a TabularGAN or a RadialGAN on Adult."""
     import yaml
@@ -407,7 +412,8 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
         recipe_file=os.path.basename(recipe), command=command, run=run, schedule=schedule,
         wall=wall, machine=machine, keras_version=keras.__version__,
         tf_version=tf.__version__, metrics_text=metrics_text,
-        limitations=limitations or "(to be written)")
+        limitations=limitations or "(to be written)",
+        notes=notes or "(to be written after looking at samples.png)")
     with open(os.path.join(folder, presets.CARD_NAME), "w") as f:
         f.write(card)
     presets.write_index(zoo)
@@ -434,6 +440,7 @@ def main(argv=None):
     tab.add_argument("--recipe", required=True)
     tab.add_argument("--description", default="")
     tab.add_argument("--limitations", default="")
+    tab.add_argument("--notes", default="", help="what the picture shows (after looking)")
     tab.add_argument("--zoo", default=None)
     args = parser.parse_args(argv)
     if args.command == "index":
@@ -441,7 +448,7 @@ def main(argv=None):
         return 0
     if args.command == "build-tabular":
         print(build_tabular_preset(args.run, args.name, args.recipe, args.description,
-                                   args.limitations, zoo=args.zoo))
+                                   args.limitations, zoo=args.zoo, notes=args.notes))
         return 0
     print(build_preset(args.run, args.name, args.recipe, args.dataset, args.aliases,
                        args.description, args.notes, args.limitations, zoo=args.zoo))

@@ -47,10 +47,11 @@ class RadialGAN(keras.Model):
                  encoders=None, decoders=None, discriminators=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(transformers, dict) or len(transformers) < 2:
+            got = (f"{len(transformers)} domain(s)" if isinstance(transformers, dict)
+                   else type(transformers).__name__)
             raise ValueError("RadialGAN needs at least two domains: pass transformers="
                              "{'domain_a': table_or_transformer, 'domain_b': ...}; received "
-                             f"{type(transformers).__name__}"
-                             f"{' with ' + str(len(transformers)) + ' domain' if isinstance(transformers, dict) else ''}.")
+                             f"{got}.")
         self.domains = [str(d) for d in transformers]
         self.transformers = {str(d): tabular_data.get(t) for d, t in transformers.items()}
         self.latent_dim = int(latent_dim)

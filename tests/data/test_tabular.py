@@ -86,7 +86,8 @@ def test_clear_errors():
     t = toy_table()
     tr = tabular.TabularTransformer().fit(t)
     bad = dict(t, color=np.where(np.arange(300) == 5, "purple", t["color"]))
-    with pytest.raises(ValueError, match=r"Column 'color' has categories .* never saw: \['purple'\]"):
+    with pytest.raises(ValueError,
+                       match=r"Column 'color' has categories .* never saw: \['purple'\]"):
         tr.transform(bad)
     with pytest.raises(ValueError, match="Column 'k' is constant.*Drop it"):
         tabular.TabularTransformer().fit(dict(t, k=np.full(300, "same")))
