@@ -248,9 +248,11 @@ def main(argv=None):
     r.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     r.add_argument("--epochs", type=int)
     for p in (t, r):
+        p.add_argument("--out", default=OUT, help="results folder (default runs/tabular)")
         p.add_argument("--adult", default=ADULT)
         p.add_argument("--verbose", type=int, default=2)
     args = parser.parse_args(argv)
+    globals()["OUT"] = args.out
     (run_tstr if args.command == "tstr" else run_radialgan)(args)
 
 
