@@ -4,6 +4,8 @@
         --recipe zoo/recipes/dcgan-mnist.yaml --dataset mnist --aliases dcgan
     python tools/make_preset.py measure dcgan-mnist --data-dir ../shared/data
     python tools/make_preset.py index        # after any change to a preset folder
+    python tools/make_preset.py build-tabular runs/tabular/tabular-gan-adult \
+        --name tabular-gan-adult --recipe zoo/recipes/tabular-gan-adult.yaml
 
 ``build`` reads ``RUN/model.keras`` (written by ``keras-gans train --recipe``) and writes
 ``zoo/NAME/``: config.json, model.weights.h5, metadata.json (with the compute the run took,
@@ -311,6 +313,224 @@ def _write_metrics_section(card_path, scores):
         f.write(text[:start] + "\n" + metrics_table(scores) + "\n" + text[end:])
 
 
+TABULAR_CARD = """# {name}
+
+{description}
+
+![marginals](samples.png)
+
+*samples.png: {picture}. One panel per column, in the order {columns}; dark blue bars are
+real rows, orange bars synthetic ones. Numeric columns: 20 bins of equal real mass (a
+perfect match gives equal bars); categorical: one pair of bars per category, sorted.*
+
+```python
+import keras_gans as kg
+gan = kg.load("{name}")
+{usage}
+```
+
+## Model
+
+- Variant: `{variant}` ({class_name}); {params}.
+- Columns: {column_text}.
+
+## Training
+
+- Data: {data_text}. Licence: {licence}.
+- Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with `{command}` from the
+  repository root, then `python tools/make_preset.py build-tabular {run} --name {name}
+  --recipe {recipe}`.
+- Schedule: {schedule}.
+- Compute: {wall:.0f} s wall time for training on {machine}; Keras {keras_version},
+  TensorFlow {tf_version}.
+
+## Metrics
+
+{metrics_text}
+
+## What the picture shows
+
+{notes}
+
+## Limitations
+
+{limitations}
+"""
+
+ADULT = ("UCI Adult census income (1994 US census extract, 32,561 rows, 14 attributes and "
+         "the label Salary <=50K/>50K), ../shared/data/adult.csv.gz",
+         "CC BY 4.0 (UCI Machine Learning Repository)")
+
+
+def _load_benchmarks():
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "benchmarks", "tabular.py")
+    spec = importlib.util.spec_from_file_location("benchmarks_tabular", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=None,
+                         notes=""):
+    """Write ``zoo/NAME`` from a run of ``benchmarks/tabular.py`` (model.keras, compute.json
+    and its result JSON): a TabularGAN or a RadialGAN on Adult."""
+    import yaml
+
+    bench = _load_benchmarks()
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    os.makedirs(folder, exist_ok=True)
+    model = keras.models.load_model(os.path.join(run, "model.keras"))
+    with open(recipe) as f:
+        cfg = yaml.safe_load(f)
+    wall = _wall_time(run)
+    machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
+    columns, label = bench.load_table("adult")
+    radial = isinstance(model, kg.models.RadialGAN)
+    if radial:
+        with open(os.path.join(os.path.dirname(run), "radialgan-adult-result.json")) as f:
+            result = json.load(f)
+        target = cfg["target"]
+        tables, test, _ = bench.radial_domains(columns, cfg, result["seeds"][0])
+        transformer = model.transformers[target]
+        real = {c: np.concatenate([tables[target][c], test[c]]) for c in transformer.columns}
+        augmented = model.augment(target, tables, seed=0)
+        own = len(tables[target][label])
+        synthetic = {c: v[own:] for c, v in augmented.items()}
+        picture = (f"the real rows of target domain '{target}' (all {len(real[label])}) against "
+                   f"the {len(synthetic[label])} rows that `augment('{target}', tables, seed=0)` "
+                   f"translates into it from the other domains")
+        shape = [model.transformers[model.domains[0]].output_dim]   # generate's default
+        params = f"{_parameters(model):,} parameters in {len(model.domains)} domains"
+        auroc = result["auroc"]
+        metrics = {"target_auroc": {
+            **{k: {"mean": round(v["mean"], 4), "std": round(v["std"], 4)}
+               for k, v in auroc.items()},
+            "protocol": (f"Adult split by race into {', '.join(model.domains)}; target "
+                         f"'{target}' keeps {cfg['domains'][target]['train_rows']} training "
+                         f"rows, the rest is its test set; sklearn {result['classifier']} on "
+                         f"the target's columns; own rows only vs naive pooling (missing "
+                         f"columns imputed with the target's mean/mode) vs RadialGAN-"
+                         f"augmented; mean and sample std over seeds {result['seeds']} (a "
+                         f"new split and a new RadialGAN per seed); the preset is seed "
+                         f"{result['seeds'][0]}'s model")}}
+        metrics_text = ("| target-domain AUROC | mean | std |\n|---|---|---|\n" + "".join(
+            f"| {k.replace('_', ' ')} | {v['mean']:.4f} | {v['std']:.4f} |\n"
+            for k, v in auroc.items()) + "\nProtocol: " + metrics["target_auroc"]["protocol"]
+            + ". Per-seed values are in benchmarks/README.md.")
+        usage = (f"tables = {{...}}                 # {{domain: table}} with each domain's columns\n"
+                 f"bigger = gan.augment(\"{target}\", tables)   # target rows + translated rows\n"
+                 f"fresh = gan.sample(100, seed=0, domain=\"{target}\")")
+        column_text = "; ".join(f"{d}: {', '.join(model.transformers[d].columns)}"
+                                for d in model.domains)
+        schedule = (f"{cfg['training']['epochs']} epochs of the largest domain in batches of "
+                    f"{cfg['training']['batch_size']} rows per domain")
+        command = (f"python benchmarks/tabular.py radialgan --recipe {recipe} --seeds "
+                   f"{' '.join(map(str, result['seeds']))}")
+        g_params = sum(_parameters(m) for m in model.encoders + model.decoders)
+        d_params = sum(_parameters(m) for m in model.discriminators)
+        samples_note = f"augment('{target}', tables, seed=0)"
+        model.data_shape = tuple(shape)
+    else:
+        with open(os.path.join(run, "result.json")) as f:
+            result = json.load(f)
+        train, test = bench.split(columns, label, cfg.get("test_size", 0.2),
+                                  cfg["training"]["seed"])
+        real = train
+        synthetic = model.sample(len(train[label]), seed=0, as_frame=False)
+        picture = (f"the {len(train[label]):,} real training rows against "
+                   f"`sample({len(train[label])}, seed=0)`")
+        shape = [model.transformer.output_dim]
+        g_params, d_params = _parameters(model.generator), _parameters(model.discriminator)
+        params = f"generator {g_params:,} parameters, critic {d_params:,} parameters"
+        tstr = result["tstr_gradient_boosting"]
+        lr = result["tstr_logistic_regression"]
+        marg = result["marginal_distances"]
+        marg_real = result["marginal_distances_real_train"]
+        metrics = {
+            "tstr_gradient_boosting": {"synthetic": tstr["synthetic"], "real": tstr["real"],
+                                       "protocol": tstr["protocol"]},
+            "tstr_logistic_regression": {"synthetic": lr["synthetic"], "real": lr["real"],
+                                         "protocol": lr["protocol"]},
+            "mean_marginal_distance": {
+                "synthetic": round(float(np.mean(list(marg.values()))), 4),
+                "real_train": round(float(np.mean(list(marg_real.values()))), 4),
+                "protocol": "kg.metrics.marginal_distances against the 6,513 held-out test "
+                            "rows, averaged over the 15 columns (Wasserstein-1 in real stds "
+                            "for numbers, total variation for categories); synthetic = "
+                            "sample(26048, seed=0)"},
+            "correlation_difference": {
+                "synthetic": round(result["correlation_difference"], 4),
+                "real_train": round(result["correlation_difference_real_train"], 4),
+                "protocol": "kg.metrics.correlation_difference against the held-out test "
+                            "rows (mean |difference| of pairwise Pearson correlations of "
+                            "numbers and one-hot categories)"}}
+        rows = []
+        for key, m in (("gradient boosting", tstr), ("logistic regression", lr)):
+            for part in ("synthetic", "real"):
+                v = m[part]
+                rows.append(f"| {key}, trained on {part} | {v['accuracy']:.4f} | "
+                            f"{v['f1']:.4f} | {v['auroc']:.4f} |")
+        metrics_text = ("| TSTR on Adult | accuracy | F1 (>50K) | AUROC |\n|---|---|---|---|\n"
+                        + "\n".join(rows) + f"\n\nProtocol: {tstr['protocol']} (80/20 "
+                        f"stratified split, seed 0; synthetic = sample(26048, seed=0)).\n\n"
+                        f"| fidelity | synthetic | real training rows |\n|---|---|---|\n"
+                        f"| mean marginal distance | {metrics['mean_marginal_distance']['synthetic']:.4f} "
+                        f"| {metrics['mean_marginal_distance']['real_train']:.4f} |\n"
+                        f"| correlation difference | {metrics['correlation_difference']['synthetic']:.4f} "
+                        f"| {metrics['correlation_difference']['real_train']:.4f} |\n\n"
+                        f"Both measured against the held-out test rows; the real training rows "
+                        f"give the floor that sampling noise alone reaches.")
+        usage = ("table = gan.sample(1000, seed=0)   # a DataFrame (a dict of numpy columns without pandas)\n"
+                 "rows = gan.generate(4, seed=0)      # the encoded rows, float32")
+        column_text = ", ".join(f"{c} ({model.transformer.kinds[c]})"
+                                for c in model.transformer.columns)
+        schedule = (f"{result['epochs']} epochs, {result['generator_steps']:,} steps of "
+                    f"batch {result['batch_size']} (training-by-sampling), seed "
+                    f"{result['seed']}")
+        command = f"python benchmarks/tabular.py tstr --recipe {recipe}"
+        samples_note = "sample(n, seed=0)"
+    categorical = [c for c in real if not np.asarray(real[c]).dtype.kind in "iuf"]
+    kg.utils.save_marginals(real, synthetic, os.path.join(folder, presets.SAMPLES_NAME),
+                            categorical)
+    metadata = {
+        "name": name, "description": description, "aliases": [],
+        "variant": "radialgan" if radial else "tabular-gan",
+        "class_name": type(model).__name__, "dataset": "adult",
+        "data": {"description": ADULT[0], "licence": ADULT[1], "recipe_source": "adult"},
+        "data_shape": shape, "output_range": None, "latent_dim": int(model.latent_dim),
+        "classes": None, "ema": False,
+        "parameters": {"generator": g_params, "discriminator": d_params},
+        "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
+        "compute": {"wall_time_s": round(wall, 1), "machine": machine,
+                    "threads": "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1, nice 10"},
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
+                     "keras_gans": kg.__version__, "python": platform.python_version()},
+        "metrics": metrics, "samples": samples_note,
+    }
+    # Users get DataFrames where pandas is installed (dicts of numpy columns elsewhere).
+    for transformer in (model.transformers.values() if radial else [model.transformer]):
+        transformer.frame = True
+    presets.save_preset(model, folder, metadata)
+    card = TABULAR_CARD.format(
+        name=name, description=description, picture=picture,
+        columns=", ".join(real), usage="\n".join(usage.split("\n")), variant=metadata["variant"],
+        class_name=metadata["class_name"], params=params, column_text=column_text,
+        data_text=ADULT[0], licence=ADULT[1], recipe=metadata["recipe"],
+        recipe_file=os.path.basename(recipe), command=command, run=run, schedule=schedule,
+        wall=wall, machine=machine, keras_version=keras.__version__,
+        tf_version=tf.__version__, metrics_text=metrics_text,
+        limitations=limitations or "(to be written)",
+        notes=notes or "(to be written after looking at samples.png)")
+    with open(os.path.join(folder, presets.CARD_NAME), "w") as f:
+        f.write(card)
+    presets.write_index(zoo)
+    return folder
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -331,6 +551,14 @@ def main(argv=None):
     measure.add_argument("--num-samples", type=int, default=10_000)
     measure.add_argument("--zoo", default=None)
     sub.add_parser("index", help="regenerate zoo/index.yaml from the preset folders")
+    tab = sub.add_parser("build-tabular", help="make zoo/NAME from a benchmarks/tabular.py run")
+    tab.add_argument("run")
+    tab.add_argument("--name", required=True)
+    tab.add_argument("--recipe", required=True)
+    tab.add_argument("--description", default="")
+    tab.add_argument("--limitations", default="")
+    tab.add_argument("--notes", default="", help="what the picture shows (after looking)")
+    tab.add_argument("--zoo", default=None)
     args = parser.parse_args(argv)
     if args.command == "index":
         print(presets.write_index())
@@ -338,6 +566,10 @@ def main(argv=None):
     if args.command == "measure":
         scores = measure_preset(args.name, args.data_dir, args.num_samples, zoo=args.zoo)
         print(json.dumps({k: v for k, v in scores.items() if k != "protocol"}))
+        return 0
+    if args.command == "build-tabular":
+        print(build_tabular_preset(args.run, args.name, args.recipe, args.description,
+                                   args.limitations, zoo=args.zoo, notes=args.notes))
         return 0
     print(build_preset(args.run, args.name, args.recipe, args.dataset, args.aliases,
                        args.description, args.notes, args.limitations, zoo=args.zoo))

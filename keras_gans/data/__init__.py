@@ -8,14 +8,17 @@
 * TensorFlow Datasets names: ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"``, ``"celeb_a"``,
   ``"cycle_gan/horse2zebra"``, ...;
 * local files: an image folder, an ``.npz`` file in the ``keras.datasets`` layout, an IDX
-  file (``*-idx3-ubyte[.gz]``).
+  file (``*-idx3-ubyte[.gz]``), a CSV table (``.csv``, ``.csv.gz``: rows encoded by
+  ``tabular.TabularTransformer``; ``TabularGAN.make_dataset`` adds CTGAN's conditions).
 
 ``from_arrays`` does the same for in-memory arrays.
 """
 
 import os
 
-from keras_gans.data import pipeline, toy
+import tensorflow as tf
+
+from keras_gans.data import pipeline, tabular, toy
 from keras_gans.data.arrays import (check_array, from_arrays, is_idx, load_idx, load_npz,
                                     read_idx)
 from keras_gans.data.digits import load_digits_arrays
@@ -26,7 +29,8 @@ from keras_gans.data.unpaired import load_unpaired
 
 EMBEDDED = ("digits", "ring8", "grid25")
 
-__all__ = ["load", "load_unpaired", "super_resolution_pairs", "synthetic_digits", "from_arrays", "load_digits_arrays", "read_idx", "toy", "EMBEDDED"]
+__all__ = ["load", "load_unpaired", "super_resolution_pairs", "synthetic_digits", "from_arrays",
+           "load_digits_arrays", "read_idx", "toy", "tabular", "EMBEDDED"]
 
 
 def load(name_or_path, batch_size=64, image_size=None, split="train", labels=False,
@@ -80,6 +84,10 @@ def load(name_or_path, batch_size=64, image_size=None, split="train", labels=Fal
         if os.path.isdir(name):
             ds = load_folder(name, labels, validate=validate, **image_opts)
             return pipeline.finish(ds, **finish)
+        if name.lower().endswith((".csv", ".csv.gz")):
+            transformer = tabular.TabularTransformer(seed=seed or 0).fit(name)
+            return pipeline.finish(
+                tf.data.Dataset.from_tensor_slices(transformer.transform(name)), **finish)
         if name.endswith(".npz"):
             x, y = load_npz(name, split, labels)
         elif is_idx(name):
@@ -87,7 +95,7 @@ def load(name_or_path, batch_size=64, image_size=None, split="train", labels=Fal
         else:
             raise ValueError(f"Cannot tell what kind of data '{name}' holds. Pass an image "
                              f"folder, an .npz file (x_train, y_train, ...) or an IDX file "
-                             f"(*-idx3-ubyte[.gz]).")
+                             f"(*-idx3-ubyte[.gz]) or a CSV table (.csv, .csv.gz).")
         return from_arrays(x, batch_size, y, shuffle, seed, drop_remainder, cache=cache,
                            value_range=value_range or (-1.0, 1.0), **image_opts)
 

@@ -16,8 +16,9 @@ from keras_gans.layers.pixel_shuffle import PixelShuffle
 from keras_gans.layers.reflection_padding import ReflectionPadding2D
 from keras_gans.layers.self_attention import SelfAttention
 from keras_gans.layers.size_matching import CropToMatch, PadToMultiple
+from keras_gans.layers.span_activation import SpanActivation
 
 __all__ = ["AdaIN", "ConditionalBatchNormalization", "ConstantInput", "EqualizedConv2D",
            "EqualizedDense", "FadeIn", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection",
            "PixelNorm", "SelfAttention", "CropToMatch", "ImagePool", "InstanceNormalization",
-           "PadToMultiple", "PixelShuffle", "ReflectionPadding2D"]
+           "PadToMultiple", "PixelShuffle", "ReflectionPadding2D", "SpanActivation"]

@@ -16,6 +16,8 @@ from keras_gans.metrics.inception_score import InceptionScore
 from keras_gans.metrics.kid import KID, kernel_distance, mmd2_biased, mmd2_unbiased
 from keras_gans.metrics.precision_recall import PrecisionRecall, precision_recall
 from keras_gans.metrics.protocol import Protocol
+from keras_gans.metrics.tabular import (augmentation_gain, correlation_difference,
+                                         marginal_distances, tstr)
 from keras_gans.metrics.toy import mode_coverage
 
 __all__ = [
@@ -24,5 +26,6 @@ __all__ = [
     "evaluate", "reference_images", "load_evaluator", "build_evaluator", "frechet_distance",
     "kernel_distance", "mmd2_unbiased", "mmd2_biased", "precision_recall", "density_coverage",
     "class_coverage", "stacked_mnist_modes", "classify_stacked_mnist", "make_stacked_mnist",
-    "mode_coverage",
+    "mode_coverage", "tstr", "augmentation_gain", "marginal_distances",
+    "correlation_difference",
 ]

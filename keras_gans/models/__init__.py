@@ -5,18 +5,20 @@ from keras_gans.models.biggan import BigGAN
 from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.progan import ProGAN
+from keras_gans.models.radialgan import RadialGAN
 from keras_gans.models.simgan import SimGAN
 from keras_gans.models.srgan import SRGAN
 from keras_gans.models.stylegan import StyleGAN
+from keras_gans.models.tabular import TabularGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
 VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "progan": ProGAN,
             "stylegan": StyleGAN, "biggan": BigGAN, "cyclegan": CycleGAN, "srgan": SRGAN,
-            "simgan": SimGAN}
+            "simgan": SimGAN, "tabular-gan": TabularGAN, "radialgan": RadialGAN}
 
 __all__ = ["GAN", "BigGAN", "DCGAN", "ProGAN", "StyleGAN", "WGAN", "WGANGP", "VARIANTS", "get",
-           "CycleGAN", "SRGAN", "SimGAN"]
+           "CycleGAN", "SRGAN", "SimGAN", "TabularGAN", "RadialGAN"]
 
 
 def get(name):

@@ -14,10 +14,12 @@ from keras_gans.networks.simgan import simgan_local_discriminator, simgan_refine
 from keras_gans.networks.srresnet import srgan_discriminator, srresnet_generator
 from keras_gans.networks.stylegan import (mapping_network, stylegan_discriminator,
                                           stylegan_generator, synthesis_network)
+from keras_gans.networks.tabular import tabular_discriminator, tabular_generator
 
 __all__ = ["biggan_discriminator", "biggan_generator", "dcgan_discriminator", "dcgan_generator",
            "mlp_discriminator", "mlp_generator", "progan_discriminator", "progan_generator",
            "mapping_network", "stylegan_discriminator", "stylegan_generator", "synthesis_network",
            "patchgan_discriminator", "patchgan_output_size", "patchgan_receptive_field",
            "resnet_generator", "simgan_local_discriminator", "simgan_refiner",
-           "srgan_discriminator", "srresnet_generator"]
+           "srgan_discriminator", "srresnet_generator", "tabular_discriminator",
+           "tabular_generator"]

@@ -1,0 +1,80 @@
+"""RadialGAN: domains with different column sets, one shared latent space."""
+
+import keras
+import numpy as np
+import pytest
+
+import keras_gans as kg
+
+
+def domains(seed=0):
+    rng = np.random.default_rng(seed)
+
+    def table(n, shift, cols):
+        full = {"a": rng.normal(shift, 1, n), "b": rng.integers(0, 60, n),
+                "c": rng.choice(["u", "v", "w"], n), "y": rng.integers(0, 2, n)}
+        return {k: full[k] for k in cols}
+
+    return {"h1": table(96, 0.0, ["a", "b", "y"]), "h2": table(64, 1.0, ["a", "c", "y"]),
+            "h3": table(40, 2.0, ["b", "c", "y"])}
+
+
+@pytest.fixture(scope="module")
+def trained():
+    tables = domains()
+    gan = kg.models.RadialGAN(tables, latent_dim=4, hidden_units=(8,))
+    gan.compile()
+    before = [w.copy() for w in gan.get_weights()]
+    history = gan.fit(tables, epochs=1, batch_size=16, steps_per_epoch=2, verbose=0)
+    return gan, tables, history, before
+
+
+def test_shapes_follow_each_domains_columns(trained):
+    gan, tables, history, before = trained
+    for key in ("d_loss", "g_loss", "cycle_loss", "gp"):
+        assert np.isfinite(history.history[key][-1]), key
+    assert any(not np.allclose(a, b) for a, b in zip(before, gan.get_weights()))
+    dims = {d: gan.transformers[d].output_dim for d in gan.domains}
+    assert len(set(dims.values())) == 3
+    for i, d in enumerate(gan.domains):
+        assert gan.encoders[i].input.shape[-1] == dims[d]
+        assert gan.decoders[i].output.shape[-1] == dims[d]
+        assert gan.generate(5, seed=0, domain=d).shape == (5, dims[d])
+    moved = gan.translate(tables["h1"], "h1", "h3", seed=0)
+    assert set(moved) == {"b", "c", "y"} and len(moved["y"]) == 96
+    assert set(moved["c"]) <= {"u", "v", "w"}
+
+
+def test_augment_enlarges_the_target_table(trained):
+    gan, tables, _, _ = trained
+    out = gan.augment("h3", tables)
+    assert set(out) == {"b", "c", "y"} and len(out["y"]) == 40 + 96 + 64
+    np.testing.assert_array_equal(out["c"][:40], tables["h3"]["c"])
+    assert out["b"].dtype == np.int64
+    only = gan.augment("h3", tables, from_domains=["h2"])
+    assert len(only["y"]) == 40 + 64
+    with pytest.raises(ValueError, match="Unknown domain 'h9'"):
+        gan.augment("h9", tables)
+    with pytest.raises(ValueError, match="lists the target domain"):
+        gan.augment("h3", tables, from_domains=["h3"])
+
+
+def test_save_load_round_trip(trained, tmp_path):
+    gan, tables, _, _ = trained
+    gan.save(tmp_path / "r.keras")
+    loaded = keras.models.load_model(tmp_path / "r.keras")
+    np.testing.assert_allclose(loaded.generate(6, seed=1, domain="h2"),
+                               gan.generate(6, seed=1, domain="h2"), rtol=1e-5)
+    a = loaded.translate(tables["h2"], "h2", "h1", seed=3)
+    b = gan.translate(tables["h2"], "h2", "h1", seed=3)
+    np.testing.assert_allclose(a["a"], b["a"], rtol=1e-5)
+
+
+def test_needs_two_domains_and_a_batch_per_domain():
+    tables = domains()
+    with pytest.raises(ValueError, match="at least two domains"):
+        kg.models.RadialGAN({"h1": tables["h1"]})
+    gan = kg.models.RadialGAN(tables, latent_dim=4, hidden_units=(8,))
+    gan.compile()
+    with pytest.raises(ValueError, match="No table for domains"):
+        gan.fit({"h1": tables["h1"], "h2": tables["h2"]})
