@@ -1,13 +1,15 @@
 """The objectives: one keras.Model subclass per GAN variant."""
 
 from keras_gans.models.base import GAN
+from keras_gans.models.cgan import ACGAN, CGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
-VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP}
+VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "cgan": CGAN,
+            "acgan": ACGAN}
 
-__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "VARIANTS", "get"]
+__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "CGAN", "ACGAN", "VARIANTS", "get"]
 
 
 def get(name):

@@ -34,7 +34,8 @@ def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_
         data_shape = image_shape
     if generator is not None:
         out_shape = tuple(generator.output.shape[1:])
-        in_dim = generator.input.shape[-1]
+        # The first input is z (a conditional generator has a second, the condition).
+        in_dim = generator.inputs[0].shape[-1]
         if data_shape is None:
             data_shape = out_shape
         if latent_dim is None:
@@ -283,17 +284,22 @@ class GAN(keras.Model):
         real_logits = self.critic(real, condition, training)
         fake_logits = self.critic(fake, condition, training)
         total = self.loss_fn.discriminator_loss(real_logits, fake_logits)
+        penalty_total, penalty_values = self.penalty_terms(real, fake, condition, training)
+        return total + penalty_total, (real_logits, fake_logits, penalty_values)
+
+    def penalty_terms(self, real, fake, condition=None, training=True):
+        """The weighted sum of D's gradient penalties, and each penalty's value."""
 
         def critic(x):
             return self.critic(x, condition, training)
 
-        penalty_values = []
+        total, values = 0.0, []
         gradient_scale = self._penalty_gradient_scale()
         for penalty in self.gradient_penalties:
             value = penalty(critic, real, fake, self.seed_generator, gradient_scale)
-            penalty_values.append(value)
+            values.append(value)
             total = total + penalty.weight * value
-        return total, (real_logits, fake_logits, penalty_values)
+        return total, values
 
     def generator_objective(self, fake, condition=None, training=True):
         """G's loss on its own output."""
