@@ -3,13 +3,14 @@
 from keras_gans.models.base import GAN
 from keras_gans.models.cgan import ACGAN, CGAN
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.ebgan import EBGAN
 from keras_gans.models.wgan import WGAN, WGANGP
 
 # Names used by the command line and recipes.
 VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "cgan": CGAN,
-            "acgan": ACGAN}
+            "acgan": ACGAN, "ebgan": EBGAN}
 
-__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "CGAN", "ACGAN", "VARIANTS", "get"]
+__all__ = ["GAN", "DCGAN", "WGAN", "WGANGP", "CGAN", "ACGAN", "EBGAN", "VARIANTS", "get"]
 
 
 def get(name):
