@@ -20,10 +20,12 @@ from keras_gans.data.arrays import (check_array, from_arrays, is_idx, load_idx, 
                                     read_idx)
 from keras_gans.data.digits import load_digits_arrays
 from keras_gans.data.images import load_folder
+from keras_gans.data.semi_supervised import keep_labels, semi_supervised
 
 EMBEDDED = ("digits", "ring8", "grid25")
 
-__all__ = ["load", "from_arrays", "load_digits_arrays", "read_idx", "toy", "EMBEDDED"]
+__all__ = ["load", "from_arrays", "load_digits_arrays", "read_idx", "toy", "EMBEDDED",
+           "keep_labels", "semi_supervised"]
 
 
 def load(name_or_path, batch_size=64, image_size=None, split="train", labels=False,
