@@ -1,5 +1,7 @@
 """CGAN (concat and projection D) and AC-GAN on the embedded digits and a labelled toy."""
 
+import os
+
 import keras
 import numpy as np
 import pytest
@@ -166,3 +168,20 @@ def test_unconditional_networks_are_rejected():
         kg.models.CGAN(generator=cgen, discriminator=disc, num_classes=3)
     with pytest.raises(ValueError, match="auxiliary_classifier_discriminator"):
         kg.models.ACGAN(generator=cgen, discriminator=disc, num_classes=3)
+
+
+def test_a_recipe_trains_a_cgan_on_labelled_data(tmp_path):
+    from keras_gans import recipes
+
+    recipe = recipes.resolve({
+        "model": {"variant": "cgan", "num_classes": 10, "latent_dim": 8,
+                  "conditioning": "projection",
+                  "generator": {"network": "conditional_generator", "base_filters": 4},
+                  "discriminator": {"network": "conditional_discriminator", "base_filters": 4,
+                                    "conditioning": "projection"}},
+        "data": {"name": "digits", "batch_size": 16, "labels": True},
+        "schedule": {"epochs": 1, "steps_per_epoch": 2}})
+    model = recipes.run(recipe, str(tmp_path), verbose=0)
+    assert isinstance(model, kg.models.CGAN) and int(model.g_optimizer.iterations) == 2
+    assert model.generator.get_layer("body").get_layer("to_image").filters == 1
+    assert (tmp_path / "model.keras").exists() and os.listdir(tmp_path / "samples")
