@@ -120,9 +120,43 @@ class LeastSquares(AdversarialLoss):
         return 0.5 * _mean(tf.square(fake_logits - 1.0))
 
 
-_REGISTRY = {cls.name: cls for cls in (Minimax, NonSaturating, Wasserstein, Hinge, LeastSquares)}
+@keras.saving.register_keras_serializable(package="keras_gans")
+class EnergyMargin(AdversarialLoss):
+    """EBGAN (Zhao et al. 2017): the discriminator's outputs are energies, low on real data.
+    D minimises ``D(x) + max(0, m - D(G(z)))`` (it pushes fakes' energy up to the margin m
+    and no further); G minimises ``D(G(z))``.
+
+    Args:
+        margin: m, in the units of the energy. With EBGAN's default energy, the per-pixel
+            mean squared reconstruction error of images in [-1, 1], 1.0 is the default.
+    """
+
+    name = "energy_margin"
+
+    def __init__(self, margin=1.0):
+        if not float(margin) > 0:
+            raise ValueError(f"`margin` must be positive; received {margin!r}.")
+        self.margin = float(margin)
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return _mean(real_logits) + _mean(tf.nn.relu(self.margin - tf.cast(fake_logits,
+                                                                           tf.float32)))
+
+    def generator_loss(self, fake_logits):
+        return _mean(fake_logits)
+
+    def get_config(self):
+        return {"margin": self.margin}
+
+    def __repr__(self):
+        return f"EnergyMargin(margin={self.margin})"
+
+
+_REGISTRY = {cls.name: cls for cls in (Minimax, NonSaturating, Wasserstein, Hinge, LeastSquares,
+                                       EnergyMargin)}
 _ALIASES = {"saturating": "minimax", "ns": "non_saturating", "wgan": "wasserstein",
-            "lsgan": "least_squares", "ls": "least_squares"}
+            "lsgan": "least_squares", "ls": "least_squares", "energy": "energy_margin",
+            "ebgan": "energy_margin"}
 
 
 def names():

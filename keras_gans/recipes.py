@@ -150,7 +150,8 @@ def _build_network(spec, role, model_kwargs, data_shape):
         raise ValueError(f"Unknown {role} network {name!r}; known: {', '.join(networks.__all__)}.")
     params = inspect.signature(builder).parameters
     fill = {"latent_dim": model_kwargs.get("latent_dim", 100), "image_shape": data_shape,
-            "output_shape": data_shape, "input_shape": data_shape}
+            "output_shape": data_shape, "input_shape": data_shape, "data_shape": data_shape,
+            "num_classes": model_kwargs.get("num_classes")}
     for key, value in fill.items():
         if key in params and key not in spec:
             spec[key] = value

@@ -134,6 +134,12 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
             "reverse_kl": (round(coverage["reverse_kl"], 4)
                            if np.isfinite(coverage["reverse_kl"]) else None),
             "protocol": TOY_PROTOCOL}
+    elif getattr(model, "num_classes", None) and hasattr(model, "sample_labels"):
+        # A conditional model: one row per class, the same seed.
+        per_class = 10
+        labels = np.repeat(np.arange(model.num_classes), per_class)
+        kg.utils.save_grid(model.generate(len(labels), labels=labels, seed=seed),
+                           os.path.join(folder, presets.SAMPLES_NAME), ncols=per_class)
     else:
         kg.utils.save_grid(samples, os.path.join(folder, presets.SAMPLES_NAME))
 

@@ -8,6 +8,7 @@ from keras_gans.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_gans.layers.fade_in import FadeIn
 from keras_gans.layers.image_pool import ImagePool
 from keras_gans.layers.instance_norm import InstanceNormalization
+from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
 from keras_gans.layers.minibatch_stddev import MinibatchStdDev
 from keras_gans.layers.modulated_conv import ModulatedConv2D
 from keras_gans.layers.noise_injection import NoiseInjection
@@ -21,4 +22,5 @@ from keras_gans.layers.span_activation import SpanActivation
 __all__ = ["AdaIN", "ConditionalBatchNormalization", "ConstantInput", "EqualizedConv2D",
            "EqualizedDense", "FadeIn", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection",
            "PixelNorm", "SelfAttention", "CropToMatch", "ImagePool", "InstanceNormalization",
-           "PadToMultiple", "PixelShuffle", "ReflectionPadding2D", "SpanActivation"]
+           "PadToMultiple", "PixelShuffle", "ReflectionPadding2D", "SpanActivation",
+           "MinibatchDiscrimination"]

@@ -3,6 +3,7 @@ density/coverage (streaming ``keras.metrics.Metric`` objects fed with reference 
 generated images), their feature extractors and domain evaluators, class and stacked-MNIST
 mode counts, and the toy-2D mode coverage. Every score carries its ``Protocol``."""
 
+from keras_gans.metrics.anomaly import AnomalyScorer, auroc
 from keras_gans.metrics.callback import EvaluationCallback
 from keras_gans.metrics.class_coverage import (class_coverage, classify_stacked_mnist,
                                                make_stacked_mnist, stacked_mnist_modes)
@@ -27,5 +28,5 @@ __all__ = [
     "kernel_distance", "mmd2_unbiased", "mmd2_biased", "precision_recall", "density_coverage",
     "class_coverage", "stacked_mnist_modes", "classify_stacked_mnist", "make_stacked_mnist",
     "mode_coverage", "tstr", "augmentation_gain", "marginal_distances",
-    "correlation_difference",
+    "correlation_difference", "AnomalyScorer", "auroc",
 ]

@@ -2,10 +2,13 @@
 
 from keras_gans.models.base import GAN
 from keras_gans.models.biggan import BigGAN
+from keras_gans.models.cgan import ACGAN, CGAN
 from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.ebgan import EBGAN
 from keras_gans.models.progan import ProGAN
 from keras_gans.models.radialgan import RadialGAN
+from keras_gans.models.sgan import SGAN
 from keras_gans.models.simgan import SimGAN
 from keras_gans.models.srgan import SRGAN
 from keras_gans.models.stylegan import StyleGAN
@@ -15,10 +18,12 @@ from keras_gans.models.wgan import WGAN, WGANGP
 # Names used by the command line and recipes.
 VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "progan": ProGAN,
             "stylegan": StyleGAN, "biggan": BigGAN, "cyclegan": CycleGAN, "srgan": SRGAN,
-            "simgan": SimGAN, "tabular-gan": TabularGAN, "radialgan": RadialGAN}
+            "simgan": SimGAN, "tabular-gan": TabularGAN, "radialgan": RadialGAN, "cgan": CGAN,
+            "acgan": ACGAN, "ebgan": EBGAN, "sgan": SGAN}
 
 __all__ = ["GAN", "BigGAN", "DCGAN", "ProGAN", "StyleGAN", "WGAN", "WGANGP", "VARIANTS", "get",
-           "CycleGAN", "SRGAN", "SimGAN", "TabularGAN", "RadialGAN"]
+           "CycleGAN", "SRGAN", "SimGAN", "TabularGAN", "RadialGAN", "CGAN", "ACGAN", "EBGAN",
+           "SGAN"]
 
 
 def get(name):

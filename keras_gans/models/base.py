@@ -283,20 +283,25 @@ class GAN(keras.Model):
         real_logits = self.critic(real, condition, training)
         fake_logits = self.critic(fake, condition, training)
         total = self.loss_fn.discriminator_loss(real_logits, fake_logits)
+        penalty_total, penalty_values = self.penalty_terms(real, fake, condition, training)
+        return total + penalty_total, (real_logits, fake_logits, penalty_values)
+
+    def penalty_terms(self, real, fake, condition=None, training=True):
+        """The weighted sum of D's gradient penalties, and each penalty's value."""
 
         def critic(x):
             return self.critic(x, condition, training)
 
-        penalty_values = []
+        total, values = 0.0, []
         gradient_scale = self._penalty_gradient_scale()
         for penalty in self.gradient_penalties:
             # A lazy penalty (interval > 1) is computed on one discriminator step in N.
             value = penalty.value_at(
                 self.d_optimizer.iterations,
                 lambda p=penalty: p(critic, real, fake, self.seed_generator, gradient_scale))
-            penalty_values.append(value)
+            values.append(value)
             total = total + penalty.weight * value
-        return total, (real_logits, fake_logits, penalty_values)
+        return total, values
 
     def generator_objective(self, fake, condition=None, training=True):
         """G's loss on its own output."""

@@ -3,7 +3,11 @@
 A network knows nothing of the game it plays; the objectives live in ``keras_gans.models``.
 """
 
+from keras_gans.networks.autoencoder import autoencoder_discriminator
 from keras_gans.networks.biggan import biggan_discriminator, biggan_generator
+from keras_gans.networks.classifier import classifier_discriminator
+from keras_gans.networks.conditional import (auxiliary_classifier_discriminator,
+                                             conditional_discriminator, conditional_generator)
 from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gans.networks.patchgan import (patchgan_discriminator, patchgan_output_size,
@@ -22,4 +26,5 @@ __all__ = ["biggan_discriminator", "biggan_generator", "dcgan_discriminator", "d
            "patchgan_discriminator", "patchgan_output_size", "patchgan_receptive_field",
            "resnet_generator", "simgan_local_discriminator", "simgan_refiner",
            "srgan_discriminator", "srresnet_generator", "tabular_discriminator",
-           "tabular_generator"]
+           "tabular_generator", "autoencoder_discriminator", "auxiliary_classifier_discriminator",
+           "classifier_discriminator", "conditional_discriminator", "conditional_generator"]

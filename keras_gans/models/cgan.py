@@ -1,0 +1,269 @@
+"""Class-conditional GANs: CGAN (Mirza & Osindero 2014), with a concat or projection
+(Miyato & Koyama 2018) discriminator, and AC-GAN (Odena et al. 2017).
+
+Both train on batches of ``(examples, integer labels)``, as ``kg.data.load(...,
+labels=True)`` yields them. The shared loop generates each step's fakes for the real batch's
+labels, so the two players always see the same label distribution.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import _backend  # noqa: F401
+from keras_gans.models.dcgan import DCGAN
+from keras_gans.networks import conditional
+
+
+def _class_loss(labels, logits):
+    """Mean sparse softmax cross-entropy of ``logits`` (batch, K) for labels (batch, 1)."""
+    return tf.reduce_mean(keras.ops.sparse_categorical_crossentropy(
+        tf.reshape(labels, [-1]), logits, from_logits=True))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class CGAN(DCGAN):
+    """Conditional GAN of Mirza & Osindero (2014): both players also take the class label y,
+    so that G learns p(x | y) and ``generate(n, labels=...)`` draws the classes asked for.
+
+    The game is DCGAN's (non-saturating loss, Adam(2e-4, 0.5)); what changes is the players'
+    inputs. G gets z concatenated with a learned label embedding. D is conditioned by
+    ``conditioning="concat"`` (a learned label map stacked on the image channels, or an
+    embedding joined to flat features, the paper's form) or ``"projection"`` (Miyato &
+    Koyama 2018: logit = psi(phi(x)) + <embed(y), phi(x)>). Networks are DCGAN-style for
+    images and MLPs for flat data (``kg.networks.conditional``).
+
+    Args:
+        num_classes: the number of classes K; labels are integers in [0, K).
+        conditioning: ``"concat"`` or ``"projection"`` (used for the default D).
+        generator, discriminator: your own players: G takes ``[z, labels]`` and D
+            ``[x, labels]``, labels of shape (1,), int32.
+        Other arguments as ``GAN``.
+    """
+
+    conditionings = conditional.CONDITIONINGS
+
+    def __init__(self, data_shape=None, latent_dim=None, num_classes=None, generator=None,
+                 discriminator=None, conditioning="concat", image_shape=None, **kwargs):
+        if num_classes is None:
+            raise ValueError(f"{type(self).__name__} needs `num_classes`, the number of "
+                             f"classes of the labels (e.g. num_classes=10 for MNIST).")
+        if conditioning not in self.conditionings:
+            raise ValueError(f"`conditioning` must be one of {self.conditionings}; received "
+                             f"{conditioning!r}.")
+        self.num_classes = conditional._check_num_classes(num_classes)
+        self.conditioning = conditioning
+        super().__init__(data_shape, latent_dim, generator, discriminator, image_shape,
+                         **kwargs)
+
+    # -- networks -------------------------------------------------------------------
+
+    def build_generator(self):
+        return conditional.conditional_generator(self.latent_dim, self.data_shape,
+                                                 self.num_classes)
+
+    def build_discriminator(self):
+        return conditional.conditional_discriminator(
+            self.data_shape, self.num_classes, conditioning=self.conditioning,
+            normalization=self.discriminator_normalization)
+
+    def _check_networks(self, generator, discriminator):
+        for role, net in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(net, keras.Model):
+                raise TypeError(f"`{role}` must be a keras.Model; received {type(net).__name__}.")
+        if len(generator.inputs) != 2:
+            raise ValueError(
+                f"A conditional generator takes two inputs, [z, labels]; this one takes "
+                f"{len(generator.inputs)}. Build it with kg.networks.conditional_generator.")
+        g_in = tuple(generator.inputs[0].shape[1:])
+        if g_in != (self.latent_dim,):
+            raise ValueError(f"The generator takes z of shape {g_in}, but "
+                             f"latent_dim={self.latent_dim}.")
+        g_out = tuple(generator.output.shape[1:])
+        d_in = tuple(discriminator.inputs[0].shape[1:])
+        if g_out != self.data_shape or d_in != self.data_shape:
+            raise ValueError(
+                f"Shapes disagree: data_shape={self.data_shape}, the generator outputs {g_out} "
+                f"and the discriminator takes {d_in}. All three must be equal.")
+        self._check_discriminator_inputs(discriminator)
+
+    def _check_discriminator_inputs(self, discriminator):
+        if len(discriminator.inputs) != 2:
+            raise ValueError(
+                f"A CGAN discriminator takes two inputs, [x, labels]; this one takes "
+                f"{len(discriminator.inputs)}. Build it with "
+                f"kg.networks.conditional_discriminator.")
+
+    def call(self, inputs, training=False):
+        z, labels = inputs
+        return self.generator([z, labels], training=training)
+
+    # -- the game: the shared loop's conditioning hooks -------------------------------
+
+    def unpack_batch(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError(
+                f"{type(self).__name__} trains on (examples, labels) batches; received "
+                f"examples alone. Load the data with kg.data.load(..., labels=True), or "
+                f"call fit(x, y) with integer labels y.")
+        return self._check_batch(data[0]), self._check_labels(data[1])
+
+    def _check_labels(self, labels):
+        """Labels as int32 of shape (batch, 1); values are checked when the step runs."""
+        labels = tf.convert_to_tensor(labels)
+        if not labels.dtype.is_integer:
+            raise TypeError(f"Labels must be integers in [0, {self.num_classes}); received "
+                            f"dtype {labels.dtype.name}. Cast them, e.g. y.astype('int32').")
+        if labels.shape.rank == 2 and labels.shape[-1] == 1:
+            labels = labels[:, 0]
+        if labels.shape.rank != 1:
+            raise ValueError(f"Labels must be one integer per example, shape (batch,); "
+                             f"received shape {tuple(labels.shape)}. One-hot labels: use "
+                             f"argmax(axis=-1).")
+        labels = tf.cast(labels, tf.int32)
+        message = f"labels must lie in [0, {self.num_classes}) (num_classes={self.num_classes})"
+        tf.debugging.assert_non_negative(labels, message=message)
+        tf.debugging.assert_less(labels, self.num_classes, message=message)
+        return labels[:, None]
+
+    def generate_fake(self, z, condition, training=True):
+        return self.generator([z, condition], training=training)
+
+    def critic(self, x, condition=None, training=True):
+        return tf.cast(self.discriminator([x, condition], training=training), tf.float32)
+
+    # -- sampling -------------------------------------------------------------------
+
+    def sample_labels(self, n=None, labels=None):
+        """Labels for ``generate``: an int (all ``n`` of one class), a sequence of ``n``
+        ints, or None (the classes in turn, 0, 1, ..., K-1, 0, ...)."""
+        if labels is None:
+            if n is None or int(n) < 1:
+                raise ValueError(f"`n` must be a positive integer; received {n!r}.")
+            return np.arange(int(n)) % self.num_classes
+        array = np.asarray(labels)
+        if array.ndim == 0:
+            if n is None or int(n) < 1:
+                raise ValueError(f"`n` must be a positive integer when `labels` is one class; "
+                                 f"received n={n!r}.")
+            array = np.full(int(n), array)
+        if array.ndim != 1:
+            raise ValueError(f"`labels` must be an int or a 1-D sequence of ints; received "
+                             f"shape {array.shape}.")
+        if n is not None and len(array) != int(n):
+            raise ValueError(f"{len(array)} labels were given for n={n} examples; pass one "
+                             f"label per example, a single int, or n=None.")
+        if len(array) == 0:
+            raise ValueError("`labels` is empty; pass at least one label.")
+        if not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(f"`labels` must be integers; received dtype {array.dtype}.")
+        if array.min() < 0 or array.max() >= self.num_classes:
+            raise ValueError(f"`labels` must lie in [0, {self.num_classes}); received values "
+                             f"from {array.min()} to {array.max()}.")
+        return array.astype("int32")
+
+    def generate(self, n=None, seed=None, batch_size=256, z=None, ema=True, labels=None):
+        """``n`` examples of the classes ``labels`` (see ``sample_labels``) as float32 numpy.
+
+        The same ``seed`` and labels give the same examples; pass ``z`` to choose the latent
+        vectors (then ``n`` may be left out).
+        """
+        if z is not None:
+            z = np.asarray(z, dtype="float32")
+            n = len(z) if n is None else n
+        labels = self.sample_labels(n, labels)
+        if z is None:
+            z = self.latent_vectors(len(labels), seed)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim or len(z) != len(labels):
+            raise ValueError(f"`z` must have shape ({len(labels)}, {self.latent_dim}); "
+                             f"received {z.shape}.")
+        net = self.ema_generator if ema and self.has_ema else self.generator
+        chunks = [keras.ops.convert_to_numpy(
+            net([z[i:i + batch_size], labels[i:i + batch_size, None]], training=False))
+            for i in range(0, len(z), batch_size)]
+        return np.concatenate(chunks).astype("float32")
+
+    # -- serialization --------------------------------------------------------------
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes,
+                "conditioning": self.conditioning}
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class ACGAN(CGAN):
+    """Auxiliary-classifier GAN of Odena et al. (2017): G is conditioned as in CGAN, but D
+    is not: it sees only x and has two heads, the adversarial logit and K class logits.
+    Both players add the class cross-entropy of their examples' labels to their adversarial
+    loss: D on real and fake examples, G on its fakes (the paper's L_C). Logged as
+    ``d_class_loss``, ``g_class_loss`` and ``class_accuracy`` (D on real examples).
+
+    Custom discriminators take x alone and return ``[logit (1,), class logits (K,)]``
+    (``kg.networks.auxiliary_classifier_discriminator``).
+    """
+
+    conditionings = ("auxiliary",)
+
+    def __init__(self, data_shape=None, latent_dim=None, num_classes=None, generator=None,
+                 discriminator=None, image_shape=None, **kwargs):
+        kwargs.pop("conditioning", None)
+        super().__init__(data_shape, latent_dim, num_classes, generator, discriminator,
+                         conditioning="auxiliary", image_shape=image_shape, **kwargs)
+        self.d_class_tracker = keras.metrics.Mean(name="d_class_loss")
+        self.g_class_tracker = keras.metrics.Mean(name="g_class_loss")
+        self.accuracy_tracker = keras.metrics.Mean(name="class_accuracy")
+
+    def build_discriminator(self):
+        return conditional.auxiliary_classifier_discriminator(
+            self.data_shape, self.num_classes, normalization=self.discriminator_normalization)
+
+    def _check_discriminator_inputs(self, discriminator):
+        if len(discriminator.inputs) != 1 or len(discriminator.outputs) != 2:
+            raise ValueError(
+                f"An AC-GAN discriminator takes x alone and returns [logit, class logits]; "
+                f"this one has {len(discriminator.inputs)} input(s) and "
+                f"{len(discriminator.outputs)} output(s). Build it with "
+                f"kg.networks.auxiliary_classifier_discriminator.")
+
+    def heads(self, x, training=True):
+        """D's (adversarial logit, class logits), in float32."""
+        adversarial, classes = self.discriminator(x, training=training)
+        return tf.cast(adversarial, tf.float32), tf.cast(classes, tf.float32)
+
+    def critic(self, x, condition=None, training=True):
+        return self.heads(x, training)[0]
+
+    def discriminator_objective(self, real, fake, condition=None, training=True):
+        real_logits, real_classes = self.heads(real, training)
+        fake_logits, fake_classes = self.heads(fake, training)
+        class_loss = (_class_loss(condition, real_classes) +
+                      _class_loss(condition, fake_classes))
+        total = self.loss_fn.discriminator_loss(real_logits, fake_logits) + class_loss
+        penalty_total, penalty_values = self.penalty_terms(real, fake, condition, training)
+        accuracy = tf.reduce_mean(tf.cast(tf.equal(
+            tf.argmax(real_classes, axis=-1, output_type=tf.int32),
+            tf.reshape(condition, [-1])), tf.float32))
+        return total + penalty_total, (real_logits, fake_logits, penalty_values, class_loss,
+                                       accuracy)
+
+    def _update_d_metrics(self, d_loss, real_logits, fake_logits, penalty_values,
+                          class_loss=None, accuracy=None):
+        super()._update_d_metrics(d_loss, real_logits, fake_logits, penalty_values)
+        self.d_class_tracker.update_state(class_loss)
+        self.accuracy_tracker.update_state(accuracy)
+
+    def generator_objective(self, fake, condition=None, training=True):
+        fake_logits, fake_classes = self.heads(fake, training)
+        class_loss = _class_loss(condition, fake_classes)
+        self.g_class_tracker.update_state(class_loss)
+        return self.loss_fn.generator_loss(fake_logits) + class_loss
+
+    @property
+    def metrics(self):
+        return [*super().metrics, self.d_class_tracker, self.g_class_tracker,
+                self.accuracy_tracker]
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("conditioning")
+        return config

@@ -1,0 +1,143 @@
+"""Semi-supervised GAN (Salimans et al. 2016, "Improved Techniques for Training GANs",
+section 5): the discriminator is a K-class classifier whose "real" score comes for free."""
+
+import keras
+import tensorflow as tf
+
+from keras_gans import _backend  # noqa: F401
+from keras_gans.models.base import GAN
+from keras_gans.networks import classifier, mlp
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class SGAN(GAN):
+    """Semi-supervised GAN: D has K class logits l(x) and an implicit fake class K+1 whose
+    logit is fixed at 0, so D's logit of "real" is logsumexp(l(x)) and the shared loop's
+    (non-saturating) loss on it is the paper's unsupervised loss. D also minimises the
+    cross-entropy of the labelled examples; G minimises feature matching, the squared
+    distance between the mean features of a real and a fake batch on D's last hidden layer
+    (``feature_matching=False`` gives G the adversarial loss instead).
+
+    Batches are ``(x, y)`` with y = -1 for unlabelled examples (``kg.data.semi_supervised``
+    builds them). ``classifier()`` returns the trained D as a softmax classifier. Logged:
+    ``d_supervised_loss`` and ``class_accuracy`` (on the batch's labelled examples).
+
+    Args:
+        num_classes: K.
+        feature_matching: G's objective (default True, as in the paper).
+        discriminator: returns ``[logits (K,), features]``
+            (``kg.networks.classifier_discriminator``).
+        Other arguments as ``GAN``. Default G: an MLP of 500, 500 units with a tanh output.
+    """
+
+    def __init__(self, data_shape=None, latent_dim=None, num_classes=None, generator=None,
+                 discriminator=None, feature_matching=True, image_shape=None, **kwargs):
+        if num_classes is None or int(num_classes) < 2:
+            raise ValueError(f"SGAN needs `num_classes` (an integer of at least 2), e.g. 10 for "
+                             f"MNIST; received {num_classes!r}.")
+        self.num_classes = int(num_classes)
+        self.feature_matching = bool(feature_matching)
+        super().__init__(data_shape, latent_dim, generator, discriminator, image_shape,
+                         **kwargs)
+        self.supervised_tracker = keras.metrics.Mean(name="d_supervised_loss")
+        self.accuracy_tracker = keras.metrics.Mean(name="class_accuracy")
+
+    def build_generator(self):
+        image = len(self.data_shape) > 1
+        return mlp.mlp_generator(self.latent_dim, self.data_shape, hidden_units=(500, 500),
+                                 output_activation="tanh" if image else None)
+
+    def build_discriminator(self):
+        return classifier.classifier_discriminator(self.data_shape, self.num_classes)
+
+    def _check_networks(self, generator, discriminator):
+        super()._check_networks(generator, discriminator)
+        shapes = [tuple(o.shape[1:]) for o in discriminator.outputs]
+        if len(shapes) != 2 or shapes[0] != (self.num_classes,):
+            raise ValueError(
+                f"The SGAN discriminator returns [class logits ({self.num_classes},), "
+                f"features]; this one returns {shapes}. Build it with "
+                f"kg.networks.classifier_discriminator.")
+
+    # -- the game -------------------------------------------------------------------
+
+    def unpack_batch(self, data):
+        """``(x, y)`` -> (x, condition): the labels (-1: unlabelled) and the real batch,
+        which feature matching compares with the fakes."""
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError("SGAN trains on (examples, labels) batches with label -1 for "
+                             "unlabelled examples; build them with kg.data.semi_supervised.")
+        real = self._check_batch(data[0])
+        labels = tf.convert_to_tensor(data[1])
+        if not labels.dtype.is_integer or labels.shape.rank != 1:
+            raise ValueError(f"SGAN labels must be integers of shape (batch,), -1 for "
+                             f"unlabelled; received dtype {labels.dtype.name} and shape "
+                             f"{tuple(labels.shape)}.")
+        labels = tf.cast(labels, tf.int32)
+        message = f"labels must lie in [-1, {self.num_classes}) (-1: unlabelled)"
+        tf.debugging.assert_greater_equal(labels, -1, message=message)
+        tf.debugging.assert_less(labels, self.num_classes, message=message)
+        return real, {"labels": labels, "real": real}
+
+    def heads(self, x, training=True):
+        """D's (class logits, features), in float32."""
+        logits, features = self.discriminator(x, training=training)
+        return tf.cast(logits, tf.float32), tf.cast(features, tf.float32)
+
+    @staticmethod
+    def real_logit(class_logits):
+        """D(x) = Z / (Z + 1) with Z = sum_k exp(l_k): its logit is logsumexp(l)."""
+        return tf.reduce_logsumexp(class_logits, axis=-1, keepdims=True)
+
+    def critic(self, x, condition=None, training=True):
+        return self.real_logit(self.heads(x, training)[0])
+
+    def discriminator_objective(self, real, fake, condition=None, training=True):
+        real_classes, _ = self.heads(real, training)
+        fake_classes, _ = self.heads(fake, training)
+        real_logits, fake_logits = self.real_logit(real_classes), self.real_logit(fake_classes)
+        unsupervised = self.loss_fn.discriminator_loss(real_logits, fake_logits)
+        labels = condition["labels"]
+        mask = tf.cast(labels >= 0, tf.float32)
+        count = tf.maximum(tf.reduce_sum(mask), 1.0)
+        safe = tf.maximum(labels, 0)
+        cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(safe, real_classes)
+        supervised = tf.reduce_sum(cross_entropy * mask) / count
+        correct = tf.cast(tf.equal(tf.argmax(real_classes, -1, output_type=tf.int32), safe),
+                          tf.float32)
+        accuracy = tf.reduce_sum(correct * mask) / count
+        penalty_total, penalty_values = self.penalty_terms(real, fake, condition, training)
+        total = unsupervised + supervised + penalty_total
+        return total, (real_logits, fake_logits, penalty_values, supervised, accuracy)
+
+    def _update_d_metrics(self, d_loss, real_logits, fake_logits, penalty_values,
+                          supervised=None, accuracy=None):
+        super()._update_d_metrics(d_loss, real_logits, fake_logits, penalty_values)
+        self.supervised_tracker.update_state(supervised)
+        self.accuracy_tracker.update_state(accuracy)
+
+    def generator_objective(self, fake, condition=None, training=True):
+        fake_classes, fake_features = self.heads(fake, training)
+        if not self.feature_matching:
+            return self.loss_fn.generator_loss(self.real_logit(fake_classes))
+        _, real_features = self.heads(condition["real"], training)
+        difference = (tf.reduce_mean(tf.stop_gradient(real_features), axis=0) -
+                      tf.reduce_mean(fake_features, axis=0))
+        return tf.reduce_mean(tf.square(difference))
+
+    @property
+    def metrics(self):
+        return [*super().metrics, self.supervised_tracker, self.accuracy_tracker]
+
+    # -- the classifier -------------------------------------------------------------
+
+    def classifier(self):
+        """A ``keras.Model`` x -> softmax over the K classes, sharing D's layers and weights
+        (its noise layers are inactive in ``predict``)."""
+        d = self.discriminator
+        probabilities = keras.layers.Softmax(name="probabilities")(d.outputs[0])
+        return keras.Model(d.inputs[0], probabilities, name="sgan_classifier")
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes,
+                "feature_matching": self.feature_matching}

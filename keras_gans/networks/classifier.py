@@ -1,0 +1,34 @@
+"""A classifier discriminator for the semi-supervised GAN (Salimans et al. 2016):
+x -> [K class logits, last hidden features].
+
+The paper's MNIST network: Gaussian noise on the input (std 0.3) and after every hidden
+layer (std 0.5), dense layers of 1000, 500, 250, 250, 250 units with ReLU, K logits. The
+second output, the last hidden layer, is what feature matching compares. (The paper also
+weight-normalises the dense layers; this builder does not.)
+"""
+
+import keras
+
+from keras_gans import _backend  # noqa: F401
+
+
+def classifier_discriminator(data_shape, num_classes, hidden_units=(1000, 500, 250, 250, 250),
+                             input_noise=0.3, hidden_noise=0.5, name="discriminator"):
+    """x -> [logits (num_classes,), features (hidden_units[-1],)]."""
+    if num_classes is None or int(num_classes) < 2:
+        raise ValueError(f"`num_classes` must be an integer of at least 2; received "
+                         f"{num_classes!r}.")
+    if not hidden_units:
+        raise ValueError("`hidden_units` must name at least one hidden layer (its output is "
+                         "the features that feature matching compares).")
+    inputs = keras.Input(tuple(data_shape), name="x")
+    x = keras.layers.Flatten(name="flatten")(inputs) if len(data_shape) > 1 else inputs
+    if input_noise:
+        x = keras.layers.GaussianNoise(input_noise, name="input_noise")(x)
+    for i, units in enumerate(hidden_units):
+        x = keras.layers.Dense(units, activation="relu", name=f"dense_{i}")(x)
+        if hidden_noise:
+            x = keras.layers.GaussianNoise(hidden_noise, name=f"noise_{i}")(x)
+    features = x
+    logits = keras.layers.Dense(int(num_classes), name="class_logits")(features)
+    return keras.Model(inputs, [logits, features], name=name)
