@@ -3,16 +3,16 @@ loss, two discriminator steps, orthogonal regularisation of G and the truncation
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import penalties as penalties_lib
 from keras_gans.models.base import GAN
+from keras_gans.models.class_conditional import ClassConditional
 from keras_gans.networks import biggan
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class BigGAN(GAN):
+class BigGAN(ClassConditional, GAN):
     """Large-scale class-conditional GAN of Brock et al. (2019).
 
     The game is the shared loop of ``GAN`` played with class labels: batches are
@@ -45,6 +45,7 @@ class BigGAN(GAN):
     """
 
     default_latent_dim = 128
+    label_shape = ()
 
     def __init__(self, image_shape=None, num_classes=None, latent_dim=None, generator=None,
                  discriminator=None, ch=64, shared_dim=128, attention_resolution="default",
@@ -148,45 +149,6 @@ class BigGAN(GAN):
 
     # -- the game: the shared loop's conditioning hooks ------------------------------
 
-    def unpack_batch(self, data):
-        if not isinstance(data, (tuple, list)) or len(data) < 2:
-            what = (f"a tensor of shape {tuple(data.shape)}" if hasattr(data, "shape")
-                    else f"a {type(data).__name__}")
-            raise ValueError(
-                f"BigGAN is class-conditional: batches must be (images, integer labels); "
-                f"received {what} without labels. Load the data with labels, e.g. "
-                f"kg.data.load(name, labels=True).")
-        real = self._check_batch(data[0])
-        return real, self._check_label_tensor(data[1], real)
-
-    def _check_label_tensor(self, labels, real):
-        labels = tf.convert_to_tensor(labels)
-        if labels.shape.rank == 2 and labels.shape[-1] == 1:
-            labels = labels[:, 0]
-        if labels.shape.rank != 1:
-            raise ValueError(
-                f"Expected one integer label per image, shape (batch,); received labels of "
-                f"shape {tuple(labels.shape)}. One-hot labels? Pass their argmax.")
-        if not labels.dtype.is_integer:
-            raise TypeError(f"Expected integer class labels; received dtype "
-                            f"{labels.dtype.name}. Cast them, e.g. tf.cast(labels, 'int32').")
-        labels = tf.cast(labels, tf.int32)
-        # Checked at run time; XLA (jit_compile=True) drops these assertions with a warning.
-        tf.debugging.assert_equal(tf.shape(labels)[0], tf.shape(real)[0],
-                                  message="BigGAN: a batch has as many labels as images.")
-        tf.debugging.assert_non_negative(labels, message="BigGAN: labels must be >= 0.")
-        tf.debugging.assert_less(
-            labels, self.num_classes,
-            message=f"BigGAN: labels must be < num_classes={self.num_classes}; build the "
-                    f"model with the data set's number of classes.")
-        return labels
-
-    def generate_fake(self, z, condition, training=True):
-        return self.generator([z, condition], training=training)
-
-    def critic(self, x, condition=None, training=True):
-        return tf.cast(self.discriminator([x, condition], training=training), tf.float32)
-
     def orthogonal_variables(self):
         """The weights orthogonal regularisation applies to: G's trainable kernels, but not
         the shared class embedding (as in the authors' code)."""
@@ -219,34 +181,6 @@ class BigGAN(GAN):
                 outside = np.abs(z) > truncation
         return z
 
-    def check_labels(self, labels, n=None):
-        """Labels for ``generate`` as an int32 array of length ``n``: None cycles through the
-        classes (0, 1, ..., 0, 1, ...); an integer repeats that class."""
-        if labels is None:
-            if n is None:
-                raise ValueError("Pass `n` or `labels`.")
-            return np.arange(int(n), dtype="int32") % self.num_classes
-        array = np.asarray(labels)
-        if array.ndim == 0:
-            if n is None:
-                raise ValueError("A single label needs `n`, the number of images.")
-            array = np.full(int(n), array)
-        if array.ndim == 2 and array.shape[1] == 1:
-            array = array[:, 0]
-        if array.ndim != 1:
-            raise ValueError(f"`labels` must be one integer class per image, shape (n,); "
-                             f"received shape {array.shape}. One-hot labels? Pass their argmax.")
-        if not np.issubdtype(array.dtype, np.integer):
-            raise TypeError(f"`labels` must be integers; received dtype {array.dtype}.")
-        if n is not None and len(array) != int(n):
-            raise ValueError(f"Got {len(array)} labels for n={n} images; pass one label per "
-                             f"image (or leave out n).")
-        bad = array[(array < 0) | (array >= self.num_classes)]
-        if bad.size:
-            raise ValueError(f"`labels` must lie in [0, {self.num_classes}) (num_classes="
-                             f"{self.num_classes}); received {sorted(set(bad.tolist()))[:5]}.")
-        return array.astype("int32")
-
     def generate(self, n=None, seed=None, batch_size=256, z=None, ema=True, labels=None,
                  truncation=None):
         """Generate images of the given classes as a float32 numpy array in [-1, 1].
@@ -255,29 +189,10 @@ class BigGAN(GAN):
         single class for all, or None to cycle through the classes. ``truncation``: the
         truncation trick's threshold. The same ``seed`` gives the same images.
         """
-        if z is not None:
-            if truncation is not None:
-                raise ValueError("`truncation` applies to the latent vectors generate draws; "
-                                 "pass either `z` or `truncation`, not both.")
-            z = np.asarray(z, dtype="float32")
-            if z.ndim != 2 or z.shape[1] != self.latent_dim:
-                raise ValueError(f"`z` must have shape (n, {self.latent_dim}); received "
-                                 f"{z.shape}.")
-            n = len(z) if n is None else n
-        if n is None and labels is not None and np.ndim(labels) >= 1:
-            n = len(labels)
-        if n is None or int(n) < 1:
-            raise ValueError(f"`n` must be a positive integer; received {n!r}.")
-        labels = self.check_labels(labels, n)
-        if z is None:
-            z = self.latent_vectors(int(n), seed, truncation)
-        elif len(z) != len(labels):
-            raise ValueError(f"Got {len(z)} latent vectors and {len(labels)} labels.")
-        net = self.ema_generator if ema and self.has_ema else self.generator
-        chunks = [keras.ops.convert_to_numpy(
-            net([z[i:i + batch_size], labels[i:i + batch_size]], training=False))
-            for i in range(0, len(z), batch_size)]
-        return np.concatenate(chunks).astype("float32")
+        if z is not None and truncation is not None:
+            raise ValueError("`truncation` applies to the latent vectors generate draws; "
+                             "pass either `z` or `truncation`, not both.")
+        return super().generate(n, seed, batch_size, z, ema, labels, truncation=truncation)
 
     # -- serialization --------------------------------------------------------------
 

@@ -2,15 +2,15 @@
 (Miyato & Koyama 2018) discriminator, and AC-GAN (Odena et al. 2017).
 
 Both train on batches of ``(examples, integer labels)``, as ``kg.data.load(...,
-labels=True)`` yields them. The shared loop generates each step's fakes for the real batch's
-labels, so the two players always see the same label distribution.
+labels=True)`` yields them; the label handling they share with BigGAN lives in
+``class_conditional.py``.
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.models.class_conditional import ClassConditional
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.networks import conditional
 
@@ -22,7 +22,7 @@ def _class_loss(labels, logits):
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class CGAN(DCGAN):
+class CGAN(ClassConditional, DCGAN):
     """Conditional GAN of Mirza & Osindero (2014): both players also take the class label y,
     so that G learns p(x | y) and ``generate(n, labels=...)`` draws the classes asked for.
 
@@ -97,91 +97,6 @@ class CGAN(DCGAN):
     def call(self, inputs, training=False):
         z, labels = inputs
         return self.generator([z, labels], training=training)
-
-    # -- the game: the shared loop's conditioning hooks -------------------------------
-
-    def unpack_batch(self, data):
-        if not isinstance(data, (tuple, list)) or len(data) < 2:
-            raise ValueError(
-                f"{type(self).__name__} trains on (examples, labels) batches; received "
-                f"examples alone. Load the data with kg.data.load(..., labels=True), or "
-                f"call fit(x, y) with integer labels y.")
-        return self._check_batch(data[0]), self._check_labels(data[1])
-
-    def _check_labels(self, labels):
-        """Labels as int32 of shape (batch, 1); values are checked when the step runs."""
-        labels = tf.convert_to_tensor(labels)
-        if not labels.dtype.is_integer:
-            raise TypeError(f"Labels must be integers in [0, {self.num_classes}); received "
-                            f"dtype {labels.dtype.name}. Cast them, e.g. y.astype('int32').")
-        if labels.shape.rank == 2 and labels.shape[-1] == 1:
-            labels = labels[:, 0]
-        if labels.shape.rank != 1:
-            raise ValueError(f"Labels must be one integer per example, shape (batch,); "
-                             f"received shape {tuple(labels.shape)}. One-hot labels: use "
-                             f"argmax(axis=-1).")
-        labels = tf.cast(labels, tf.int32)
-        message = f"labels must lie in [0, {self.num_classes}) (num_classes={self.num_classes})"
-        tf.debugging.assert_non_negative(labels, message=message)
-        tf.debugging.assert_less(labels, self.num_classes, message=message)
-        return labels[:, None]
-
-    def generate_fake(self, z, condition, training=True):
-        return self.generator([z, condition], training=training)
-
-    def critic(self, x, condition=None, training=True):
-        return tf.cast(self.discriminator([x, condition], training=training), tf.float32)
-
-    # -- sampling -------------------------------------------------------------------
-
-    def sample_labels(self, n=None, labels=None):
-        """Labels for ``generate``: an int (all ``n`` of one class), a sequence of ``n``
-        ints, or None (the classes in turn, 0, 1, ..., K-1, 0, ...)."""
-        if labels is None:
-            if n is None or int(n) < 1:
-                raise ValueError(f"`n` must be a positive integer; received {n!r}.")
-            return np.arange(int(n)) % self.num_classes
-        array = np.asarray(labels)
-        if array.ndim == 0:
-            if n is None or int(n) < 1:
-                raise ValueError(f"`n` must be a positive integer when `labels` is one class; "
-                                 f"received n={n!r}.")
-            array = np.full(int(n), array)
-        if array.ndim != 1:
-            raise ValueError(f"`labels` must be an int or a 1-D sequence of ints; received "
-                             f"shape {array.shape}.")
-        if n is not None and len(array) != int(n):
-            raise ValueError(f"{len(array)} labels were given for n={n} examples; pass one "
-                             f"label per example, a single int, or n=None.")
-        if len(array) == 0:
-            raise ValueError("`labels` is empty; pass at least one label.")
-        if not np.issubdtype(array.dtype, np.integer):
-            raise TypeError(f"`labels` must be integers; received dtype {array.dtype}.")
-        if array.min() < 0 or array.max() >= self.num_classes:
-            raise ValueError(f"`labels` must lie in [0, {self.num_classes}); received values "
-                             f"from {array.min()} to {array.max()}.")
-        return array.astype("int32")
-
-    def generate(self, n=None, seed=None, batch_size=256, z=None, ema=True, labels=None):
-        """``n`` examples of the classes ``labels`` (see ``sample_labels``) as float32 numpy.
-
-        The same ``seed`` and labels give the same examples; pass ``z`` to choose the latent
-        vectors (then ``n`` may be left out).
-        """
-        if z is not None:
-            z = np.asarray(z, dtype="float32")
-            n = len(z) if n is None else n
-        labels = self.sample_labels(n, labels)
-        if z is None:
-            z = self.latent_vectors(len(labels), seed)
-        if z.ndim != 2 or z.shape[1] != self.latent_dim or len(z) != len(labels):
-            raise ValueError(f"`z` must have shape ({len(labels)}, {self.latent_dim}); "
-                             f"received {z.shape}.")
-        net = self.ema_generator if ema and self.has_ema else self.generator
-        chunks = [keras.ops.convert_to_numpy(
-            net([z[i:i + batch_size], labels[i:i + batch_size, None]], training=False))
-            for i in range(0, len(z), batch_size)]
-        return np.concatenate(chunks).astype("float32")
 
     # -- serialization --------------------------------------------------------------
 

@@ -124,7 +124,7 @@ def test_bad_labels_and_batches_say_what_to_fix(trained):
     model, _, _ = trained
     with pytest.raises(ValueError, match=r"labels` must lie in \[0, 3\)"):
         model.generate(2, labels=[0, 3])
-    with pytest.raises(ValueError, match="2 labels for n=3"):
+    with pytest.raises(ValueError, match="2 labels were given for n=3"):
         model.generate(3, labels=[0, 1])
     with pytest.raises(TypeError, match="integers"):
         model.generate(2, labels=[0.0, 1.0])
