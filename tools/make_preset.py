@@ -427,8 +427,11 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
             f"| {k.replace('_', ' ')} | {v['mean']:.4f} | {v['std']:.4f} |\n"
             for k, v in auroc.items()) + "\nProtocol: " + metrics["target_auroc"]["protocol"]
             + ". Per-seed values are in benchmarks/README.md.")
-        usage = (f"tables = {{...}}                 # {{domain: table}} with each domain's columns\n"
-                 f"bigger = gan.augment(\"{target}\", tables)   # target rows + translated rows\n"
+        usage = ("# {domain: table}, each domain with its own columns: your rows; here drawn "
+                 "from the model\n"
+                 "tables = {d: gan.sample(200, seed=0, domain=d) for d in gan.domains}\n"
+                 f"bigger = gan.augment(\"{target}\", tables)   # the target's rows + rows "
+                 f"translated from the others\n"
                  f"fresh = gan.sample(100, seed=0, domain=\"{target}\")")
         column_text = "; ".join(f"{d}: {', '.join(model.transformers[d].columns)}"
                                 for d in model.domains)
