@@ -420,6 +420,18 @@ class GAN(keras.Model):
         every machine and TensorFlow version."""
         return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
 
+    def latents(self, n, seed=None, z=None, what="z"):
+        """The given latent vectors ``z`` checked, or ``n`` drawn from ``seed``."""
+        if z is None:
+            if int(n) < 1:
+                raise ValueError(f"`n` must be a positive integer; received {n!r}.")
+            z = self.latent_vectors(int(n), seed)
+        z = np.asarray(z, dtype="float32")
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"`{what}` must have shape (n, {self.latent_dim}); received "
+                             f"{z.shape}.")
+        return z
+
     def generate(self, n, seed=None, batch_size=256, z=None, ema=True):
         """Generate ``n`` examples as a float32 numpy array (images in [-1, 1]).
 
@@ -427,13 +439,7 @@ class GAN(keras.Model):
         With an EMA generator (``enable_ema``) its averaged weights are used unless
         ``ema=False``.
         """
-        if z is None:
-            if int(n) < 1:
-                raise ValueError(f"`n` must be a positive integer; received {n!r}.")
-            z = self.latent_vectors(int(n), seed)
-        z = np.asarray(z, dtype="float32")
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"`z` must have shape (n, {self.latent_dim}); received {z.shape}.")
+        z = self.latents(n, seed, z)
         net = self.ema_generator if ema and self.has_ema else self.generator
         chunks = [keras.ops.convert_to_numpy(net(z[i:i + batch_size], training=False))
                   for i in range(0, len(z), batch_size)]

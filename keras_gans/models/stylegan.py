@@ -206,17 +206,6 @@ class StyleGAN(GAN):
 
     # -- sampling -------------------------------------------------------------------
 
-    def _latents(self, n, seed, z, what="z"):
-        if z is None:
-            if int(n) < 1:
-                raise ValueError(f"`n` must be a positive integer; received {n!r}.")
-            z = self.latent_vectors(int(n), seed)
-        z = np.asarray(z, dtype="float32")
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"`{what}` must have shape (n, {self.latent_dim}); received "
-                             f"{z.shape}.")
-        return z
-
     def _networks(self, ema):
         generator = self.ema_generator if ema and self.has_ema else self.generator
         return generator.get_layer("mapping"), generator.get_layer("synthesis")
@@ -225,7 +214,7 @@ class StyleGAN(GAN):
                batch_size=256):
         """Per-layer styles ``(n, num_ws, w_dim)`` of latent vectors ``z``, as ``generate``
         uses them (see there)."""
-        z = self._latents(None, None, z)
+        z = self.latents(None, None, z)
         mapping, _ = self._networks(ema)
 
         def map_all(latents):
@@ -244,7 +233,7 @@ class StyleGAN(GAN):
                 raise ValueError(f"The style mixing layer must be an integer in [0, "
                                  f"{self.num_ws}] (this generator has {self.num_ws} style "
                                  f"layers, coarse first); received {layer!r}.")
-            z_b = self._latents(len(z), other, None if np.isscalar(other) or other is None
+            z_b = self.latents(len(z), other, None if np.isscalar(other) or other is None
                                 else other, what="style_mix's z_b")
             if len(z_b) != len(z):
                 raise ValueError(f"style_mix's z_b has {len(z_b)} rows for {len(z)} samples.")
@@ -274,7 +263,7 @@ class StyleGAN(GAN):
                 pose and shape, fine ones colour and texture.
             ema: use the EMA generator when there is one.
         """
-        z = self._latents(n, seed, z)
+        z = self.latents(n, seed, z)
         ws = self.styles(z, truncation_psi, truncation_cutoff, style_mix, ema, batch_size)
         _, synthesis = self._networks(ema)
         chunks = [keras.ops.convert_to_numpy(synthesis(ws[i:i + batch_size], training=False))

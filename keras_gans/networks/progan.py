@@ -29,15 +29,16 @@ from keras_gans.layers import (EqualizedConv2D, EqualizedDense, FadeIn, Minibatc
                                PixelNorm)
 
 
-def num_growth_stages(image_shape):
-    """Resolution doublings after 4x4: 0 for 4x4, 4 for 64x64."""
+def num_growth_stages(image_shape, family="ProGAN"):
+    """Resolution doublings after 4x4: 0 for 4x4, 4 for 64x64. ``family`` names the
+    networks in the error (StyleGAN's synthesis grows from 4x4 the same way)."""
     image_shape = tuple(image_shape)
     if len(image_shape) != 3:
-        raise ValueError(f"ProGAN networks take an image shape (height, width, channels); "
+        raise ValueError(f"{family} networks take an image shape (height, width, channels); "
                          f"received {image_shape}.")
     height, width = image_shape[0], image_shape[1]
     if height != width or height < 4 or height & (height - 1):
-        raise ValueError(f"ProGAN grows square images from 4x4 by doubling: the resolution "
+        raise ValueError(f"{family} grows square images from 4x4 by doubling: the resolution "
                          f"must be a power of two >= 4 (4, 8, ..., 1024); received "
                          f"{height}x{width}. Resize the images, e.g. image_size=64.")
     return int(math.log2(height)) - 2

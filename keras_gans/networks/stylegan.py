@@ -33,21 +33,14 @@ import keras
 from keras_gans import _backend  # noqa: F401
 from keras_gans.layers import (AdaIN, ConstantInput, EqualizedConv2D, EqualizedDense,
                                MinibatchStdDev, ModulatedConv2D, NoiseInjection, PixelNorm)
+from keras_gans.networks import progan
 
 STYLES = ("adain", "modulated")
 
 
 def check_image_shape(image_shape):
-    image_shape = tuple(image_shape)
-    if len(image_shape) != 3:
-        raise ValueError(f"StyleGAN networks take an image shape (height, width, channels); "
-                         f"received {image_shape}.")
-    height, width = image_shape[0], image_shape[1]
-    if height != width or height < 4 or height & (height - 1):
-        raise ValueError(f"StyleGAN synthesizes square images from a 4x4 constant by doubling: "
-                         f"the resolution must be a power of two >= 4; received "
-                         f"{height}x{width}. Resize the images, e.g. image_size=64.")
-    return int(math.log2(height)) - 1          # resolutions 4, 8, ..., height
+    """The number of resolutions, 4, 8, ..., height, of a square power-of-two image."""
+    return progan.num_growth_stages(image_shape, family="StyleGAN") + 1
 
 
 def num_styles(image_shape):
