@@ -165,10 +165,6 @@ class CycleGAN(ImageToImageGAN):
                      identity_weight=config["identity_weight"],
                      adversarial_weight=config["adversarial_weight"])
 
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
-
     # -- the game -------------------------------------------------------------------
 
     def _check_pair(self, data):

@@ -98,6 +98,11 @@ class ImageToImageGAN(keras.Model):
         variables = [v for net in networks for v in net.trainable_variables]
         optimizer.apply(tape.gradient(scaled_loss, variables), variables)
 
+    @property
+    def metrics(self):
+        """The loss trackers a subclass keeps in ``self.trackers`` (name -> Mean)."""
+        return list(self.trackers.values())
+
     def _logs(self):
         return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
 

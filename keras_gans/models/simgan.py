@@ -110,10 +110,6 @@ class SimGAN(ImageToImageGAN):
                      d_optimizer=de(config["d_optimizer"]), loss=de(config["loss"]),
                      self_regularization=config["self_regularization"])
 
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
-
     # -- the game -------------------------------------------------------------------
 
     def _check_pair(self, data):
