@@ -276,10 +276,18 @@ _REGISTRY = {"gp": GradientPenalty, "gradient_penalty": GradientPenalty, "r1": R
 
 
 def get(identifier):
-    """A Penalty or Projection from an instance, a name (``"gp"``, ``"r1"``, ``"clip"``)
-    or a serialized config."""
+    """A Penalty or Projection from an instance, a name (``"gp"``, ``"r1"``, ``"clip"``),
+    a name with arguments (``{"name": "gp", "weight": 0.1}``, the form recipes use) or a
+    serialized config."""
     if isinstance(identifier, (Penalty, Projection)):
         return identifier
+    if isinstance(identifier, dict) and "name" in identifier and "class_name" not in identifier:
+        arguments = dict(identifier)
+        name = str(arguments.pop("name")).lower()
+        if name not in _REGISTRY:
+            raise ValueError(f"Unknown penalty {name!r}; known names: "
+                             f"{', '.join(sorted(_REGISTRY))}.")
+        return _REGISTRY[name](**arguments)
     if isinstance(identifier, dict):
         return keras.saving.deserialize_keras_object(identifier)
     if isinstance(identifier, str) and identifier.lower() in _REGISTRY:

@@ -74,6 +74,13 @@ def test_get_by_name_and_errors():
         penalties.WeightClipping(0)
 
 
+def test_get_by_name_with_arguments_as_recipes_write_it():
+    gp = penalties.get({"name": "gp", "weight": 0.1})
+    assert isinstance(gp, penalties.GradientPenalty) and gp.weight == 0.1
+    with pytest.raises(ValueError, match="Unknown penalty 'gradient'"):
+        penalties.get({"name": "gradient", "weight": 0.1})
+
+
 def test_drift_is_the_mean_squared_critic_output_on_real_data():
     real = tf.constant([[1.0], [-3.0]])
     value = penalties.Drift()(lambda x: 2.0 * x, real, real * 0.0, None)
