@@ -55,7 +55,9 @@ def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class GAN(keras.Model):
-    """Generative adversarial network of Goodfellow et al. (2014), and the shared loop.
+    """Generative adversarial network of Goodfellow, Pouget-Abadie, Mirza, Xu, Warde-Farley,
+    Ozair, Courville & Bengio (2014), "Generative Adversarial Nets", and the shared loop
+    that every other variant changes only where its paper does.
 
     Each ``train_step`` runs ``d_steps`` discriminator updates, then one generator update
     (Algorithm 1 of the paper), each under its own ``tf.GradientTape``. Every discriminator

@@ -13,7 +13,8 @@ from keras_gans.networks import biggan
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class BigGAN(ClassConditional, GAN):
-    """Large-scale class-conditional GAN of Brock et al. (2019).
+    """BigGAN, the large-scale class-conditional GAN of Brock, Donahue & Simonyan (2019),
+    "Large Scale GAN Training for High Fidelity Natural Image Synthesis".
 
     The game is the shared loop of ``GAN`` played with class labels: batches are
     ``(images, integer labels)``; G receives ``[z, labels]`` and D scores ``[images,

@@ -23,8 +23,10 @@ def _class_loss(labels, logits):
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class CGAN(ClassConditional, DCGAN):
-    """Conditional GAN of Mirza & Osindero (2014): both players also take the class label y,
-    so that G learns p(x | y) and ``generate(n, labels=...)`` draws the classes asked for.
+    """Conditional GAN of Mirza & Osindero (2014), "Conditional Generative Adversarial Nets".
+
+    What differs from ``GAN``: both players also take the class label y, so that G learns
+    p(x | y) and ``generate(n, labels=...)`` draws the classes asked for.
 
     The game is DCGAN's (non-saturating loss, Adam(2e-4, 0.5)); what changes is the players'
     inputs. G gets z concatenated with a learned label embedding. D is conditioned by
@@ -107,8 +109,11 @@ class CGAN(ClassConditional, DCGAN):
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class ACGAN(CGAN):
-    """Auxiliary-classifier GAN of Odena et al. (2017): G is conditioned as in CGAN, but D
-    is not: it sees only x and has two heads, the adversarial logit and K class logits.
+    """Auxiliary-classifier GAN of Odena, Olah & Shlens (2017), "Conditional Image Synthesis
+    with Auxiliary Classifier GANs".
+
+    What differs from ``CGAN``: G is conditioned as in CGAN, but D is not: it sees only x
+    and has two heads, the adversarial logit and K class logits.
     Both players add the class cross-entropy of their examples' labels to their adversarial
     loss: D on real and fake examples, G on its fakes (the paper's L_C). Logged as
     ``d_class_loss``, ``g_class_loss`` and ``class_accuracy`` (D on real examples).

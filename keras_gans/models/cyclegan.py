@@ -28,7 +28,9 @@ def _l1(a, b):
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class CycleGAN(ImageToImageGAN):
-    """CycleGAN: two ResNet generators, two 70x70 PatchGANs, least-squares game.
+    """CycleGAN of Zhu, Park, Isola & Efros (2017), "Unpaired Image-to-Image Translation
+    using Cycle-Consistent Adversarial Networks": two ResNet generators, two 70x70
+    PatchGANs, least-squares game, cycle-consistency and identity losses.
 
     What differs from the shared loop: there is no noise; each step updates both generators
     together (adversarial + cycle + identity terms), then both discriminators on the

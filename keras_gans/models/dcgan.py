@@ -9,9 +9,12 @@ from keras_gans.networks import dcgan
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class DCGAN(GAN):
-    """Deep convolutional GAN: the original game (non-saturating loss, one D step) played by
-    the all-convolutional networks of ``keras_gans.networks.dcgan``, trained with
-    Adam(lr=2e-4, beta_1=0.5) as in the paper.
+    """Deep convolutional GAN of Radford, Metz & Chintala (2016), "Unsupervised
+    Representation Learning with Deep Convolutional Generative Adversarial Networks".
+
+    What differs from ``GAN``: only the players. The original game (non-saturating loss, one
+    D step) is played by the all-convolutional networks of ``keras_gans.networks.dcgan``,
+    trained with Adam(lr=2e-4, beta_1=0.5) as in the paper.
 
     For flat data (``data_shape=(2,)``) the MLP networks are used instead.
     """

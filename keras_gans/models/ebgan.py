@@ -28,10 +28,13 @@ def pulling_away_term(codes):
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class EBGAN(DCGAN):
-    """Energy-based GAN: D(x) = [reconstruction, code] is an autoencoder and the energy of x
-    is its per-example mean squared reconstruction error. The loss is
-    ``kg.losses.EnergyMargin`` (L_D = D(x) + max(0, m - D(G(z))), L_G = D(G(z))), so ``d_real``
-    and ``d_fake`` log the mean energies.
+    """Energy-based GAN of Zhao, Mathieu & LeCun (2017), "Energy-based Generative
+    Adversarial Network".
+
+    What differs from ``DCGAN``: D(x) = [reconstruction, code] is an autoencoder and the
+    energy of x is its per-example mean squared reconstruction error. The loss is
+    ``kg.losses.EnergyMargin`` (L_D = D(x) + max(0, m - D(G(z))), L_G = D(G(z))), so
+    ``d_real`` and ``d_fake`` log the mean energies.
 
     Args:
         pulling_away: weight of the pulling-away term on the encoder codes of the fakes,

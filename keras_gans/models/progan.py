@@ -18,11 +18,14 @@ def _upsample(x):
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class ProGAN(GAN):
-    """ProGAN: both networks grow from 4x4 to the target resolution, each new block faded
-    in smoothly, trained with WGAN-GP (lambda 10) plus the drift term 0.001 E[D(x)^2],
-    Adam(1e-3, beta_1=0, beta_2=0.99, epsilon=1e-8) and one critic step per generator step
-    (section A.1 of the paper). The networks (``keras_gans.networks.progan``) use equalized
-    learning rate, pixel norm and minibatch standard deviation.
+    """Progressive GAN of Karras, Aila, Laine & Lehtinen (2018), "Progressive Growing of
+    GANs for Improved Quality, Stability, and Variation".
+
+    What differs from ``GAN``: both networks grow from 4x4 to the target resolution, each
+    new block faded in smoothly, trained with WGAN-GP (lambda 10) plus the drift term 0.001
+    E[D(x)^2], Adam(1e-3, beta_1=0, beta_2=0.99, epsilon=1e-8) and one critic step per
+    generator step (section A.1 of the paper). The networks (``keras_gans.networks.progan``)
+    use equalized learning rate, pixel norm and minibatch standard deviation.
 
     The growth schedule lives in saved, non-trainable variables updated inside
     ``train_step``: ``stage`` (0 is 4x4), ``alpha`` (the weight of the newest block) and

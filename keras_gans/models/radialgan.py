@@ -14,8 +14,9 @@ from keras_gans.networks import tabular as tabular_nets
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class RadialGAN(keras.Model):
-    """RadialGAN: "Leveraging multiple datasets to improve target-specific predictive models
-    using Generative Adversarial Networks" (Yoon, Jordon & van der Schaar, ICML 2018).
+    """RadialGAN of Yoon, Jordon & van der Schaar (2018), "RadialGAN: Leveraging multiple
+    datasets to improve target-specific predictive models using Generative Adversarial
+    Networks" (ICML 2018).
 
     Each domain (a table with its own population and its own columns; the label is one of
     them) has an encoder ``F_i`` into a latent space shared by all domains, a decoder

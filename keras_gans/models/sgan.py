@@ -11,10 +11,15 @@ from keras_gans.networks import classifier, mlp
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SGAN(GAN):
-    """Semi-supervised GAN: D has K class logits l(x) and an implicit fake class K+1 whose
-    logit is fixed at 0, so D's logit of "real" is logsumexp(l(x)) and the shared loop's
-    (non-saturating) loss on it is the paper's unsupervised loss. D also minimises the
-    cross-entropy of the labelled examples; G minimises feature matching, the squared
+    """Semi-supervised GAN of Salimans, Goodfellow, Zaremba, Cheung, Radford & Chen (2016),
+    "Improved Techniques for Training GANs" (section 5; the K+1-class discriminator was
+    proposed at the same time by Odena (2016), "Semi-Supervised Learning with Generative
+    Adversarial Networks").
+
+    What differs from ``GAN``: D has K class logits l(x) and an implicit fake class K+1
+    whose logit is fixed at 0, so D's logit of "real" is logsumexp(l(x)) and the shared
+    loop's (non-saturating) loss on it is the paper's unsupervised loss. D also minimises
+    the cross-entropy of the labelled examples; G minimises feature matching, the squared
     distance between the mean features of a real and a fake batch on D's last hidden layer
     (``feature_matching=False`` gives G the adversarial loss instead).
 

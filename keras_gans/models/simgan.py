@@ -22,7 +22,9 @@ from keras_gans.networks import simgan as simgan_networks
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SimGAN(ImageToImageGAN):
-    """SimGAN: ResNet refiner, local (per-patch) adversarial loss, self-regularisation.
+    """SimGAN of Shrivastava, Pfister, Tuzel, Susskind, Wang & Webb (2017), "Learning from
+    Simulated and Unsupervised Images through Adversarial Training": ResNet refiner, local
+    (per-patch) adversarial loss, self-regularisation.
 
     What differs from the shared loop: the generator's input is a synthetic image, not
     noise; the discriminator's cross-entropy is averaged over its grid of patch logits; the

@@ -54,8 +54,10 @@ class _Frozen:
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SRGAN(ImageToImageGAN):
-    """SRGAN: SRResNet generator, the paper's discriminator, VGG54 content loss + 1e-3 x
-    adversarial loss.
+    """SRGAN of Ledig, Theis, Huszar, Caballero, Cunningham, Acosta, Aitken, Tejani, Totz,
+    Wang & Shi (2017), "Photo-Realistic Single Image Super-Resolution Using a Generative
+    Adversarial Network": SRResNet generator, the paper's discriminator, VGG54 content
+    loss + 1e-3 x adversarial loss.
 
     What differs from the shared loop: the generator's input is a low-resolution image,
     not noise, and its loss adds a content term. Batches are ``(low_res, high_res)`` pairs

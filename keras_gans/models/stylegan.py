@@ -14,7 +14,12 @@ from keras_gans.networks import stylegan
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class StyleGAN(GAN):
-    """Style-based generator: z is mapped to an intermediate latent w by an 8-layer MLP
+    """StyleGAN of Karras, Laine & Aila (2019), "A Style-Based Generator Architecture for
+    Generative Adversarial Networks", with the options of StyleGAN2: Karras, Laine,
+    Aittala, Hellsten, Lehtinen & Aila (2020), "Analyzing and Improving the Image Quality
+    of StyleGAN".
+
+    Style-based generator: z is mapped to an intermediate latent w by an 8-layer MLP
     whose learning rate is 100x lower, and w steers every layer of a synthesis network that
     starts from a learned constant and adds per-layer noise (``keras_gans.networks.stylegan``).
     ``style="adain"`` injects w by AdaIN (StyleGAN), ``style="modulated"`` by modulated and

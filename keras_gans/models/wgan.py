@@ -11,10 +11,14 @@ from keras_gans.penalties import GradientPenalty, WeightClipping
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class WGAN(DCGAN):
-    """WGAN with weight clipping: a critic without sigmoid, its weights clipped to
-    [-0.01, 0.01] after every update, RMSProp(5e-5) (momentum-based optimizers made the
-    paper's training unstable), 5 critic steps per generator step. DCGAN networks, with
-    batch norm in the critic as in the paper's experiments."""
+    """Wasserstein GAN of Arjovsky, Chintala & Bottou (2017), "Wasserstein Generative
+    Adversarial Networks" (arXiv: "Wasserstein GAN").
+
+    What differs from ``GAN``: the Wasserstein loss and weight clipping. A critic without
+    sigmoid, its weights clipped to [-0.01, 0.01] after every update, RMSProp(5e-5)
+    (momentum-based optimizers made the paper's training unstable), 5 critic steps per
+    generator step. DCGAN networks, with batch norm in the critic as in the paper's
+    experiments."""
 
     def default_compile_args(self):
         return {
@@ -28,10 +32,13 @@ class WGAN(DCGAN):
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class WGANGP(DCGAN):
-    """WGAN-GP: the gradient penalty (lambda = 10) replaces clipping; Adam(1e-4, 0.5, 0.9),
-    5 critic steps. The critic uses layer normalization instead of batch norm, as the paper
-    recommends: batch norm couples the examples of a batch, which invalidates the
-    per-example penalty."""
+    """WGAN-GP of Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville (2017), "Improved
+    Training of Wasserstein GANs".
+
+    What differs from ``WGAN``: the gradient penalty (lambda = 10) replaces clipping;
+    Adam(1e-4, 0.5, 0.9), 5 critic steps. The critic uses layer normalization instead of
+    batch norm, as the paper recommends: batch norm couples the examples of a batch, which
+    invalidates the per-example penalty."""
 
     discriminator_normalization = "layer"
 
