@@ -29,8 +29,11 @@ def _single_images(source, channels):
         return source.map(pipeline.to_unit_float)
     if isinstance(source, (str, os.PathLike)):
         paths, _, _ = images_lib.list_images(os.fspath(source))
+        if channels is None:  # decoded files have no static depth: take the first file's
+            depth = int(images_lib.decode(paths[0]).shape[-1])
+            channels = 1 if depth in (1, 2) else 3
         ds = tf.data.Dataset.from_tensor_slices(paths)
-        ds = ds.map(lambda p: pipeline.to_unit_float(images_lib.decode(p)))
+        ds = ds.map(lambda p: pipeline.to_unit_float(images_lib.to_rgba(images_lib.decode(p))))
     else:
         arrays = [np.asarray(a) for a in source]
         for a in arrays:
@@ -58,7 +61,8 @@ def super_resolution_pairs(source, hr_size=96, scale=4, batch_size=16, crops_per
             at least this large.
         scale: the downsampling factor (4).
         crops_per_image: random patches taken from each image per pass.
-        channels: ``None`` (keep), 1 or 3.
+        channels: ``None`` (keep; for a folder, the first file's: grey or RGB), 1 or 3.
+            RGBA files are composited over white.
         repeat: repeat forever (pass ``steps_per_epoch`` to ``fit``), else one pass.
     """
     if hr_size % scale:

@@ -52,6 +52,19 @@ def test_pairs_are_bicubic_downsampled_crops(pairs):
         kg.data.super_resolution_pairs(_photos(), hr_size=10, scale=4)
 
 
+def test_pairs_from_a_folder_have_static_channels(tmp_path):
+    # Files decode with a depth known only at run time; the pairs must still say 1 or 3.
+    for i, photo in enumerate(_photos(2)):
+        tf.io.write_file(str(tmp_path / f"rgb{i}.png"), tf.io.encode_png(photo))
+    rgb = kg.data.super_resolution_pairs(str(tmp_path), hr_size=HR, batch_size=2, seed=0)
+    assert rgb.element_spec[1].shape[-1] == 3
+    assert next(iter(rgb))[1].shape == (2, HR, HR, 3)
+    grey = kg.data.super_resolution_pairs(str(tmp_path), hr_size=HR, batch_size=2, seed=0,
+                                          channels=1)
+    low, high = next(iter(grey))
+    assert low.shape == (2, 4, 4, 1) and high.shape == (2, HR, HR, 1)
+
+
 def test_pretrain_is_mse_on_the_generator_only(pairs):
     model = _tiny(content_loss="pixel")
     model.compile(jit_compile=False)
