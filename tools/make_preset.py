@@ -99,13 +99,17 @@ def _number(value):
     return "undefined (no high-quality sample)" if value is None else f"{value:.3f}"
 
 
-def _wall_time(run):
+def _run_compute(run):
+    """The wall time of a run in seconds and how its threads were set, from
+    ``RUN/compute.json`` (``{"wall_time_s": ..., "threads": ...}``, written by hand when a run
+    was resumed or pinned differently) or else from the run's file times."""
     compute = os.path.join(run, "compute.json")
     if os.path.exists(compute):
         with open(compute) as f:
-            return json.load(f)["wall_time_s"]
+            record = json.load(f)
+        return record["wall_time_s"], record.get("threads")
     start = os.path.getmtime(os.path.join(run, "recipe.yaml"))
-    return os.path.getmtime(os.path.join(run, "model.keras")) - start
+    return os.path.getmtime(os.path.join(run, "model.keras")) - start, None
 
 
 def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="",
@@ -145,7 +149,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
 
     steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
-    wall = _wall_time(run)
+    wall, threads = _run_compute(run)
     machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
     g_params, d_params = _parameters(model.generator), _parameters(model.discriminator)
     metadata = {
@@ -167,7 +171,8 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
                      "seed": resolved["seed"]},
         "compute": {"wall_time_s": round(wall, 1), "machine": machine,
-                    "threads": "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1, taskset -c 1"},
+                    "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1, "
+                               "taskset -c 1"},
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
                      "keras_gans": kg.__version__, "python": platform.python_version()},
         "metrics": metrics,
@@ -392,7 +397,7 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     model = keras.models.load_model(os.path.join(run, "model.keras"))
     with open(recipe) as f:
         cfg = yaml.safe_load(f)
-    wall = _wall_time(run)
+    wall, threads = _run_compute(run)
     machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
     columns, label = bench.load_table("adult")
     radial = isinstance(model, kg.models.RadialGAN)
@@ -515,7 +520,8 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
         "parameters": {"generator": g_params, "discriminator": d_params},
         "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
         "compute": {"wall_time_s": round(wall, 1), "machine": machine,
-                    "threads": "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1, nice 10"},
+                    "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1, "
+                               "nice 10"},
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
                      "keras_gans": kg.__version__, "python": platform.python_version()},
         "metrics": metrics, "samples": samples_note,
