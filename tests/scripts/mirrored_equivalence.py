@@ -10,7 +10,8 @@ compares *all* of the model's weights (trainable, batch-norm statistics, optimiz
 state such as ProGAN's schedule, StyleGAN's w_avg and pl_mean, the image pools, RadialGAN's
 latent statistics) and the logged metrics of the last epoch. The checked cases:
 
-    gan, dcgan, wgan, wgan-gp, cgan (concat), cgan-projection, acgan,
+    gan, gan-minibatch-discrimination (a D comparing every example with its batch), dcgan,
+    wgan, wgan-gp, cgan (concat), cgan-projection, acgan,
     ebgan (pulling-away term 0.1), sgan (labelled + unlabelled, input and hidden noise,
     feature matching), progan (mid-fade, minibatch stddev), stylegan (style mixing on
     every batch, lazy R1 and path length both firing on the first step), stylegan2
@@ -35,6 +36,7 @@ construction:
   share; it now gathers the global batch, runs the same pool update on every replica and
   returns this replica's share, so the pool holds exactly what one device's pool holds;
 * SimGAN sends the second half of the *global* refined batch through its buffer;
+* ``MinibatchDiscrimination`` compares each example with the gathered global batch;
 * SGAN's supervised loss and accuracy divide by the global count of labelled examples,
   its feature matching compares global-batch mean features, and EBGAN's pulling-away
   term is computed over the global batch of codes;
@@ -118,6 +120,19 @@ def _conditional(cls, **kwargs):
         model.compile()
         return model
     return build, lambda: _batches(*_digits())
+
+
+def _minibatch_discrimination():
+    def build():
+        inputs = keras.Input(SHAPE)
+        h = keras.layers.Dense(16, activation="tanh")(keras.layers.Flatten()(inputs))
+        h = kg.layers.MinibatchDiscrimination(num_kernels=4, kernel_dim=3)(h)
+        model = kg.models.GAN(image_shape=SHAPE, latent_dim=8,
+                              discriminator=keras.Model(inputs, keras.layers.Dense(1)(h)))
+        model.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                      g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+        return model
+    return build, lambda: _batches(_digits()[0])
 
 
 def _sgan():
@@ -250,6 +265,7 @@ def _radialgan():
 
 CASES = {
     "gan": _image_gan("gan"),
+    "gan-minibatch-discrimination": _minibatch_discrimination(),
     "dcgan": _image_gan("dcgan"),
     "wgan": _image_gan("wgan"),
     "wgan-gp": _image_gan("wgan-gp"),
