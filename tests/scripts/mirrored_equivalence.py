@@ -109,7 +109,7 @@ def _sgd(learning_rate):
 def _image_gan(variant, compile_args=None, **kwargs):
     def build():
         model = kg.models.get(variant)(image_shape=SHAPE, latent_dim=8, **kwargs)
-        model.compile(**(compile_args or {}))
+        model.compile(**(compile_args() if compile_args else {}))
         return model
     return build, lambda: _batches(_digits()[0])
 
@@ -265,8 +265,8 @@ def _radialgan():
 
 CASES = {
     # Adam(1e-3) rather than 2e-4: three steps of the MLPs must move the weights.
-    "gan": _image_gan("gan", {"d_optimizer": keras.optimizers.Adam(1e-3, beta_1=0.5),
-                              "g_optimizer": keras.optimizers.Adam(1e-3, beta_1=0.5)}),
+    "gan": _image_gan("gan", lambda: {"d_optimizer": keras.optimizers.Adam(1e-3, beta_1=0.5),
+                                      "g_optimizer": keras.optimizers.Adam(1e-3, beta_1=0.5)}),
     "gan-minibatch-discrimination": _minibatch_discrimination(),
     "dcgan": _image_gan("dcgan"),
     "wgan": _image_gan("wgan"),
