@@ -86,12 +86,50 @@ def replica_random(draw, local_batch_size):
     differ between replicas yet the global batch gets exactly the values a single device
     would draw: training on N replicas matches training on one.
     """
-    replicas = num_replicas()
-    if replicas == 1:
+    if _replica_context() is None:
         return draw(local_batch_size)
-    index = tf.distribute.get_replica_context().replica_id_in_sync_group
-    values = draw(local_batch_size * replicas)
-    return values[index * local_batch_size:(index + 1) * local_batch_size]
+    return replica_share(draw(local_batch_size * num_replicas()), local_batch_size)
+
+
+def _replica_context():
+    """The replica context of a step running on several replicas, else None (one replica,
+    or cross-replica context, where a tensor already holds the whole batch)."""
+    if num_replicas() == 1:
+        return None
+    return tf.distribute.get_replica_context()
+
+
+def global_mean(value):
+    """The mean over replicas of a per-replica statistic of equal-sized replica batches,
+    e.g. ``global_mean(tf.reduce_mean(x, axis=0))`` is the mean over the global batch; every
+    replica gets the same value. Differentiable (the gradient of an all-mean is an
+    all-mean). On one replica it is ``value``."""
+    context = _replica_context()
+    return value if context is None else context.all_reduce("MEAN", value)
+
+
+def global_sum(value):
+    """The sum over replicas of a per-replica value (e.g. a count); ``value`` on one."""
+    context = _replica_context()
+    return value if context is None else context.all_reduce("SUM", value)
+
+
+def gather_global_batch(values):
+    """The global batch, every replica's share concatenated in replica order along axis 0,
+    as one device would see it. Differentiable: the gradient of the gathered batch flows
+    back to each replica's share. On one replica it is ``values``."""
+    context = _replica_context()
+    return values if context is None else context.all_gather(values, axis=0)
+
+
+def replica_share(global_values, local_batch_size):
+    """This replica's rows of a tensor computed for the whole global batch (the inverse of
+    ``gather_global_batch``)."""
+    context = _replica_context()
+    if context is None:
+        return global_values
+    index = context.replica_id_in_sync_group
+    return global_values[index * local_batch_size:(index + 1) * local_batch_size]
 
 
 def logs_for_keras(logs):

@@ -155,6 +155,10 @@ class PathLength:
 
     def __call__(self, synthesis, ws, pl_mean, seed):
         """``synthesis`` maps styles ``(batch, num_ws, w_dim)`` to images."""
+        return self.penalty(self.lengths(synthesis, ws, seed), pl_mean)
+
+    def lengths(self, synthesis, ws, seed):
+        """``||J_w^T y||_2`` per example (differentiable: double backpropagation)."""
         with tf.GradientTape() as tape:
             tape.watch(ws)
             images = tf.cast(synthesis(ws), tf.float32)
@@ -164,8 +168,14 @@ class PathLength:
                 tf.shape(images)[0]) / pixels ** 0.5
             projected = tf.reduce_sum(images * noise)
         grads = tf.cast(tape.gradient(projected, ws), tf.float32)
-        lengths = tf.sqrt(tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=2), axis=1))
-        new_mean = pl_mean + self.decay * (tf.reduce_mean(tf.stop_gradient(lengths)) - pl_mean)
+        return tf.sqrt(tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=2), axis=1))
+
+    def penalty(self, lengths, pl_mean):
+        """The penalty on ``lengths`` and the updated running mean. The mean moves by the
+        global batch's mean length, the same on every replica (this all-reduce must run
+        outside any ``tf.cond``: the lazy model computes ``lengths`` in one, this after)."""
+        batch_mean = distribute.global_mean(tf.reduce_mean(tf.stop_gradient(lengths)))
+        new_mean = pl_mean + self.decay * (batch_mean - pl_mean)
         return tf.reduce_mean(tf.square(lengths - new_mean)), new_mean
 
     def get_config(self):

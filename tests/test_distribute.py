@@ -19,14 +19,20 @@ def _run(args, env=None, timeout=300):
 
 
 def test_mirrored_training_matches_one_device():
-    # DCGAN (batch norm, synchronised), WGAN-GP (penalty with per-example alphas) and
-    # WGAN (weight clipping) on two logical CPUs against one device, same global batch.
-    result = _run([os.path.join(SCRIPTS, "mirrored_equivalence.py"), "dcgan", "wgan-gp", "wgan"])
+    # Every variant (tests/scripts/mirrored_equivalence.py lists the cases and what each
+    # exercises) on two logical CPUs against one device, same global batches: the same
+    # weights and state, and the same logged metrics (reduced over the replicas).
+    result = _run([os.path.join(SCRIPTS, "mirrored_equivalence.py"), "all"], timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(report) >= {v for v in kg.models.VARIANTS}, sorted(report)
     for variant, r in report.items():
         assert r["max_weight_change"] > 1e-3, variant  # training really moved the weights
         assert r["max_abs_diff"] < 1e-5, (variant, r)
+        assert set(r["logs"]) == set(r["mirrored_logs"]), variant
+        for name, value in r["logs"].items():
+            np.testing.assert_allclose(r["mirrored_logs"][name], value, rtol=1e-5, atol=1e-6,
+                                       err_msg=f"{variant}: {name}")
 
 
 def _free_ports(n):
@@ -80,3 +86,11 @@ def test_unknown_kind_and_bad_tf_config(monkeypatch):
 def test_replica_random_on_one_device_is_the_draw():
     values = kg.distribute.replica_random(lambda n: tf.range(n), 5)
     np.testing.assert_array_equal(values, np.arange(5))
+
+
+def test_cross_replica_helpers_on_one_device_are_the_identity():
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    for helper in (kg.distribute.global_mean, kg.distribute.global_sum,
+                   kg.distribute.gather_global_batch):
+        np.testing.assert_array_equal(helper(x), x)
+    np.testing.assert_array_equal(kg.distribute.replica_share(x, 1), x)

@@ -15,6 +15,7 @@ from keras_gans.layers.noise_injection import NoiseInjection
 from keras_gans.layers.pixel_norm import PixelNorm
 from keras_gans.layers.pixel_shuffle import PixelShuffle
 from keras_gans.layers.reflection_padding import ReflectionPadding2D
+from keras_gans.layers.replica_noise import ReplicaDropout, ReplicaGaussianNoise
 from keras_gans.layers.self_attention import SelfAttention
 from keras_gans.layers.size_matching import CropToMatch, PadToMultiple
 from keras_gans.layers.span_activation import SpanActivation
@@ -23,4 +24,4 @@ __all__ = ["AdaIN", "ConditionalBatchNormalization", "ConstantInput", "Equalized
            "EqualizedDense", "FadeIn", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection",
            "PixelNorm", "SelfAttention", "CropToMatch", "ImagePool", "InstanceNormalization",
            "PadToMultiple", "PixelShuffle", "ReflectionPadding2D", "SpanActivation",
-           "MinibatchDiscrimination"]
+           "MinibatchDiscrimination", "ReplicaDropout", "ReplicaGaussianNoise"]

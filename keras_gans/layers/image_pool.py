@@ -5,12 +5,17 @@ Showing the discriminator only the generator's latest images lets the two player
 each other in circles; mixing in images the generator made earlier keeps D from forgetting
 them. The pool lives in (non-trainable) variables, so it works inside a compiled
 ``train_step`` and is saved with the model.
+
+Under ``tf.distribute`` the pool is one pool, as on one device: every replica gathers the
+global batch, runs the same update with the same random draws (so all replicas store the
+same images) and keeps its own share of the answer.
 """
 
 import keras
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans import distribute
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -49,13 +54,24 @@ class ImagePool(keras.layers.Layer):
                              f"channels); received shape {tuple(input_shape)}. Train on "
                              f"batches of a fixed image size.")
         size = max(self.pool_size, 1)
+        # Every replica writes the same values (see pool_step): the first one's are kept.
+        state = {"trainable": False, "aggregation": "only_first_replica"}
         self.images = self.add_weight(shape=(size, *input_shape[1:]), initializer="zeros",
-                                      trainable=False, name="images", dtype="float32")
-        self.count = self.add_weight(shape=(), initializer="zeros", trainable=False,
-                                     name="count", dtype="int32")
+                                      name="images", dtype="float32", **state)
+        self.count = self.add_weight(shape=(), initializer="zeros", name="count",
+                                     dtype="int32", **state)
         super().build(input_shape)
 
     def call(self, images):
+        images = tf.cast(images, "float32")
+        if self.pool_size == 0:
+            return images
+        everything = distribute.gather_global_batch(images)
+        return distribute.replica_share(self.pool_step(everything), tf.shape(images)[0])
+
+    def pool_step(self, images):
+        """The pool's answer for ``images`` and its update, for a batch that every replica
+        holds whole (the global batch; on one device, any batch)."""
         images = tf.cast(images, "float32")
         if self.pool_size == 0:
             return images

@@ -13,6 +13,7 @@ import keras
 from keras import ops
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans import distribute
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -26,7 +27,8 @@ class MinibatchDiscrimination(keras.layers.Layer):
 
     Put it after the discriminator's last hidden layer (flatten image features first). The
     sum skips the example itself, so a batch of one gets zeros. Memory grows with
-    batch^2 * B * C.
+    batch^2 * B * C. Under ``tf.distribute`` every example is compared with the whole
+    global batch (gathered from the replicas), as on one device.
     """
 
     def __init__(self, num_kernels=100, kernel_dim=5, kernel_initializer="glorot_normal",
@@ -53,8 +55,9 @@ class MinibatchDiscrimination(keras.layers.Layer):
     def call(self, x):
         m = ops.matmul(x, ops.cast(self.kernel, x.dtype))
         m = ops.cast(ops.reshape(m, (-1, self.num_kernels, self.kernel_dim)), "float32")
-        # (batch, 1, B, C) - (1, batch, B, C): L1 distance of every pair, row by row.
-        distances = ops.sum(ops.abs(m[:, None] - m[None, :]), axis=-1)   # (batch, batch, B)
+        others = distribute.gather_global_batch(m)                       # (global, B, C)
+        # (batch, 1, B, C) - (1, global, B, C): L1 distance of every pair, row by row.
+        distances = ops.sum(ops.abs(m[:, None] - others[None, :]), axis=-1)
         # exp(0) = 1 is each example's closeness to itself: removed from the sum.
         features = ops.sum(ops.exp(-distances), axis=1) - 1.0            # (batch, B)
         return ops.concatenate([x, ops.cast(features, x.dtype)], axis=-1)

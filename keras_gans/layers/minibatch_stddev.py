@@ -18,8 +18,11 @@ class MinibatchStdDev(keras.layers.Layer):
 
     Args:
         group_size: examples per group (the paper uses 4). The batch is cut into groups of
-            ``min(group_size, batch)`` examples, so the batch size must be divisible by it;
-            a group of 1 has no spread and is refused.
+            ``min(group_size, batch)`` consecutive examples, so the batch size must be
+            divisible by it; a group of 1 has no spread and is refused. Consecutive (not
+            strided, as the official code) so that, under ``tf.distribute`` with replica
+            batches divisible by the group size, every replica forms the groups one device
+            forms from the global batch.
         num_features: how many channel slices get their own statistic (StyleGAN2 uses 1).
         epsilon: added to the variance before the square root.
 
@@ -55,17 +58,18 @@ class MinibatchStdDev(keras.layers.Layer):
         shape = ops.shape(x)
         batch, height, width, channels = shape[0], shape[1], shape[2], shape[3]
         group = ops.minimum(self.group_size, batch)
-        # (group, batch/group, h, w, slices, channels/slices): statistics over axis 0.
-        y = ops.reshape(x, (group, -1, height, width, self.num_features,
+        # (batch/group, group, h, w, slices, channels/slices): statistics over axis 1.
+        y = ops.reshape(x, (-1, group, height, width, self.num_features,
                             channels // self.num_features))
         y = ops.cast(y, "float32")
-        y = y - ops.mean(y, axis=0, keepdims=True)
-        y = ops.sqrt(ops.mean(ops.square(y), axis=0) + self.epsilon)
+        y = y - ops.mean(y, axis=1, keepdims=True)
+        y = ops.sqrt(ops.mean(ops.square(y), axis=1) + self.epsilon)
         y = ops.mean(y, axis=(1, 2, 4))                        # (batch/group, slices)
         y = ops.cast(y, x.dtype)
-        # Example i reads group i % n. broadcast + reshape rather than tile: the gradient of
-        # a tile with a dynamic multiple fails to compile with XLA inside a tf.cond (lazy R1).
-        y = ops.reshape(ops.broadcast_to(y[None], (group, batch // group, self.num_features)),
+        # Example i reads group i // group. broadcast + reshape rather than tile: the gradient
+        # of a tile with a dynamic multiple fails to compile with XLA inside a tf.cond (lazy
+        # R1).
+        y = ops.reshape(ops.broadcast_to(y[:, None], (batch // group, group, self.num_features)),
                         (batch, self.num_features))
         y = ops.broadcast_to(y[:, None, None, :], (batch, height, width, self.num_features))
         out = ops.concatenate([x, y], axis=-1)

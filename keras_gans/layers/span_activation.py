@@ -13,6 +13,7 @@ import keras
 from keras import ops
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans import distribute
 
 KINDS = ("tanh", "softmax")
 
@@ -62,8 +63,11 @@ class SpanActivation(keras.layers.Layer):
             elif size == 1:      # a one-category (or one-mode) block is always on
                 parts.append(ops.ones_like(block))
             elif training:
-                u = keras.random.uniform(ops.shape(block), 1e-10, 1.0,
-                                         seed=self.seed_generator)
+                # Each example's noise as one device draws it, whatever the replicas.
+                u = distribute.replica_random(
+                    lambda n, size=size: keras.random.uniform(
+                        (n, size), 1e-10, 1.0, seed=self.seed_generator),
+                    ops.shape(block)[0])
                 gumbel = -ops.log(-ops.log(u))
                 parts.append(ops.softmax((block + gumbel) / self.temperature, axis=-1))
             else:

@@ -5,6 +5,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans import distribute
 from keras_gans.losses import EnergyMargin
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.networks import autoencoder
@@ -89,7 +90,10 @@ class EBGAN(DCGAN):
         energy, code = self.energy_and_code(fake, training)
         loss = self.loss_fn.generator_loss(energy)
         if self.pulling_away:
-            loss = loss + self.pulling_away * pulling_away_term(code)
+            # A term over pairs of the batch: computed on the global batch's codes, so
+            # that every replica adds the value one device would.
+            codes = distribute.gather_global_batch(code)
+            loss = loss + self.pulling_away * pulling_away_term(codes)
         return loss
 
     def get_config(self):

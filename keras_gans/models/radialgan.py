@@ -78,10 +78,12 @@ class RadialGAN(keras.Model):
                     f"the latent space {self.latent_dim}; the encoder maps {shapes[0]} -> "
                     f"{shapes[1]}, the decoder {shapes[2]} -> {shapes[3]}, the discriminator "
                     f"reads {shapes[4]}.")
+        # Global-batch statistics, the same on every replica: the first one's is kept.
+        state = {"trainable": False, "aggregation": "only_first_replica"}
         self.latent_mean = self.add_weight(shape=(self.latent_dim,), initializer="zeros",
-                                           trainable=False, name="latent_mean")
+                                           name="latent_mean", **state)
         self.latent_var = self.add_weight(shape=(self.latent_dim,), initializer="ones",
-                                          trainable=False, name="latent_var")
+                                          name="latent_var", **state)
         self.seed_generator = keras.random.SeedGenerator(None, name="seed_generator")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
@@ -174,15 +176,20 @@ class RadialGAN(keras.Model):
         with tf.GradientTape() as tape:
             d_loss, penalty_values = 0.0, [0.0] * len(self.gradient_penalties)
             for i in range(k):
-                fake = tf.stop_gradient(tf.concat(
-                    [tf.cast(self.decoders[i](codes[j], training=True), tf.float32)
-                     for j in range(k) if j != i], axis=0))
+                fakes = [tf.stop_gradient(tf.cast(self.decoders[i](codes[j], training=True),
+                                                  tf.float32)) for j in range(k) if j != i]
                 critic = self._critic(i)
-                loss = self.loss_fn.discriminator_loss(critic(reals[i]), critic(fake))
-                real_tiled = tf.tile(reals[i], [k - 1, 1])
-                size = tf.minimum(tf.shape(real_tiled)[0], tf.shape(fake)[0])
+                loss = self.loss_fn.discriminator_loss(critic(reals[i]),
+                                                       critic(tf.concat(fakes, axis=0)))
                 for p, penalty in enumerate(self.gradient_penalties):
-                    value = penalty(critic, real_tiled[:size], fake[:size], self.seed_generator)
+                    # Real rows of i paired with each other domain's translations in turn:
+                    # a penalty's per-example draws then follow the examples whatever the
+                    # replica split (a concatenation of replica shares would not).
+                    value = 0.0
+                    for fake in fakes:
+                        size = tf.minimum(tf.shape(reals[i])[0], tf.shape(fake)[0])
+                        value += penalty(critic, reals[i][:size], fake[:size],
+                                         self.seed_generator) / (k - 1)
                     penalty_values[p] += value / k
                     loss = loss + penalty.weight * value
                 d_loss += loss
@@ -225,7 +232,9 @@ class RadialGAN(keras.Model):
         """Moving mean and variance of the shared codes (for ``generate``)."""
         codes = tf.cast(tf.stop_gradient(tf.concat(codes, axis=0)), tf.float32)
         m = self.latent_momentum
-        mean, var = tf.reduce_mean(codes, axis=0), tf.math.reduce_variance(codes, axis=0)
+        # Statistics of the global batch: every replica computes and stores the same ones.
+        mean = distribute.global_mean(tf.reduce_mean(codes, axis=0))
+        var = distribute.global_mean(tf.reduce_mean(tf.square(codes - mean), axis=0))
         self.latent_mean.assign(m * self.latent_mean + (1 - m) * mean)
         self.latent_var.assign(m * self.latent_var + (1 - m) * var)
 

@@ -5,6 +5,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans import distribute
 from keras_gans.models.base import GAN
 from keras_gans.networks import classifier, mlp
 
@@ -104,7 +105,11 @@ class SGAN(GAN):
         unsupervised = self.loss_fn.discriminator_loss(real_logits, fake_logits)
         labels = condition["labels"]
         mask = tf.cast(labels >= 0, tf.float32)
-        count = tf.maximum(tf.reduce_sum(mask), 1.0)
+        # Means over the labelled examples of the *global* batch: replicas hold different
+        # numbers of them. Each replica's share of the sum, times the replica count (the
+        # loop divides every replica's loss by it), over the global count.
+        count = (tf.maximum(distribute.global_sum(tf.reduce_sum(mask)), 1.0)
+                 / distribute.num_replicas())
         safe = tf.maximum(labels, 0)
         cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(safe, real_classes)
         supervised = tf.reduce_sum(cross_entropy * mask) / count
@@ -126,8 +131,10 @@ class SGAN(GAN):
         if not self.feature_matching:
             return self.loss_fn.generator_loss(self.real_logit(fake_classes))
         _, real_features = self.heads(condition["real"], training)
-        difference = (tf.reduce_mean(tf.stop_gradient(real_features), axis=0) -
-                      tf.reduce_mean(fake_features, axis=0))
+        # Mean features of the global batches, as one device would compare them.
+        difference = (distribute.global_mean(
+                          tf.reduce_mean(tf.stop_gradient(real_features), axis=0)) -
+                      distribute.global_mean(tf.reduce_mean(fake_features, axis=0)))
         return tf.reduce_mean(tf.square(difference))
 
     @property

@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans.layers import ImagePool
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
@@ -128,10 +129,12 @@ class SimGAN(ImageToImageGAN):
         return tf.reduce_mean(tf.abs(tf.cast(refined, tf.float32) - synthetic))
 
     def _discriminator_step(self, real, refined):
-        # Half of D's refined examples come from the history buffer.
-        half = tf.shape(refined)[0] // 2
-        history = self.buffer(refined[half:])
-        shown = tf.concat([refined[:half], history], axis=0)
+        # Half of D's refined examples come from the history buffer: the second half of the
+        # global batch, as on one device, whatever the replicas (each keeps its share).
+        everything = distribute.gather_global_batch(refined)
+        half = tf.shape(everything)[0] // 2
+        shown = tf.concat([everything[:half], self.buffer.pool_step(everything[half:])], 0)
+        shown = distribute.replica_share(shown, tf.shape(refined)[0])
         with tf.GradientTape() as tape:
             real_logits = tf.cast(self.discriminator(real, training=True), tf.float32)
             fake_logits = tf.cast(self.discriminator(shown, training=True), tf.float32)

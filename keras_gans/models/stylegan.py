@@ -162,7 +162,8 @@ class StyleGAN(GAN):
     def training_styles(self, batch_size):
         """Per-layer styles of a training batch, with style mixing; updates ``w_avg``."""
         w = self.mapping(self.sample_latent(batch_size), training=True)
-        batch_mean = tf.stop_gradient(tf.reduce_mean(tf.cast(w, tf.float32), axis=0))
+        batch_mean = distribute.global_mean(
+            tf.stop_gradient(tf.reduce_mean(tf.cast(w, tf.float32), axis=0)))
         self.w_avg.assign(batch_mean + self.w_avg_beta * (self.w_avg - batch_mean))
         ws = tf.repeat(w[:, None], self.num_ws, axis=1)
         if self.mixing_prob > 0 and self.num_ws > 1:
@@ -179,16 +180,18 @@ class StyleGAN(GAN):
     def _path_length_term(self, ws):
         pl = self.path_length
 
-        def compute():
-            value, new_mean = pl(lambda w: self.synthesis(w, training=True), ws,
-                                 self.pl_mean, self.seed_generator)
-            return value * float(pl.interval), new_mean
-
-        value, new_mean = tf.cond(
-            tf.equal(self.g_optimizer.iterations % pl.interval, 0), compute,
-            lambda: (tf.zeros([], tf.float32), tf.convert_to_tensor(self.pl_mean)))
-        self.pl_mean.assign(new_mean)
-        return value
+        fires = tf.equal(self.g_optimizer.iterations % pl.interval, 0)
+        # Lazy: the lengths (the costly double backpropagation) only on the steps that
+        # fire; the penalty and the running mean after the cond, whose cross-replica mean
+        # cannot run inside it.
+        lengths = tf.cond(
+            fires,
+            lambda: pl.lengths(lambda w: self.synthesis(w, training=True), ws,
+                               self.seed_generator),
+            lambda: tf.zeros([tf.shape(ws)[0]], tf.float32))
+        value, new_mean = pl.penalty(lengths, self.pl_mean)
+        self.pl_mean.assign(tf.where(fires, new_mean, self.pl_mean))
+        return tf.where(fires, value * float(pl.interval), 0.0)
 
     def train_step(self, data):
         real = self._check_batch(data)

@@ -10,6 +10,7 @@ weight-normalises the dense layers; this builder does not.)
 import keras
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.layers.replica_noise import ReplicaGaussianNoise
 
 
 def classifier_discriminator(data_shape, num_classes, hidden_units=(1000, 500, 250, 250, 250),
@@ -24,11 +25,11 @@ def classifier_discriminator(data_shape, num_classes, hidden_units=(1000, 500, 2
     inputs = keras.Input(tuple(data_shape), name="x")
     x = keras.layers.Flatten(name="flatten")(inputs) if len(data_shape) > 1 else inputs
     if input_noise:
-        x = keras.layers.GaussianNoise(input_noise, name="input_noise")(x)
+        x = ReplicaGaussianNoise(input_noise, name="input_noise")(x)
     for i, units in enumerate(hidden_units):
         x = keras.layers.Dense(units, activation="relu", name=f"dense_{i}")(x)
         if hidden_noise:
-            x = keras.layers.GaussianNoise(hidden_noise, name=f"noise_{i}")(x)
+            x = ReplicaGaussianNoise(hidden_noise, name=f"noise_{i}")(x)
     features = x
     logits = keras.layers.Dense(int(num_classes), name="class_logits")(features)
     return keras.Model(inputs, [logits, features], name=name)

@@ -7,6 +7,7 @@ import math
 import keras
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.layers.replica_noise import ReplicaDropout
 
 
 def mlp_generator(latent_dim, output_shape, hidden_units=(256, 256), output_activation="tanh",
@@ -36,6 +37,6 @@ def mlp_discriminator(input_shape, hidden_units=(256, 256), dropout=0.0, name="d
         x = keras.layers.Dense(units, name=f"dense_{i}")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
         if dropout:
-            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+            x = ReplicaDropout(dropout, name=f"dropout_{i}")(x)
     logits = keras.layers.Dense(1, name="logits")(x)
     return keras.Model(inputs, logits, name=name)

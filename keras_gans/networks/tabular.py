@@ -6,6 +6,7 @@ to its output, so the critic sees ``[row, condition]`` for real and generated ro
 import keras
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.layers.replica_noise import ReplicaDropout
 from keras_gans.layers.span_activation import SpanActivation
 
 
@@ -15,12 +16,15 @@ def tabular_generator(latent_dim, spans, condition_dim=0, hidden_units=(256, 256
     (+ the condition, passed through).
 
     Each block is Dense -> BatchNormalization -> ReLU whose output is concatenated to its
-    input, as CTGAN's ``Residual``; batch norm is synchronized across replicas.
+    input, as CTGAN's ``Residual``; batch norm is synchronized across replicas. The Dense
+    layers feeding batch norm have no bias (CTGAN's do): its gradient is exactly zero,
+    batch norm's offset does its job, and Adam would turn that zero's rounding noise into
+    steps of the full learning rate.
     """
     inputs = keras.Input((latent_dim + condition_dim,), name="z")
     x = inputs
     for i, units in enumerate(hidden_units):
-        h = keras.layers.Dense(units, name=f"dense_{i}")(x)
+        h = keras.layers.Dense(units, use_bias=False, name=f"dense_{i}")(x)
         h = keras.layers.BatchNormalization(synchronized=True, name=f"bn_{i}")(h)
         h = keras.layers.ReLU(name=f"relu_{i}")(h)
         x = keras.layers.Concatenate(name=f"residual_{i}")([h, x])
@@ -42,7 +46,7 @@ def tabular_discriminator(input_dim, hidden_units=(256, 256), dropout=0.5,
         x = keras.layers.Dense(units, name=f"dense_{i}")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
         if dropout:
-            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+            x = ReplicaDropout(dropout, name=f"dropout_{i}")(x)
     return keras.Model(inputs, keras.layers.Dense(1, name="logits")(x), name=name)
 
 

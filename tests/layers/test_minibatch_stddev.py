@@ -12,11 +12,12 @@ def test_appends_the_group_std_to_every_example_of_the_group():
     out = keras.ops.convert_to_numpy(MinibatchStdDev(group_size=4)(x))
     assert out.shape == (8, 3, 3, 5)
     np.testing.assert_allclose(out[..., :4], x)
-    # Example i belongs to the group {i, i + 2, i + 4, i + 6} (reshape to (4, 2, ...)).
-    for member in range(2):
-        group = x[member::2]
+    # Groups are consecutive examples, {0, 1, 2, 3} and {4, 5, 6, 7}: replica batches
+    # divisible by the group size form the same groups as the global batch.
+    for start in (0, 4):
+        group = x[start:start + 4]
         expected = np.sqrt(group.var(axis=0) + 1e-8).mean()
-        np.testing.assert_allclose(out[member::2, ..., 4], expected, rtol=1e-5)
+        np.testing.assert_allclose(out[start:start + 4, ..., 4], expected, rtol=1e-5)
 
 
 def test_collapsed_batch_gives_zero_spread_and_diverse_batch_does_not():
@@ -31,9 +32,9 @@ def test_flat_inputs_and_several_feature_slices():
     x = np.random.default_rng(2).normal(size=(6, 8)).astype("float32")
     out = keras.ops.convert_to_numpy(MinibatchStdDev(group_size=2, num_features=2)(x))
     assert out.shape == (6, 10)
-    y = x.reshape(2, 3, 2, 4)
-    expected = np.sqrt(y.var(axis=0) + 1e-8).mean(axis=-1)   # (3, 2)
-    np.testing.assert_allclose(out[:, 8:], np.tile(expected, (2, 1)), rtol=1e-5)
+    y = x.reshape(3, 2, 2, 4)
+    expected = np.sqrt(y.var(axis=1) + 1e-8).mean(axis=-1)   # (3, 2)
+    np.testing.assert_allclose(out[:, 8:], np.repeat(expected, 2, axis=0), rtol=1e-5)
 
 
 def test_bad_arguments_say_what_to_fix():
