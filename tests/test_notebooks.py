@@ -21,7 +21,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOKS = sorted(glob.glob(os.path.join(ROOT, "colab", "*.ipynb")))
 NAMES = [os.path.basename(p) for p in NOTEBOOKS]
 EXPECTED = ["01_quickstart.ipynb", "02_dcgan_mnist.ipynb", "03_toys_mode_collapse.ipynb",
-            "05_stylegan.ipynb", "06_image_to_image.ipynb", "08_scaling.ipynb"]
+            "04_conditional_semi_supervised.ipynb", "05_stylegan.ipynb",
+            "06_image_to_image.ipynb", "07_tabular_radialgan.ipynb", "08_scaling.ipynb"]
 BADGE = "https://colab.research.google.com/github/keras-gans/keras-gans/blob/main/colab/"
 KERNEL = "keras-gans-tests"
 
