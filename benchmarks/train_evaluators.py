@@ -34,7 +34,7 @@ RECIPES = {
                   label_smoothing=0.0, augment="shift"),
     "fashion_mnist": dict(epochs=6, batch_size=128, optimizer="adam", lr=2e-3,
                           weight_decay=0.0, label_smoothing=0.0, augment="flip"),
-    "cifar10": dict(epochs=12, batch_size=256, optimizer="sgd", lr=0.2, weight_decay=5e-4,
+    "cifar10": dict(epochs=20, batch_size=256, optimizer="sgd", lr=0.2, weight_decay=5e-4,
                     label_smoothing=0.1, augment="crop_flip"),
 }
 

@@ -18,7 +18,7 @@ import numpy as np
 EVALUATORS = {
     "mnist": {"input_shape": (28, 28, 1), "num_classes": 10, "width": 24},
     "fashion_mnist": {"input_shape": (28, 28, 1), "num_classes": 10, "width": 32},
-    "cifar10": {"input_shape": (32, 32, 3), "num_classes": 10, "width": (24, 48, 96)},
+    "cifar10": {"input_shape": (32, 32, 3), "num_classes": 10, "width": (32, 64, 128)},
 }
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
