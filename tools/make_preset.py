@@ -54,7 +54,7 @@ CARD = """# {name}
 
 ![samples](samples.png)
 
-*samples.png: `generate({num}, seed=0)`{sample_note}.*
+*samples.png: {sample_caption}.*
 
 ```python
 import keras_gans as kg
@@ -122,6 +122,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     resolved = kg.recipes.load(os.path.join(run, "recipe.yaml"))
 
     toy = len(model.data_shape) == 1 and model.data_shape[0] == 2
+    conditional = bool(getattr(model, "num_classes", None)) and hasattr(model, "sample_labels")
     num = 2500 if toy else 64
     samples = model.generate(num, seed=seed)
     metrics = {}
@@ -130,6 +131,8 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         bound = float(np.abs(reference.centers).max()) * 1.3 + 0.2
         kg.utils.save_scatter(samples, os.path.join(folder, presets.SAMPLES_NAME),
                               extent=(-bound, bound), reference=reference.centers)
+        sample_caption = (f"`generate({num}, seed=0)`, a scatter plot; light red dots mark the "
+                          f"mode centres")
         coverage = kg.metrics.mode_coverage(samples, dataset)
         metrics["mode_coverage"] = {
             "modes_covered": coverage["modes_covered"], "num_modes": coverage["num_modes"],
@@ -138,13 +141,16 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
             "reverse_kl": (round(coverage["reverse_kl"], 4)
                            if np.isfinite(coverage["reverse_kl"]) else None),
             "protocol": TOY_PROTOCOL}
-    elif getattr(model, "num_classes", None) and hasattr(model, "sample_labels"):
+    elif conditional:
         # A conditional model: one row per class, the same seed.
         per_class = 10
         labels = np.repeat(np.arange(model.num_classes), per_class)
         kg.utils.save_grid(model.generate(len(labels), labels=labels, seed=seed),
                            os.path.join(folder, presets.SAMPLES_NAME), ncols=per_class)
+        sample_caption = (f"`generate({len(labels)}, labels=[0]*10 + [1]*10 + ... + "
+                          f"[{model.num_classes - 1}]*10, seed=0)`, one row per requested class")
     else:
+        sample_caption = f"`generate({num}, seed=0)`, an 8x8 grid"
         kg.utils.save_grid(samples, os.path.join(folder, presets.SAMPLES_NAME))
 
     steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
@@ -164,7 +170,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "data_shape": list(model.data_shape),
         "output_range": None if toy else [-1.0, 1.0],
         "latent_dim": model.latent_dim,
-        "classes": None,
+        "classes": [str(c) for c in range(model.num_classes)] if conditional else None,
         "ema": model.has_ema,
         "parameters": {"generator": g_params, "discriminator": d_params},
         "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
@@ -192,9 +198,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
                         "protocol, here and into `metadata.json`.")
     shape = ", ".join(map(str, model.data_shape))
     card = CARD.format(
-        name=name, description=description, num=num,
-        sample_note=(", a scatter plot; light red dots mark the mode centres" if toy else
-                     ", an 8x8 grid"),
+        name=name, description=description, sample_caption=sample_caption,
         aliases=", ".join(aliases) or "none",
         shape_note=("float32 points, shape (64, 2)" if toy else
                     f"float32 images in [-1, 1], shape (64, {shape})"),
