@@ -72,6 +72,15 @@ class _Equalized(keras.layers.Layer):
                 "activation": keras.activations.serialize(self.activation)}
 
 
+
+def check_conv_arguments(filters, kernel_size, padding):
+    """The argument checks shared by the square-kernel convolutions of this package."""
+    if int(filters) < 1 or int(kernel_size) < 1:
+        raise ValueError(f"`filters` and `kernel_size` must be positive integers; "
+                         f"received {filters!r} and {kernel_size!r}.")
+    if padding not in ("same", "valid"):
+        raise ValueError(f"`padding` must be 'same' or 'valid'; received {padding!r}.")
+
 @keras.saving.register_keras_serializable(package="keras_gans")
 class EqualizedDense(_Equalized):
     """Dense layer with equalized learning rate.
@@ -119,11 +128,7 @@ class EqualizedConv2D(_Equalized):
 
     def __init__(self, filters, kernel_size, strides=1, padding="same", **kwargs):
         super().__init__(**kwargs)
-        if int(filters) < 1 or int(kernel_size) < 1:
-            raise ValueError(f"`filters` and `kernel_size` must be positive integers; "
-                             f"received {filters!r} and {kernel_size!r}.")
-        if padding not in ("same", "valid"):
-            raise ValueError(f"`padding` must be 'same' or 'valid'; received {padding!r}.")
+        check_conv_arguments(filters, kernel_size, padding)
         self.filters = int(filters)
         self.kernel_size = int(kernel_size)
         self.strides = int(strides)

@@ -13,6 +13,7 @@ import keras
 from keras import ops
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.layers.equalized import check_conv_arguments
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -34,11 +35,7 @@ class ModulatedConv2D(keras.layers.Layer):
     def __init__(self, filters, kernel_size=3, demodulate=True, use_bias=True, padding="same",
                  epsilon=1e-8, **kwargs):
         super().__init__(**kwargs)
-        if int(filters) < 1 or int(kernel_size) < 1:
-            raise ValueError(f"`filters` and `kernel_size` must be positive integers; "
-                             f"received {filters!r} and {kernel_size!r}.")
-        if padding not in ("same", "valid"):
-            raise ValueError(f"`padding` must be 'same' or 'valid'; received {padding!r}.")
+        check_conv_arguments(filters, kernel_size, padding)
         self.filters = int(filters)
         self.kernel_size = int(kernel_size)
         self.demodulate = bool(demodulate)
