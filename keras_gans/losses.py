@@ -164,9 +164,19 @@ def names():
 
 
 def get(identifier):
-    """Return a loss object from a name, an ``AdversarialLoss`` instance or a serialized config."""
+    """Return a loss object from a name, an ``AdversarialLoss`` instance, a serialized config,
+    or ``{"name": ..., **arguments}`` as recipes write it (``{name: energy_margin,
+    margin: 0.3}``)."""
     if isinstance(identifier, AdversarialLoss):
         return identifier
+    if isinstance(identifier, dict) and "name" in identifier and "class_name" not in identifier:
+        arguments = dict(identifier)
+        loss_class = type(get(arguments.pop("name")))
+        try:
+            return loss_class(**arguments)
+        except TypeError as error:
+            raise ValueError(f"Bad arguments {arguments} for the loss {loss_class.__name__}: "
+                             f"{error}.") from None
     if isinstance(identifier, dict):
         return keras.saving.deserialize_keras_object(identifier)
     if isinstance(identifier, str):

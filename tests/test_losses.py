@@ -79,3 +79,12 @@ def test_unknown_loss_name_suggests_a_close_match():
 def test_aliases_resolve():
     assert isinstance(losses.get("lsgan"), losses.LeastSquares)
     assert isinstance(losses.get("non-saturating"), losses.NonSaturating)
+
+
+def test_recipe_style_dict_passes_arguments():
+    loss = losses.get({"name": "energy_margin", "margin": 0.3})
+    assert isinstance(loss, losses.EnergyMargin) and loss.margin == 0.3
+    with pytest.raises(ValueError, match="Bad arguments .*EnergyMargin"):
+        losses.get({"name": "energy_margin", "margn": 0.3})
+    with pytest.raises(ValueError, match="Did you mean 'energy_margin'"):
+        losses.get({"name": "energy_margn"})
