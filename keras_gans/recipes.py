@@ -5,7 +5,8 @@ seed: 0
 deterministic: true            # tf.config.experimental.enable_op_determinism()
 model: {variant: dcgan, latent_dim: 32}          # + any constructor argument;
                                # generator/discriminator: {network: dcgan_generator, ...}
-data: {name: digits, batch_size: 32, image_size: 16}   # kg.data.load arguments
+data: {name: digits, batch_size: 32, image_size: 16}   # kg.data.load arguments, or
+                               # kg.data.load_semi_supervised's when labels_per_class is set
 optimizers:                    # GAN.compile arguments
   d_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
   g_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
@@ -211,6 +212,8 @@ def run(recipe, out, verbose=1):
     data.setdefault("seed", seed)
     name = data.pop("name")
     def make_data():
+        if "labels_per_class" in data:
+            return kg.data.load_semi_supervised(name, **data)
         return kg.data.load(name, **data)
 
     ds = make_data()

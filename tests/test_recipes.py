@@ -4,6 +4,7 @@ import os
 import pytest
 import yaml
 
+import keras_gans as kg
 from keras_gans import cli, recipes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -54,6 +55,27 @@ def test_networks_and_optimizer_configs(tmp_path):
     assert model.generator.layers[1].units == 16 and model.d_steps == 2
     assert abs(float(model.d_optimizer.learning_rate) - 1e-4) < 1e-9
     assert type(model.g_optimizer).__name__ == "RMSprop"
+
+
+def test_semi_supervised_recipe_keeps_a_few_labels_per_class(tmp_path):
+    recipe = recipes.resolve({
+        "model": {"variant": "sgan", "num_classes": 10, "latent_dim": 4,
+                  "discriminator": {"network": "classifier_discriminator",
+                                    "hidden_units": [16]}},
+        "data": {"name": "digits", "labels_per_class": 2, "batch_size": 24,
+                 "labelled_batch_size": 8},
+        "callbacks": {"sample_grid": None}, "schedule": {"epochs": 1, "steps_per_epoch": 2},
+    })
+    model = recipes.run(recipe, str(tmp_path), verbose=0)
+    assert type(model).__name__ == "SGAN" and model.data_shape == (8, 8, 1)
+    history = json.loads((tmp_path / "history.json").read_text())["epochs"][-1]
+    assert 0.0 <= history["class_accuracy"] <= 1.0
+    ds = kg.data.load_semi_supervised("digits", 2, batch_size=24,
+                                                            labelled_batch_size=8, seed=0)
+    labels = [int(v) for _, y in ds for v in y.numpy()]
+    assert {v for v in labels if v >= 0} <= set(range(10)) and labels.count(-1) == 16 * len(ds)
+    with pytest.raises(ValueError, match="labels_per_class"):
+        kg.data.load_semi_supervised("ring8", 2)
 
 
 def test_bad_recipes_are_explained(tmp_path):

@@ -267,11 +267,37 @@ def measure_preset(name, data_dir=None, num_samples=10_000, zoo=None):
         "protocol": _scores_protocol(results, num_samples, class_seed),
     }
     metadata.setdefault("metrics", {})["evaluator_scores"] = scores
+    lead = ""
+    if hasattr(model, "classifier"):
+        result = classifier_test_error(model, dataset, data_dir)
+        metadata["metrics"]["classifier_test_error"] = result
+        lead = classifier_sentence(result)
     with open(os.path.join(folder, presets.METADATA_NAME), "w") as f:
         json.dump(metadata, f, indent=1)
-    _write_metrics_section(os.path.join(folder, presets.CARD_NAME), scores)
+    _write_metrics_section(os.path.join(folder, presets.CARD_NAME), scores, lead)
     presets.write_index(zoo)
     return scores
+
+
+def classifier_test_error(model, dataset, data_dir=None):
+    """Test error of a model whose discriminator is a classifier (SGAN's ``classifier()``)
+    on the whole test split of its data set."""
+    x, y = evaluators.load_reference_arrays(dataset, "test", data_dir)
+    predicted = model.classifier().predict(evaluators.to_unit_range(x), batch_size=1000,
+                                           verbose=0).argmax(axis=1)
+    wrong = predicted != y
+    return {"error": round(float(wrong.mean()), 5), "num_test": int(len(y)),
+            "per_class_error": [round(float(wrong[y == c].mean()), 4)
+                                for c in range(int(y.max()) + 1)],
+            "protocol": f"argmax of classifier().predict on all {len(y):,} {dataset} test "
+                        f"images scaled to [-1, 1] (noise layers inactive)"}
+
+
+def classifier_sentence(result):
+    per_class = ", ".join(f"{100 * e:.1f}" for e in result["per_class_error"])
+    return (f"**Classifier test error: {100 * result['error']:.2f}%** ({result['protocol']}); "
+            f"per class 0-{len(result['per_class_error']) - 1}: {per_class}%.\n\n"
+            f"The generator's samples, scored in the same evaluator:\n\n")
 
 
 def metrics_table(scores):
@@ -319,13 +345,13 @@ def _floor_sentence(protocol):
             f"section \"Quality of the presets\"). ")
 
 
-def _write_metrics_section(card_path, scores):
+def _write_metrics_section(card_path, scores, lead=""):
     with open(card_path) as f:
         text = f.read()
     start = text.index("## Metrics\n") + len("## Metrics\n")
     end = text.index("\n## ", start)
     with open(card_path, "w") as f:
-        f.write(text[:start] + "\n" + metrics_table(scores) + "\n" + text[end:])
+        f.write(text[:start] + "\n" + lead + metrics_table(scores) + "\n" + text[end:])
 
 
 TABULAR_CARD = """# {name}

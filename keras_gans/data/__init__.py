@@ -23,7 +23,7 @@ from keras_gans.data.arrays import (check_array, from_arrays, is_idx, load_idx, 
                                     read_idx)
 from keras_gans.data.digits import load_digits_arrays
 from keras_gans.data.images import load_folder
-from keras_gans.data.semi_supervised import keep_labels, semi_supervised
+from keras_gans.data.semi_supervised import keep_labels, load_semi_supervised, semi_supervised
 from keras_gans.data.super_resolution import super_resolution_pairs
 from keras_gans.data.synthetic_digits import synthetic_digits
 from keras_gans.data.unpaired import load_unpaired
@@ -32,6 +32,7 @@ EMBEDDED = ("digits", "ring8", "grid25")
 
 __all__ = ["load", "load_unpaired", "super_resolution_pairs", "synthetic_digits", "from_arrays",
            "load_digits_arrays", "read_idx", "toy", "tabular", "keep_labels", "semi_supervised",
+           "load_semi_supervised",
            "EMBEDDED"]
 
 

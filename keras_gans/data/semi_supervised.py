@@ -69,3 +69,32 @@ def semi_supervised(x, labels, batch_size=100, labelled_batch_size=None, seed=No
         return tf.concat([a[0], b[0]], axis=0), tf.concat([a[1], b[1]], axis=0)
 
     return tf.data.Dataset.zip(pool, rest).map(join).prefetch(tf.data.AUTOTUNE)
+
+
+def load_semi_supervised(name_or_path, labels_per_class, batch_size=100,
+                         labelled_batch_size=None, seed=None, split="train"):
+    """``semi_supervised`` batches from a labelled data set that keeps ``labels_per_class``
+    labels of each class (chosen with ``seed``) and hides the rest: what a recipe's
+    ``data: {name: ..., labels_per_class: 10}`` trains an SGAN on.
+
+    ``name_or_path``: ``"digits"``, an ``.npz`` file (``x_<split>``, ``y_<split>``) or an
+    IDX images file with its labels file beside it.
+    """
+    from keras_gans.data.arrays import is_idx, load_idx, load_npz
+    from keras_gans.data.digits import load_digits_arrays
+
+    name = str(name_or_path)
+    if name == "digits":
+        x, y = load_digits_arrays()
+    elif name.endswith(".npz"):
+        x, y = load_npz(name, split, labels=True)
+    elif is_idx(name):
+        x, y = load_idx(name, labels=True)
+    else:
+        raise ValueError(f"Semi-supervised data (labels_per_class) comes from 'digits', an .npz "
+                         f"file or an IDX file with labels; received '{name}'.")
+    if len(x) and np.ndim(x) == 3:
+        x = x[..., None]
+    kept = keep_labels(np.asarray(y).astype("int64"), labels_per_class, seed=seed)
+    return semi_supervised(x, kept, batch_size=batch_size,
+                           labelled_batch_size=labelled_batch_size, seed=seed)

@@ -19,8 +19,8 @@ class SGAN(GAN):
 
     What differs from ``GAN``: D has K class logits l(x) and an implicit fake class K+1
     whose logit is fixed at 0, so D's logit of "real" is logsumexp(l(x)) and the shared
-    loop's (non-saturating) loss on it is the paper's unsupervised loss. D also minimises
-    the cross-entropy of the labelled examples; G minimises feature matching, the squared
+    loop's (non-saturating) loss on it is the paper's unsupervised loss, weighted by
+    ``unsupervised_weight``. D also minimises the cross-entropy of the labelled examples; G minimises feature matching, the squared
     distance between the mean features of a real and a fake batch on D's last hidden layer
     (``feature_matching=False`` gives G the adversarial loss instead).
 
@@ -31,18 +31,26 @@ class SGAN(GAN):
     Args:
         num_classes: K.
         feature_matching: G's objective (default True, as in the paper).
+        unsupervised_weight: weight of the unsupervised (real/fake) loss against the
+            supervised cross-entropy; 0.5, the default, is the authors' code's (half the
+            sum of the real and fake terms).
         discriminator: returns ``[logits (K,), features]``
             (``kg.networks.classifier_discriminator``).
         Other arguments as ``GAN``. Default G: an MLP of 500, 500 units with a tanh output.
     """
 
     def __init__(self, data_shape=None, latent_dim=None, num_classes=None, generator=None,
-                 discriminator=None, feature_matching=True, image_shape=None, **kwargs):
+                 discriminator=None, feature_matching=True, unsupervised_weight=0.5,
+                 image_shape=None, **kwargs):
         if num_classes is None or int(num_classes) < 2:
             raise ValueError(f"SGAN needs `num_classes` (an integer of at least 2), e.g. 10 for "
                              f"MNIST; received {num_classes!r}.")
         self.num_classes = int(num_classes)
         self.feature_matching = bool(feature_matching)
+        if not float(unsupervised_weight) >= 0:
+            raise ValueError(f"`unsupervised_weight` must be >= 0; received "
+                             f"{unsupervised_weight!r}.")
+        self.unsupervised_weight = float(unsupervised_weight)
         super().__init__(data_shape, latent_dim, generator, discriminator, image_shape,
                          **kwargs)
         self.supervised_tracker = keras.metrics.Mean(name="d_supervised_loss")
@@ -102,7 +110,8 @@ class SGAN(GAN):
         real_classes, _ = self.heads(real, training)
         fake_classes, _ = self.heads(fake, training)
         real_logits, fake_logits = self.real_logit(real_classes), self.real_logit(fake_classes)
-        unsupervised = self.loss_fn.discriminator_loss(real_logits, fake_logits)
+        unsupervised = (self.unsupervised_weight *
+                        self.loss_fn.discriminator_loss(real_logits, fake_logits))
         labels = condition["labels"]
         mask = tf.cast(labels >= 0, tf.float32)
         # Means over the labelled examples of the *global* batch: replicas hold different
@@ -152,4 +161,5 @@ class SGAN(GAN):
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes,
-                "feature_matching": self.feature_matching}
+                "feature_matching": self.feature_matching,
+                "unsupervised_weight": self.unsupervised_weight}

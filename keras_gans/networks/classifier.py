@@ -15,7 +15,10 @@ from keras_gans.layers.replica_noise import ReplicaGaussianNoise
 
 def classifier_discriminator(data_shape, num_classes, hidden_units=(1000, 500, 250, 250, 250),
                              input_noise=0.3, hidden_noise=0.5, name="discriminator"):
-    """x -> [logits (num_classes,), features (hidden_units[-1],)]."""
+    """x -> [logits (num_classes,), features (hidden_units[-1],)].
+
+    The features are the last hidden layer's ReLU output before its noise is added, the
+    layer whose batch mean Salimans et al.'s code matches in feature matching."""
     if num_classes is None or int(num_classes) < 2:
         raise ValueError(f"`num_classes` must be an integer of at least 2; received "
                          f"{num_classes!r}.")
@@ -28,8 +31,8 @@ def classifier_discriminator(data_shape, num_classes, hidden_units=(1000, 500, 2
         x = ReplicaGaussianNoise(input_noise, name="input_noise")(x)
     for i, units in enumerate(hidden_units):
         x = keras.layers.Dense(units, activation="relu", name=f"dense_{i}")(x)
+        features = x
         if hidden_noise:
             x = ReplicaGaussianNoise(hidden_noise, name=f"noise_{i}")(x)
-    features = x
-    logits = keras.layers.Dense(int(num_classes), name="class_logits")(features)
+    logits = keras.layers.Dense(int(num_classes), name="class_logits")(x)
     return keras.Model(inputs, [logits, features], name=name)

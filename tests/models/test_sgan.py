@@ -49,8 +49,10 @@ def test_trains_a_few_steps(digits, feature_matching):
                for a, b in zip(before, model.generator.trainable_weights))
 
 
-def test_losses_closed_form():
-    model = _model()
+@pytest.mark.parametrize("weight", [None, 2.0])
+def test_losses_closed_form(weight):
+    # None: the default, the authors' code's 0.5 on the sum of the real and fake terms.
+    model = _model() if weight is None else _model(unsupervised_weight=weight)
     model.compile()
     real = tf.constant(np.random.default_rng(0).normal(size=(4, 8, 8, 1)).astype("float32"))
     fake = tf.constant(np.random.default_rng(1).normal(size=(4, 8, 8, 1)).astype("float32"))
@@ -67,11 +69,23 @@ def test_losses_closed_form():
     unsupervised = softplus(-lse(real_cls)).mean() + softplus(lse(fake_cls)).mean()
     logp = real_cls - lse(real_cls)[:, None]
     supervised = -(logp[0, 3] + logp[2, 7]) / 2      # only the two labelled examples
-    np.testing.assert_allclose(float(total), unsupervised + supervised, rtol=1e-5)
+    np.testing.assert_allclose(float(total), (weight or 0.5) * unsupervised + supervised,
+                               rtol=1e-5)
     np.testing.assert_allclose(float(extras[3]), supervised, rtol=1e-5)
     g = model.generator_objective(fake, {"labels": labels, "real": real}, training=False)
     np.testing.assert_allclose(float(g), np.mean((real_f.mean(0) - fake_f.mean(0)) ** 2),
                                rtol=1e-5)
+
+
+def test_features_are_the_last_hidden_layer_before_its_noise():
+    disc = kg.networks.classifier_discriminator((8, 8, 1), 10, hidden_units=(32, 16))
+    x = np.random.default_rng(0).normal(size=(6, 8, 8, 1)).astype("float32")
+    _, features = disc(x, training=True)
+    # In training the hidden noise (std 0.5) would make some features negative; the
+    # ReLU output before it is never negative.
+    assert float(keras.ops.min(features)) >= 0.0
+    clean = keras.Model(disc.inputs[0], disc.get_layer("dense_1").output)
+    np.testing.assert_allclose(disc(x, training=False)[1], clean(x), rtol=1e-6)
 
 
 def test_classifier_shares_the_discriminators_weights(digits, tmp_path):
@@ -102,6 +116,8 @@ def test_bad_input_is_rejected(digits):
     x, _ = digits
     with pytest.raises(ValueError, match="num_classes"):
         kg.models.SGAN(image_shape=(8, 8, 1))
+    with pytest.raises(ValueError, match="unsupervised_weight"):
+        _model(unsupervised_weight=-1)
     with pytest.raises(ValueError, match="classifier_discriminator"):
         kg.models.SGAN(image_shape=(8, 8, 1), num_classes=10,
                        discriminator=kg.networks.mlp_discriminator((8, 8, 1)))
