@@ -127,13 +127,14 @@ class EnergyMargin(AdversarialLoss):
     and no further); G minimises ``D(G(z))``.
 
     Args:
-        margin: m, in the units of the energy. With EBGAN's default energy, the per-pixel
-            mean squared reconstruction error of images in [-1, 1], 1.0 is the default.
+        margin: m, in the units of the energy. EBGAN's default energy is the per-pixel
+            mean squared reconstruction error of images in [-1, 1], and its default margin
+            0.1 (``kg.models.EBGAN`` says how it was chosen).
     """
 
     name = "energy_margin"
 
-    def __init__(self, margin=1.0):
+    def __init__(self, margin=0.1):
         if not float(margin) > 0:
             raise ValueError(f"`margin` must be positive; received {margin!r}.")
         self.margin = float(margin)
