@@ -1,15 +1,23 @@
 """The shared training loop against the straightforward loop of the Keras examples, and
-against PyTorch, on identical DCGAN networks and batches.
+against PyTorch, on identical networks and batches.
 
-    python benchmarks/loop_speed.py --steps 40 --repeats 5
+    python benchmarks/loop_speed.py --steps 40 --repeats 5                  # DCGAN
+    python benchmarks/loop_speed.py --networks mlp --steps 200 --repeats 5  # gan-mnist's MLPs
 
-Contestants (all: DCGAN networks for 28x28x1, latent 100, batch 64, non-saturating loss,
+Networks: ``dcgan``, the DCGAN networks for 28x28x1 with latent 100; ``mlp``, the original
+GAN's fully connected networks as the gan-mnist preset has them (G 256-512 ReLU units with a
+tanh output, D 512-256 LeakyReLU(0.2) units with dropout 0.3; latent 64), where a step is
+so cheap that per-step overhead matters. Contestants (all: batch 64, non-saturating loss,
 Adam(2e-4, 0.5), one D update then one G update per step):
 
 * ``keras-example``: the loop written as the keras.io examples write it: the D tape runs
-  a fresh generator forward pass, the G tape runs another; one step per call.
-* ``keras-gans``: ``kg.models.DCGAN`` with ``steps_per_execution`` 1 and 16, XLA off
-  and on. It reuses the D step's generator forward pass for the G step.
+  a fresh generator forward pass, the G tape runs another; one step per call. The
+  baseline is XLA off, as ``compile()``'s default ``jit_compile="auto"`` leaves it on a
+  machine without a GPU; the same loop with XLA on is timed too, to tell the loop's share
+  of a gain from XLA's.
+* ``keras-gans``: ``kg.models.DCGAN`` (``kg.models.GAN`` for the MLPs) with
+  ``steps_per_execution`` 1 and 16, XLA off and on. It reuses the D step's generator
+  forward pass for the G step.
 * ``pytorch``: the same architecture in PyTorch (``nn.Linear``/``ConvTranspose2d``/
   ``Conv2d``, k=4, s=2, p=1), trained as PyTorch's DCGAN example does (``fake.detach()``
   for D, the same ``fake`` for G). Needs ``pip install torch`` (not a dependency).
@@ -29,10 +37,21 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-IMAGE_SHAPE, LATENT, BATCH = (28, 28, 1), 100, 64
+IMAGE_SHAPE, BATCH = (28, 28, 1), 64
+LATENT = {"dcgan": 100, "mlp": 64}
 
 
-def keras_contestants(steps):
+def keras_networks(kind):
+    import keras_gans as kg
+
+    if kind == "dcgan":
+        return (kg.networks.dcgan_generator(LATENT[kind], IMAGE_SHAPE),
+                kg.networks.dcgan_discriminator(IMAGE_SHAPE))
+    return (kg.networks.mlp_generator(LATENT[kind], IMAGE_SHAPE, hidden_units=(256, 512)),
+            kg.networks.mlp_discriminator(IMAGE_SHAPE, hidden_units=(512, 256), dropout=0.3))
+
+
+def keras_contestants(steps, networks):
     import keras
     import tensorflow as tf
 
@@ -57,7 +76,7 @@ def keras_contestants(steps):
 
         def train_step(self, real):
             batch = tf.shape(real)[0]
-            z = tf.random.normal((batch, LATENT))
+            z = tf.random.normal((batch, self.generator.input_shape[-1]))
             with tf.GradientTape() as tape:
                 fake = self.generator(z, training=True)
                 real_logits = self.discriminator(real, training=True)
@@ -66,7 +85,7 @@ def keras_contestants(steps):
                           + tf.reduce_mean(tf.nn.softplus(fake_logits)))
             grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
             self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
-            z = tf.random.normal((batch, LATENT))
+            z = tf.random.normal((batch, self.generator.input_shape[-1]))
             with tf.GradientTape() as tape:
                 fake = self.generator(z, training=True)
                 g_loss = tf.reduce_mean(tf.nn.softplus(-self.discriminator(fake, training=True)))
@@ -83,13 +102,13 @@ def keras_contestants(steps):
 
     def make(kind, spe, jit):
         keras.utils.set_random_seed(0)
-        gen = kg.networks.dcgan_generator(LATENT, IMAGE_SHAPE)
-        disc = kg.networks.dcgan_discriminator(IMAGE_SHAPE)
+        gen, disc = keras_networks(networks)
         if kind == "keras-example":
             model = KerasExampleGAN(gen, disc)
             model.compile(adam(), adam(), steps_per_execution=spe, jit_compile=jit)
         else:
-            model = kg.models.DCGAN(generator=gen, discriminator=disc)
+            variant = kg.models.DCGAN if networks == "dcgan" else kg.models.GAN
+            model = variant(generator=gen, discriminator=disc)
             model.compile(d_optimizer=adam(), g_optimizer=adam(), steps_per_execution=spe,
                           jit_compile=jit)
         model.fit(ds, epochs=1, steps_per_epoch=2 * spe, verbose=0)  # trace, compile, warm
@@ -101,28 +120,48 @@ def keras_contestants(steps):
 
         return run
 
+    name = "DCGAN" if networks == "dcgan" else "GAN"
     return {
         "keras-example (spe 1, XLA off)": make("keras-example", 1, False),
-        "keras-gans DCGAN (spe 1, XLA off)": make("keras-gans", 1, False),
-        "keras-gans DCGAN (spe 16, XLA off)": make("keras-gans", 16, False),
-        "keras-gans DCGAN (spe 16, XLA on)": make("keras-gans", 16, True),
+        "keras-example (spe 1, XLA on)": make("keras-example", 1, True),
+        f"keras-gans {name} (spe 1, XLA off)": make("keras-gans", 1, False),
+        f"keras-gans {name} (spe 1, XLA on)": make("keras-gans", 1, True),
+        f"keras-gans {name} (spe 16, XLA off)": make("keras-gans", 16, False),
+        f"keras-gans {name} (spe 16, XLA on)": make("keras-gans", 16, True),
     }
 
 
-def pytorch_contestant(steps):
+def torch_networks(kind):
+    from torch import nn
+
+    latent = LATENT[kind]
+    if kind == "dcgan":
+        generator = nn.Sequential(
+            nn.Linear(latent, 7 * 7 * 128, bias=False), nn.Unflatten(1, (128, 7, 7)),
+            nn.BatchNorm2d(128, momentum=0.1, eps=1e-5), nn.ReLU(),
+            nn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+        discriminator = nn.Sequential(
+            nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+            nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+        return generator, discriminator
+    generator = nn.Sequential(
+        nn.Linear(latent, 256), nn.ReLU(), nn.Linear(256, 512), nn.ReLU(),
+        nn.Linear(512, 28 * 28), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+    discriminator = nn.Sequential(
+        nn.Flatten(), nn.Linear(28 * 28, 512), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+        nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Dropout(0.3), nn.Linear(256, 1))
+    return generator, discriminator
+
+
+def pytorch_contestant(steps, networks):
     import torch
     from torch import nn
 
     torch.manual_seed(0)
-    generator = nn.Sequential(
-        nn.Linear(LATENT, 7 * 7 * 128, bias=False), nn.Unflatten(1, (128, 7, 7)),
-        nn.BatchNorm2d(128, momentum=0.1, eps=1e-5), nn.ReLU(),
-        nn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
-        nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
-    discriminator = nn.Sequential(
-        nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
-        nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
-        nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+    generator, discriminator = torch_networks(networks)
+    latent = LATENT[networks]
     d_opt = torch.optim.Adam(discriminator.parameters(), 2e-4, betas=(0.5, 0.999))
     g_opt = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
@@ -130,7 +169,7 @@ def pytorch_contestant(steps):
     ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
 
     def step():
-        fake = generator(torch.randn(BATCH, LATENT))
+        fake = generator(torch.randn(BATCH, latent))
         d_opt.zero_grad(set_to_none=True)
         d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
         d_loss.backward()
@@ -154,19 +193,21 @@ def pytorch_contestant(steps):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--networks", choices=sorted(LATENT), default="dcgan")
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-torch", action="store_true")
-    parser.add_argument("--out", default="runs/benchmarks/loop_speed.json")
+    parser.add_argument("--out", default=None,
+                        help="default: runs/benchmarks/loop_speed_<networks>.json")
     args = parser.parse_args(argv)
 
     contestants = {}
     if not args.no_torch:
         try:
-            contestants.update(pytorch_contestant(args.steps))
+            contestants.update(pytorch_contestant(args.steps, args.networks))
         except ImportError:
             print("# PyTorch is not installed: pip install torch to compare with it")
-    contestants.update(keras_contestants(args.steps))
+    contestants.update(keras_contestants(args.steps, args.networks))
     rates = {name: [] for name in contestants}
     for round_ in range(args.repeats):
         for name, run in contestants.items():
@@ -178,6 +219,7 @@ def main(argv=None):
     print("|---|---|---|")
     for name, r in rates.items():
         print(f"| {name} | {statistics.median(r):.0f} | {statistics.median(r) / baseline:.2f}x |")
+    args.out = args.out or f"runs/benchmarks/loop_speed_{args.networks}.json"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump({"args": vars(args), "rates": rates}, f, indent=2)

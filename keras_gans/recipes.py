@@ -7,7 +7,8 @@ model: {variant: dcgan, latent_dim: 32}          # + any constructor argument;
                                # generator/discriminator: {network: dcgan_generator, ...}
 data: {name: digits, batch_size: 32, image_size: 16}   # kg.data.load arguments, or
                                # kg.data.load_semi_supervised's when labels_per_class is set
-optimizers:                    # GAN.compile arguments
+optimizers:                    # GAN.compile arguments; a learning_rate may be a schedule,
+                               # {name: linear_decay, learning_rate: 2.0e-4, total_steps: 9000}
   d_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
   g_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
   loss: non_saturating
@@ -137,7 +138,32 @@ def build_optimizer(spec):
     if not name:
         raise ValueError(f"An optimizer needs a name, e.g. {{name: adam, learning_rate: 2.0e-4}}"
                          f"; received {spec}.")
+    if isinstance(spec.get("learning_rate"), dict):
+        spec["learning_rate"] = build_schedule(spec["learning_rate"])
     cls = type(keras.optimizers.get(name))
+    return cls(**spec)
+
+
+def build_schedule(spec):
+    """``{name: linear_decay, learning_rate: 1.0e-3, total_steps: 9000}``: a schedule of
+    ``keras_gans.schedules`` or ``keras.optimizers.schedules`` by its snake_case or class
+    name, with its arguments (or a serialized schedule with ``class_name``)."""
+    import keras
+
+    from keras_gans import schedules
+
+    if "class_name" in spec:
+        return keras.optimizers.schedules.deserialize(spec)
+    spec = _numbers(spec)
+    name = str(spec.pop("name", ""))
+    class_name = "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+    cls = (getattr(schedules, class_name, None)
+           or getattr(keras.optimizers.schedules, class_name, None))
+    if not (isinstance(cls, type)
+            and issubclass(cls, keras.optimizers.schedules.LearningRateSchedule)):
+        raise ValueError(f"Unknown learning-rate schedule {name!r}: give `name` as a schedule "
+                         f"of keras_gans.schedules (linear_decay) or keras.optimizers."
+                         f"schedules (e.g. cosine_decay), with its arguments.")
     return cls(**spec)
 
 

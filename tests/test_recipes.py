@@ -45,7 +45,8 @@ def test_networks_and_optimizer_configs(tmp_path):
                   "generator": {"network": "mlp_generator", "hidden_units": [16]},
                   "discriminator": {"network": "mlp_discriminator", "hidden_units": [16]}},
         "data": {"name": "ring8", "num_examples": 64, "batch_size": 32},
-        "optimizers": {"d_optimizer": {"name": "adam", "learning_rate": "1e-4"},
+        "optimizers": {"d_optimizer": {"name": "adam", "learning_rate": {
+                           "name": "linear_decay", "learning_rate": "1e-4", "total_steps": 4}},
                        "g_optimizer": {"class_name": "RMSprop",
                                        "config": {"learning_rate": 0.001}},
                        "d_steps": 2},
@@ -53,7 +54,12 @@ def test_networks_and_optimizer_configs(tmp_path):
     })
     model = recipes.run(recipe, str(tmp_path), verbose=0)
     assert model.generator.layers[1].units == 16 and model.d_steps == 2
-    assert abs(float(model.d_optimizer.learning_rate) - 1e-4) < 1e-9
+    # Two steps of 2 D updates each: the 4-update linear decay from 1e-4 has reached 0.
+    assert type(model.d_optimizer._learning_rate).__name__ == "LinearDecay"
+    assert int(model.d_optimizer.iterations) == 4
+    assert float(model.d_optimizer.learning_rate) == 0.0
+    with pytest.raises(ValueError, match="Unknown learning-rate schedule 'cosine_dekay'"):
+        recipes.build_optimizer({"name": "adam", "learning_rate": {"name": "cosine_dekay"}})
     assert type(model.g_optimizer).__name__ == "RMSprop"
 
 
