@@ -8,6 +8,11 @@ that pool and ``--batch-size - --labelled`` unlabelled training images. After a 
 wall time, ``classifier()`` is evaluated on the 10,000 MNIST test images.
 
     python benchmarks/sgan_mnist.py --data ../shared/data/mnist.npz --minutes 15
+
+``--watch RUN`` instead follows a recipe run (``keras-gans train --recipe
+zoo/recipes/sgan-mnist-100.yaml --out RUN``, started beside it): it scores every checkpoint
+that appears in ``RUN/checkpoints`` on the test images, until ``RUN/model.keras`` is written,
+and keeps the trajectory in ``RUN/test_error.json``.
 """
 
 import argparse
@@ -19,6 +24,7 @@ import keras
 import numpy as np
 
 import keras_gans as kg
+from keras_gans import recipes
 
 
 def parse_args(argv=None):
@@ -32,6 +38,9 @@ def parse_args(argv=None):
     p.add_argument("--checkpoint-every", type=int, default=300)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="runs/benchmarks/sgan_mnist")
+    p.add_argument("--watch", default=None, metavar="RUN",
+                   help="score the checkpoints of a recipe run as they appear")
+    p.add_argument("--poll-seconds", type=float, default=30.0)
     return p.parse_args(argv)
 
 
@@ -40,8 +49,35 @@ def test_error(model, x_test, y_test):
     return float(np.mean(predicted != y_test))
 
 
+def watch(run, x_test, y_test, poll_seconds):
+    """Test error of every checkpoint of a running recipe run (the checkpoints hold the
+    model's weights; only the latest few are kept, so this runs beside the training)."""
+    recipe = recipes.load(os.path.join(run, "recipe.yaml"))
+    model = recipes.build_model(recipe, x_test.shape[1:])
+    folder, scored = os.path.join(run, "checkpoints"), {}
+    while True:
+        names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+        for name in names:
+            done = os.path.join(folder, name, "state.json")   # written after the weights
+            if name in scored or not name.startswith("ckpt-") or not os.path.exists(done):
+                continue
+            model.load_weights(os.path.join(folder, name, "model.weights.h5"))
+            scored[name] = {"step": int(name.split("-")[1]),
+                            "test_error": test_error(model, x_test, y_test)}
+            print(json.dumps(scored[name]), flush=True)
+            with open(os.path.join(run, "test_error.json"), "w") as f:
+                json.dump(sorted(scored.values(), key=lambda r: r["step"]), f, indent=1)
+        if os.path.exists(os.path.join(run, "model.keras")):
+            return
+        time.sleep(poll_seconds)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.watch:
+        data = np.load(args.data)
+        x_test = data["x_test"].astype("float32")[..., None] / 127.5 - 1.0
+        return watch(args.watch, x_test, data["y_test"], args.poll_seconds)
     os.makedirs(args.out, exist_ok=True)
     keras.utils.set_random_seed(args.seed)
     data = np.load(args.data)

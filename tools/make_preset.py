@@ -290,14 +290,14 @@ def classifier_test_error(model, dataset, data_dir=None):
             "per_class_error": [round(float(wrong[y == c].mean()), 4)
                                 for c in range(int(y.max()) + 1)],
             "protocol": f"argmax of classifier().predict on all {len(y):,} {dataset} test "
-                        f"images scaled to [-1, 1] (noise layers inactive)"}
+                        f"images scaled to [-1, 1], noise layers inactive"}
 
 
 def classifier_sentence(result):
     per_class = ", ".join(f"{100 * e:.1f}" for e in result["per_class_error"])
     return (f"**Classifier test error: {100 * result['error']:.2f}%** ({result['protocol']}); "
             f"per class 0-{len(result['per_class_error']) - 1}: {per_class}%.\n\n"
-            f"The generator's samples, scored in the same evaluator:\n\n")
+            f"The generator's samples:\n\n")
 
 
 def metrics_table(scores):
