@@ -35,10 +35,16 @@ class SampleGrid(keras.callbacks.Callback):
     Images become a grid; 2-D points become a scatter plot. With ``tensorboard_dir`` the
     same picture is also logged as a TensorBoard image (tag ``samples``, step = epoch).
     Samples come from the EMA generator when the model has one.
+
+    For an image-to-image model (SimGAN, CycleGAN, SRGAN: see ``keras_gans.tasks``) pass
+    ``inputs``, a fixed batch of input images: each picture then shows every input beside
+    what the model makes of it (``num_samples`` and ``seed`` are not used).
     """
 
-    def __init__(self, directory, num_samples=64, seed=0, every=1, tensorboard_dir=None):
+    def __init__(self, directory, num_samples=64, seed=0, every=1, tensorboard_dir=None,
+                 inputs=None):
         super().__init__()
+        self.inputs = None if inputs is None else np.asarray(inputs, "float32")
         self.directory = directory
         self.num_samples = num_samples
         self.seed = seed
@@ -51,11 +57,17 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
-        if self._z is None:
-            self._z = self.model.latent_vectors(self.num_samples, self.seed)
-        samples = self.model.generate(len(self._z), z=self._z)
         path = os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png")
-        self.paths.append(utils.save_samples(samples, path))
+        if self.inputs is not None:
+            from keras_gans import tasks
+
+            outputs = tasks.apply(self.model, self.inputs)
+            self.paths.append(tasks.save_pairs(self.inputs, outputs, path))
+        else:
+            if self._z is None:
+                self._z = self.model.latent_vectors(self.num_samples, self.seed)
+            samples = self.model.generate(len(self._z), z=self._z)
+            self.paths.append(utils.save_samples(samples, path))
         if self.tensorboard_dir:
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(self.tensorboard_dir)

@@ -114,9 +114,34 @@ def _sample(args):
     model = _load_model(args.model)
     if model is None:
         return 2
+    if kg.tasks.is_image_to_image(model):
+        return _sample_image_to_image(model, args)
     samples = model.generate(args.num, seed=args.seed)
     kg.utils.save_samples(samples, args.output)
     print(f"Wrote {args.num} samples to {args.output}")
+    return 0
+
+
+def _sample_image_to_image(model, args):
+    """Inputs beside outputs: the inputs come from --inputs, else from the source the
+    preset's metadata records (``keras_gans.tasks.draw_inputs``)."""
+    import yaml
+
+    import keras_gans as kg
+
+    source = yaml.safe_load(args.inputs) if args.inputs else None
+    if source is None:
+        recorded = kg.presets.read_metadata(args.model)
+        source = (recorded or {}).get("inputs")
+    if source is None:
+        print(f"error: {type(model).__name__} {kg.tasks.task_of(model)}s images: pass "
+              f"--inputs SOURCE (a data set name, an image folder or file, or "
+              f"'{{synthetic_digits: {{}}}}') to say which.", file=sys.stderr)
+        return 2
+    inputs = kg.tasks.draw_inputs(source, args.num, args.seed, kg.tasks.input_shape(model))
+    kg.tasks.save_pairs(inputs, kg.tasks.apply(model, inputs), args.output)
+    print(f"Wrote {len(inputs)} inputs beside their outputs ({kg.tasks.task_of(model)}) to "
+          f"{args.output}")
     return 0
 
 
@@ -226,6 +251,10 @@ def build_parser():
     sample.add_argument("-n", "--num", type=int, default=64)
     sample.add_argument("-o", "--output", default="samples.png")
     sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--inputs", default=None,
+                        help="image-to-image models: where the input images come from (a data "
+                             "set name or path, or '{synthetic_digits: {}}'); default: the "
+                             "source the preset records")
     sample.set_defaults(func=_sample)
 
     ev = sub.add_parser("eval", help="score a saved model's samples against real data")

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 
+import numpy as np
 import yaml
 
 # The layout of config.json and metadata.json. A preset written with a larger number
@@ -244,6 +245,18 @@ def load_folder(folder):
     return model
 
 
+def read_metadata(name_or_path, index=None, cache=None):
+    """The metadata.json of a preset (name, alias or folder) as a dict; ``None`` for a
+    ``.keras`` file, which has none. A preset's ``task`` (absent: ``"generate"``) says what
+    it does; image-to-image presets also record ``input_shape``, ``output_shape`` and
+    ``inputs``, the source their picture's inputs come from (``keras_gans.tasks``)."""
+    path = os.fspath(name_or_path)
+    if path.endswith(".keras") and os.path.isfile(path):
+        return None
+    folder = path if os.path.isdir(path) else preset_files(resolve(path, index), index, cache)
+    return read_json(os.path.join(folder, METADATA_NAME))
+
+
 def load(name_or_path, index=None, cache=None):
     """A trained model from the zoo, ready to ``generate``.
 
@@ -253,8 +266,9 @@ def load(name_or_path, index=None, cache=None):
         index: the path of another index.yaml (its folder is searched for presets).
         cache: the cache folder (default ``$KERAS_GANS_HOME`` or ``~/.keras/keras_gans``).
 
-    The model comes uncompiled: ``generate`` works at once; call ``compile()`` (the
-    variant's paper defaults, or your own optimizers) and ``fit`` to fine-tune it.
+    The model comes uncompiled: ``generate`` works at once (image-to-image presets:
+    their task method, e.g. ``refine(images)``); call ``compile()`` (the variant's paper
+    defaults, or your own optimizers) and ``fit`` to fine-tune it.
     """
     path = os.fspath(name_or_path)
     if os.path.isdir(path):
@@ -283,6 +297,8 @@ def save_preset(model, folder, metadata=None):
 
     from keras_gans.version import __version__
 
+    from keras_gans import tasks
+
     os.makedirs(folder, exist_ok=True)
     config = keras.saving.serialize_keras_object(model)
     config.pop("compile_config", None)  # a loaded preset is compiled by its user
@@ -292,9 +308,16 @@ def save_preset(model, folder, metadata=None):
     clean = keras.saving.deserialize_keras_object(config)
     clean.set_weights(model.get_weights())
     clean.save_weights(os.path.join(folder, WEIGHTS_NAME))
+    if tasks.is_image_to_image(model):
+        # What the preset does to an image, for the tests, `keras-gans sample` and people.
+        shape = tasks.input_shape(model)
+        one = tasks.apply(model, np.zeros((1, *shape), "float32"))
+        described = {"task": tasks.task_of(model), "input_shape": list(shape),
+                     "output_shape": list(one.shape[1:])}
+    else:
+        described = {"data_shape": list(model.data_shape), "latent_dim": int(model.latent_dim)}
     metadata = {"format_version": FORMAT_VERSION, "keras_gans_version": __version__,
-                "data_shape": list(model.data_shape), "latent_dim": int(model.latent_dim),
-                **(metadata or {})}
+                **described, **(metadata or {})}
     with open(os.path.join(folder, METADATA_NAME), "w") as f:
         json.dump(metadata, f, indent=1)
     return folder
@@ -303,8 +326,8 @@ def save_preset(model, folder, metadata=None):
 # -- writing the index ----------------------------------------------------------------
 
 # metadata.json fields copied into the index entry.
-INDEX_FIELDS = ("description", "variant", "dataset", "data_shape", "latent_dim", "aliases",
-                "parameters", "metrics")
+INDEX_FIELDS = ("description", "variant", "dataset", "data_shape", "latent_dim", "task",
+                "input_shape", "output_shape", "aliases", "parameters", "metrics")
 
 
 def write_index(zoo=None):

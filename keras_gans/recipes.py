@@ -21,6 +21,28 @@ callbacks:
   divergence_guard: {max_abs: null}
 ```
 
+Image-to-image variants (SimGAN, CycleGAN) train on batches of two unrelated image sets:
+``data: {unpaired: [SOURCE_X, SOURCE_Y], batch_size: 32, ...}`` in place of ``name``, the
+other fields being ``kg.data.load_unpaired``'s arguments (image_size, channels, crop,
+split, shuffle, drop_remainder, cache, data_dir). A source is a data set name or path that
+``kg.data.load`` takes, or ``{synthetic_digits: {num: 6000, seed: 0}}`` (labelled digits
+rendered from fonts, ``kg.data.synthetic_digits``; their labels are not used for
+training). One source alone must be a tfds ``cycle_gan/<name>``, whose A and B splits are
+the two domains. SimGAN's refiner, for instance::
+
+    model: {variant: simgan, filters: 32, num_blocks: 4}
+    data:
+      unpaired: [{synthetic_digits: {num: 6000, seed: 0}}, ../shared/data/mnist.npz]
+      batch_size: 32
+    optimizers:
+      r_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
+      d_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
+      self_regularization: 1.0
+
+The model's image_shape comes from the first source's images; every ``*_optimizer`` of
+``optimizers`` is built as above; the sample grids show the first source's images
+(``keras_gans.tasks.draw_inputs`` with the grid's seed) beside the model's outputs.
+
 ``run`` writes into one folder: ``recipe.yaml`` (the resolved recipe), ``checkpoints/``,
 ``samples/``, ``tensorboard/``, ``history.json``/``history.csv`` and ``model.keras``.
 Running it again on the same folder resumes the run (see ``keras_gans.training``).
@@ -74,10 +96,58 @@ def resolve(recipe):
     if not recipe["model"].get("variant"):
         raise ValueError("The recipe names no model: add `model: {variant: dcgan}` (gan, dcgan, "
                          "wgan or wgan-gp).")
-    if not recipe["data"].get("name"):
+    data = recipe["data"]
+    if data.get("unpaired") is not None:
+        if data.get("name"):
+            raise ValueError("The recipe's data has both `name` and `unpaired`; keep `name` "
+                             "for one data set, `unpaired: [SOURCE_X, SOURCE_Y]` for two.")
+        _check_unpaired(data)
+    elif not data.get("name"):
         raise ValueError("The recipe names no data: add `data: {name: digits}` (a data set "
-                         "name or the path of an image folder, .npz or IDX file).")
+                         "name or the path of an image folder, .npz or IDX file), or "
+                         "`data: {unpaired: [SOURCE_X, SOURCE_Y]}` for image-to-image models.")
     return recipe
+
+
+# kg.data.load_unpaired's arguments besides the two sources.
+UNPAIRED_OPTIONS = ("batch_size", "image_size", "split", "shuffle", "seed", "drop_remainder",
+                    "crop", "channels", "cache", "data_dir")
+
+
+def _check_unpaired(data):
+    from keras_gans import tasks
+
+    sources = data["unpaired"]
+    if isinstance(sources, (str, dict)):
+        sources = [sources]
+    if not isinstance(sources, list) or not 1 <= len(sources) <= 2:
+        raise ValueError(f"`data.unpaired` must list two image sources [SOURCE_X, SOURCE_Y] "
+                         f"(or one tfds cycle_gan/<name>); received {data['unpaired']!r}.")
+    for source in sources:
+        name = tasks._source_name(source)
+        if name == "synthetic_digits":
+            tasks.synthetic_digits_arguments(source)
+    if len(sources) == 1 and not str(sources[0]).startswith("cycle_gan/"):
+        raise ValueError(f"`data.unpaired` has one source, {sources[0]!r}; give two "
+                         f"[SOURCE_X, SOURCE_Y], or one tfds cycle_gan/<name> data set.")
+    unknown = sorted(set(data) - set(UNPAIRED_OPTIONS) - {"unpaired"})
+    if unknown:
+        raise ValueError(f"Unknown field(s) {', '.join(f'data.{k}' for k in unknown)} for "
+                         f"unpaired data; known: unpaired, {', '.join(UNPAIRED_OPTIONS)}.")
+
+
+def unpaired_data(data):
+    """A function that builds the ``(x, y)`` data set of a recipe's ``data: {unpaired: ...}``
+    section (synthetic digits are rendered once and reused by every call)."""
+    import keras_gans as kg
+    from keras_gans import tasks
+
+    data = dict(data)
+    sources = data.pop("unpaired")
+    sources = [sources] if isinstance(sources, (str, dict)) else list(sources)
+    arrays = [kg.data.synthetic_digits(**tasks.synthetic_digits_arguments(s))[0]
+              if isinstance(s, dict) else s for s in sources]
+    return lambda: kg.data.load_unpaired(*arrays, **data)
 
 
 def load(path):
@@ -191,15 +261,18 @@ def build_model(recipe, data_shape):
     kwargs = dict(recipe["model"])
     variant = kg.models.get(kwargs.pop("variant"))
     if "image_shape" not in kwargs and "data_shape" not in kwargs:
-        kwargs["data_shape"] = tuple(data_shape)
+        # Image-to-image variants take only image_shape; the noise-to-image ones data_shape.
+        takes = inspect.signature(variant.__init__).parameters
+        kwargs["data_shape" if "data_shape" in takes else "image_shape"] = tuple(data_shape)
     shape = tuple(kwargs.get("image_shape") or kwargs.get("data_shape"))
     for role in ("generator", "discriminator"):
         if isinstance(kwargs.get(role), dict):
             kwargs[role] = _build_network(kwargs[role], role, kwargs, shape)
     model = variant(**kwargs)
     opts = dict(recipe["optimizers"])
-    for key in ("d_optimizer", "g_optimizer"):
-        opts[key] = build_optimizer(opts.get(key))
+    for key in opts:
+        if key.endswith("_optimizer"):
+            opts[key] = build_optimizer(opts[key])
     model.compile(**opts)
     return model
 
@@ -236,26 +309,42 @@ def run(recipe, out, verbose=1):
         tf.config.experimental.enable_op_determinism()
     data = dict(recipe["data"])
     data.setdefault("seed", seed)
-    name = data.pop("name")
-    def make_data():
-        if "labels_per_class" in data:
-            return kg.data.load_semi_supervised(name, **data)
-        return kg.data.load(name, **data)
+    if data.get("unpaired") is not None:
+        name = " + ".join(str(s) for s in (data["unpaired"] if isinstance(data["unpaired"], list)
+                                           else [data["unpaired"]]))
+        make_data = unpaired_data(data)
+    else:
+        name = data.pop("name")
+
+        def make_data():
+            if "labels_per_class" in data:
+                return kg.data.load_semi_supervised(name, **data)
+            return kg.data.load(name, **data)
 
     ds = make_data()
     model = build_model(recipe, ds.element_spec[0].shape[1:] if isinstance(ds.element_spec, tuple)
                         else ds.element_spec.shape[1:])
-    print(model.summary_line(), f"| data {name} {model.data_shape}", flush=True)
+    image_to_image = kg.tasks.is_image_to_image(model)
+    shape = kg.tasks.input_shape(model) if image_to_image else model.data_shape
+    print(model.summary_line(), f"| data {name} {shape}", flush=True)
 
     cbs = recipe["callbacks"]
     callbacks = []
     if cbs.get("ema"):
+        if image_to_image:
+            raise ValueError(f"callbacks.ema averages the weights of a noise-to-image "
+                             f"generator; {type(model).__name__} has none. Set `ema: null`.")
         callbacks.append(kg.callbacks.EMA(**cbs["ema"]))
     if cbs.get("divergence_guard") is not None:
         callbacks.append(kg.callbacks.DivergenceGuard(**cbs["divergence_guard"]))
     if cbs.get("sample_grid"):
         grid = dict(cbs["sample_grid"])
         tensorboard = grid.pop("tensorboard", False)
+        if image_to_image:  # the first source's images beside the model's outputs
+            sources = data["unpaired"] if isinstance(data["unpaired"], list) \
+                else [data["unpaired"]]
+            grid["inputs"] = kg.tasks.draw_inputs(sources[0], grid.get("num_samples", 64),
+                                                  grid.get("seed", 0), shape)
         callbacks.append(kg.callbacks.SampleGrid(
             os.path.join(out, "samples"), **grid,
             tensorboard_dir=os.path.join(out, "tensorboard") if tensorboard else None))

@@ -38,6 +38,17 @@ def tiny_zoo(tmp_path):
 def test_every_preset_loads_offline_and_generates_its_shape(name, tmp_path):
     entry = presets.read_index()[name]
     model = kg.load(name, cache=str(tmp_path / "empty-cache"))  # from the zoo, no download
+    assert kg.tasks.task_of(model) == entry.get("task", "generate")
+    if kg.tasks.is_image_to_image(model):
+        # Refine / translate / upscale: apply the task to inputs of the declared shape.
+        inputs = np.random.default_rng(0).uniform(-1, 1, (4, *entry["input_shape"]))
+        y = kg.tasks.apply(model, inputs.astype("float32"))
+        assert y.shape == (4, *entry["output_shape"]) and y.dtype == np.float32
+        assert np.all(np.isfinite(y)) and y.min() >= -1.0 and y.max() <= 1.0
+        np.testing.assert_array_equal(y, kg.tasks.apply(model, inputs.astype("float32")))
+        for alias in entry.get("aliases") or []:
+            assert presets.resolve(alias) == name
+        return
     x = model.generate(4, seed=0)
     assert x.shape == (4, *entry["data_shape"]) and x.dtype == np.float32
     assert np.all(np.isfinite(x))
@@ -208,6 +219,93 @@ def test_corrupt_download_is_rejected(tiny_zoo, tmp_path, monkeypatch):
         _set_url(index, server.url)
         with pytest.raises(presets.PresetError, match="sha256"):
             kg.load("tiny", index=index, cache=str(tmp_path / "cache"))
+
+
+# -- image-to-image presets (refine, translate, upscale) --------------------------------
+
+def _tiny_simgan():
+    return kg.models.SimGAN((8, 8, 1), filters=2, num_blocks=1,
+                            discriminator_filters=(2, 2, 2, 2), buffer_size=4, seed=0)
+
+
+@pytest.fixture
+def tiny_refiner_zoo(tmp_path):
+    """A zoo with one tiny SimGAN preset, 'tiny-refiner', whose picture inputs are 8x8
+    synthetic digits."""
+    model = _tiny_simgan()
+    zoo = tmp_path / "zoo"
+    presets.save_preset(model, str(zoo / "tiny-refiner"),
+                        {"variant": "simgan", "dataset": "digits",
+                         "inputs": {"synthetic_digits": {"image_size": 8}}})
+    return zoo, presets.write_index(str(zoo)), model
+
+
+def test_an_image_to_image_preset_records_its_task_and_shapes(tiny_refiner_zoo, tmp_path):
+    zoo, index, model = tiny_refiner_zoo
+    entry = presets.read_index(index)["tiny-refiner"]
+    assert (entry["task"], entry["input_shape"], entry["output_shape"]) == \
+        ("refine", [8, 8, 1], [8, 8, 1])
+    assert "latent_dim" not in entry and "data_shape" not in entry
+    loaded = kg.load("tiny-refiner", index=index, cache=str(tmp_path / "cache"))
+    x, _ = kg.data.synthetic_digits(3, image_size=8, seed=0)
+    np.testing.assert_allclose(loaded.refine(x), model.refine(x), atol=1e-6)
+    assert presets.read_metadata(str(zoo / "tiny-refiner"))["inputs"] == \
+        {"synthetic_digits": {"image_size": 8}}
+
+
+def test_cli_sample_writes_inputs_beside_outputs(tiny_refiner_zoo, tmp_path, capsys):
+    zoo, _, model = tiny_refiner_zoo
+    out = tmp_path / "pairs.png"
+    assert cli.main(["sample", str(zoo / "tiny-refiner"), "-n", "3", "-o", str(out)]) == 0
+    picture = tf.io.decode_png(tf.io.read_file(str(out))).numpy()
+    assert picture.shape == (12, 2 + 6 * 10, 1)      # 3 inputs, each beside its output
+    x, _ = kg.data.synthetic_digits(3, image_size=8, seed=0)   # the recorded source, seed 0
+    first = np.round((x[0] + 1) * 127.5).astype("uint8")
+    np.testing.assert_array_equal(picture[2:10, 2:10], first)
+    refined = np.round((np.clip(model.refine(x[:1])[0], -1, 1) + 1) * 127.5).astype("uint8")
+    np.testing.assert_allclose(picture[2:10, 12:20], refined, atol=1)
+    # A .keras file records no source: say how to give one, then take it from --inputs.
+    model.save(str(tmp_path / "r.keras"))
+    assert cli.main(["sample", str(tmp_path / "r.keras"), "-o", str(tmp_path / "b.png")]) == 2
+    assert "pass --inputs SOURCE" in capsys.readouterr().err
+    assert cli.main(["sample", str(tmp_path / "r.keras"), "-n", "2", "--inputs", "digits",
+                     "-o", str(tmp_path / "b.png")]) == 0
+    assert tf.io.decode_png(tf.io.read_file(str(tmp_path / "b.png"))).shape == (12, 42, 1)
+
+
+def test_make_preset_builds_an_image_to_image_preset_from_a_recipe_run(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_preset", os.path.join(os.path.dirname(os.path.dirname(__file__)), "tools",
+                                    "make_preset.py"))
+    make_preset = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_preset)
+    recipe = kg.recipes.resolve({
+        "model": {"variant": "simgan", "filters": 2, "num_blocks": 1,
+                  "discriminator_filters": [2, 2, 2, 2], "buffer_size": 4},
+        "data": {"unpaired": [{"synthetic_digits": {"num": 16, "seed": 5, "image_size": 8}},
+                              "digits"], "batch_size": 4},
+        "callbacks": {"sample_grid": None}, "schedule": {"epochs": 1, "steps_per_epoch": 1}})
+    run = tmp_path / "run"
+    model = kg.recipes.run(recipe, str(run), verbose=0)
+    metrics = {"accuracy": {"raw": 0.5, "refined": 0.6, "protocol": "a test"}}
+    folder = make_preset.build_preset(str(run), "tiny-simgan", "zoo/recipes/x.yaml", "digits",
+                                      zoo=str(tmp_path / "zoo"), metrics=metrics,
+                                      notes="Looked at.")
+    meta = presets.read_metadata(folder)
+    assert meta["task"] == "refine" and meta["input_shape"] == [8, 8, 1]
+    # The picture's inputs: synthetic_digits(32, seed=0) with the recipe's image size.
+    assert meta["inputs"] == {"synthetic_digits": {"image_size": 8}}
+    assert meta["metrics"] == metrics and meta["training"]["steps"] == 1
+    assert set(meta["parameters"]) == {"refiner", "discriminator"}
+    picture = tf.io.decode_png(tf.io.read_file(os.path.join(folder, "samples.png")))
+    assert picture.shape == (2 + 4 * 10, 2 + 16 * 10, 1)   # 32 pairs, 8 pairs per row
+    card = open(os.path.join(folder, "README.md")).read()
+    assert "model.refine(x)" in card and "refined 0.6" in card and "Looked at." in card
+    loaded = kg.load(folder)
+    x, _ = kg.data.synthetic_digits(2, image_size=8, seed=0)
+    np.testing.assert_allclose(loaded.refine(x), model.refine(x), atol=1e-6)
 
 
 # -- command line ---------------------------------------------------------------------

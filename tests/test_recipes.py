@@ -1,7 +1,9 @@
 import json
 import os
 
+import numpy as np
 import pytest
+import tensorflow as tf
 import yaml
 
 import keras_gans as kg
@@ -112,3 +114,82 @@ def test_issue7_recipes_build_their_models(name, variant):
     else:
         assert [p.name for p in model.gradient_penalties] == ["gp", "drift"]
         assert (model.fade_steps, model.num_stages) == (3000, 4)
+
+
+# -- image-to-image recipes: data: {unpaired: [SOURCE_X, SOURCE_Y]} ----------------------
+
+def test_simgan_recipe_trains_on_synthetic_and_real_digits(tmp_path):
+    recipe = recipes.resolve({
+        "model": {"variant": "simgan", "filters": 4, "num_blocks": 1,
+                  "discriminator_filters": [4, 4, 4, 4], "buffer_size": 8},
+        "data": {"unpaired": [{"synthetic_digits": {"num": 48, "seed": 0, "image_size": 8}},
+                              "digits"], "batch_size": 8},
+        "optimizers": {"r_optimizer": {"name": "adam", "learning_rate": "1e-3"},
+                       "d_optimizer": {"name": "sgd", "learning_rate": 0.01},
+                       "self_regularization": 0.5},
+        "callbacks": {"sample_grid": {"num_samples": 6, "seed": 0},
+                      "checkpoint": {"every": 2}},
+        "schedule": {"epochs": 2, "steps_per_epoch": 2},
+    })
+    model = recipes.run(recipe, str(tmp_path), verbose=0)
+    # image_shape comes from the first source; every *_optimizer is built from its spec.
+    assert type(model).__name__ == "SimGAN" and model.image_shape == (8, 8, 1)
+    assert abs(float(model.r_optimizer.learning_rate) - 1e-3) < 1e-9
+    assert type(model.d_optimizer).__name__ == "SGD" and model.self_regularization == 0.5
+    assert int(model.r_optimizer.iterations) == 4
+    # The grid shows the 6 inputs beside their 6 refinements: 12 images of 8x8 in one
+    # row of 16 columns (padding 2).
+    picture = tf.io.decode_png(tf.io.read_file(str(tmp_path / "samples" / "epoch_002.png")))
+    assert picture.shape == (2 + 10, 2 + 12 * 10, 1)
+    history = json.loads((tmp_path / "history.json").read_text())["epochs"]
+    assert [r["step"] for r in history] == [2, 4] and np.isfinite(history[-1]["r_loss"])
+    loaded = kg.load(str(tmp_path / "model.keras"))
+    x, _ = kg.data.synthetic_digits(3, image_size=8, seed=1)
+    np.testing.assert_allclose(loaded.refine(x), model.refine(x), atol=1e-6)
+
+
+def test_cyclegan_recipe_trains_on_two_image_files(tmp_path):
+    rng = np.random.default_rng(0)
+    for name, low in (("x", 0), ("y", 128)):
+        images = rng.integers(low, low + 128, (6, 8, 8, 3), dtype=np.uint8)
+        np.savez(tmp_path / f"{name}.npz", x_train=images, y_train=np.zeros(6, "int64"))
+    recipe = recipes.resolve({
+        "model": {"variant": "cyclegan", "filters": 4, "num_blocks": 1,
+                  "discriminator_layers": 1, "pool_size": 2},
+        "data": {"unpaired": [str(tmp_path / "x.npz"), str(tmp_path / "y.npz")],
+                 "batch_size": 2},
+        "optimizers": {"g_optimizer": {"name": "adam", "learning_rate": 1.0e-3}},
+        "callbacks": {"sample_grid": {"num_samples": 2}},
+        "schedule": {"epochs": 1, "steps_per_epoch": 2},
+    })
+    model = recipes.run(recipe, str(tmp_path / "run"), verbose=0)
+    assert type(model).__name__ == "CycleGAN" and model.image_shape == (8, 8, 3)
+    assert abs(float(model.g_optimizer.learning_rate) - 1e-3) < 1e-9
+    assert int(model.g_optimizer.iterations) == 2
+    assert os.listdir(tmp_path / "run" / "samples") == ["epoch_001.png"]
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"name": "digits", "unpaired": ["digits", "digits"]}, "both `name` and `unpaired`"),
+    ({"unpaired": ["digits"]}, "has one source"),
+    ({"unpaired": ["a", "b", "c"]}, "must list two image sources"),
+    ({"unpaired": [{"fonts_digits": {}}, "digits"]}, "synthetic_digits: "),
+    ({"unpaired": [{"synthetic_digits": {"count": 5}}, "digits"]},
+     "Unknown synthetic_digits argument.*count"),
+    ({"unpaired": [3, "digits"]}, "is a data set name or path"),
+    ({"unpaired": ["digits", "digits"], "labels": True}, "Unknown field.*data.labels"),
+])
+def test_bad_unpaired_data_is_explained(data, message):
+    with pytest.raises(ValueError, match=message):
+        recipes.resolve({"model": {"variant": "simgan"}, "data": data})
+
+
+def test_ema_is_refused_for_image_to_image_models(tmp_path):
+    recipe = recipes.resolve({
+        "model": {"variant": "simgan", "filters": 2, "num_blocks": 1,
+                  "discriminator_filters": [2, 2, 2, 2]},
+        "data": {"unpaired": [{"synthetic_digits": {"num": 8, "image_size": 8}}, "digits"],
+                 "batch_size": 4},
+        "callbacks": {"ema": {"decay": 0.9}}})
+    with pytest.raises(ValueError, match="ema.*SimGAN has none"):
+        recipes.run(recipe, str(tmp_path), verbose=0)

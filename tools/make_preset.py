@@ -7,7 +7,10 @@
     python tools/make_preset.py build-tabular runs/tabular/tabular-gan-adult \
         --name tabular-gan-adult --recipe zoo/recipes/tabular-gan-adult.yaml
 
-``build`` reads ``RUN/model.keras`` (written by ``keras-gans train --recipe``) and writes
+Image-to-image models (SimGAN, CycleGAN, SRGAN; ``keras_gans.tasks``) get a picture of
+inputs, drawn from the recipe's first ``data.unpaired`` source, beside their outputs, and
+metadata recording the task, input/output shapes and that source; ``--metrics FILE`` adds
+metrics their benchmark measured. ``build`` reads ``RUN/model.keras`` (written by ``keras-gans train --recipe``) and writes
 ``zoo/NAME/``: config.json, model.weights.h5, metadata.json (with the compute the run took,
 from ``RUN/compute.json`` if present, else from the run's file times), samples.png, the
 mode coverage on 2,500 samples for the 2-D toys, and a model card README.md from the
@@ -37,6 +40,12 @@ DATASETS = {
               "CC BY-SA 3.0 (MNIST, LeCun, Cortes & Burges)"),
     "fashion_mnist": ("Fashion-MNIST, training split (60,000 images, 28x28 grey)",
                       "MIT (Zalando Research)"),
+    "synthetic-digits-to-mnist": (
+        "digits rendered from the machine's TrueType fonts by kg.data.synthetic_digits "
+        "(6,000, seed 0; their labels unused in training) as the synthetic side, and the "
+        "60,000 unlabelled MNIST training images (28x28 grey) as the real side",
+        "fonts: the DejaVu fonts' licence (free, Bitstream Vera derived); MNIST: CC BY-SA "
+        "3.0 (LeCun, Cortes & Burges)"),
     "ring8": ("ring of 8 Gaussians, radius 1, std 0.01 (generated, embedded in keras-gans)",
               "none needed (synthetic)"),
     "grid25": ("5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05 (generated, embedded in "
@@ -112,14 +121,160 @@ def _run_compute(run):
     return os.path.getmtime(os.path.join(run, "model.keras")) - start, None
 
 
-def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="",
-                 limitations="", zoo=None, seed=0):
-    """Write the preset folder ``zoo/NAME`` from the finished run folder ``run``."""
+I2I_CARD = """# {name}
+
+{description}
+
+![inputs beside outputs](samples.png)
+
+*samples.png: {sample_caption}.*
+
+```python
+import keras_gans as kg
+model = kg.load("{name}")        # aliases: {aliases}
+{usage}
+```
+
+## Model
+
+- Variant: `{variant}` ({class_name}); {params}.
+- Task: `{task}(images)`: float32 images in [-1, 1], trained on {input_shape} inputs
+  (giving {output_shape} outputs){any_size}.
+
+## Training
+
+- Data: {data_text}. Licence: {licence}.
+- Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with
+  `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
+  root, with the shared data folder beside the checkout.
+- Schedule: {steps:,} steps of batch {batch_size}.
+- Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
+
+## Metrics
+
+{metrics_text}
+
+## What the picture shows
+
+{notes}
+
+## Limitations
+
+{limitations}
+"""
+
+# Inputs of the card's picture of an image-to-image preset.
+I2I_PAIRS = 32
+
+
+def _metrics_table(metrics):
+    """A card section for metrics given as {name: {value fields..., "protocol": text}}."""
+    if not metrics:
+        return ("Not measured yet: pass `--metrics FILE` (a JSON of {name: {values..., "
+                "protocol}}, e.g. from the variant's benchmark) to `make_preset.py build`.")
+    lines = []
+    for key, entry in metrics.items():
+        values = ", ".join(f"{k} {v}" for k, v in entry.items() if k != "protocol")
+        lines.append(f"- **{key.replace('_', ' ')}**: {values}.\n  Protocol: "
+                     f"{entry.get('protocol', 'not recorded')}.")
+    return "\n".join(lines)
+
+
+def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases=(),
+                                description="", notes="", limitations="", zoo=None, seed=0,
+                                metrics=None):
+    """The preset of an image-to-image model (SimGAN, CycleGAN, SRGAN): its picture shows
+    inputs drawn from the recipe's first source beside the model's outputs, and its
+    metadata records the task, the input and output shapes and that source."""
+    from keras_gans import tasks
+
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
     os.makedirs(folder, exist_ok=True)
+    task, shape = tasks.task_of(model), tasks.input_shape(model)
+    sources = resolved["data"].get("unpaired")
+    if sources is None:
+        raise SystemExit(f"{type(model).__name__} is an image-to-image model, but the run's "
+                         f"recipe has no data.unpaired sources to draw picture inputs from.")
+    sources = sources if isinstance(sources, list) else [sources]
+    source = sources[0]
+    if isinstance(source, dict):  # the picture's own count and seed replace the training set's
+        source = {"synthetic_digits": {k: v for k, v in source["synthetic_digits"].items()
+                                       if k not in ("num", "n", "seed")}}
+    inputs = tasks.draw_inputs(source, I2I_PAIRS, seed, shape)
+    outputs = tasks.apply(model, inputs)
+    tasks.save_pairs(inputs, outputs, os.path.join(folder, presets.SAMPLES_NAME))
+    drawn = (f"synthetic_digits({I2I_PAIRS}, seed={seed})" if isinstance(source, dict)
+             else f"{I2I_PAIRS} images of {source} (kg.tasks.draw_inputs, seed {seed})")
+    sample_caption = (f"`{task}` applied to {drawn}: each input, then its output to its "
+                      f"right; 8 pairs per row")
+    networks = {layer.name: _parameters(layer) for layer in model.layers
+                if isinstance(layer, keras.Model)}
+    steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
+    data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
+    wall, threads = _run_compute(run)
+    machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
+    metadata = {
+        "name": name, "description": description, "aliases": list(aliases),
+        "variant": resolved["model"]["variant"], "class_name": type(model).__name__,
+        "dataset": dataset,
+        "data": {"description": data_text, "licence": licence,
+                 "recipe_source": {"unpaired": sources}},
+        "inputs": source, "output_range": [-1.0, 1.0], "ema": False,
+        "parameters": networks,
+        "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
+        "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
+                     "seed": resolved["seed"]},
+        "compute": {"wall_time_s": round(wall, 1), "machine": machine,
+                    "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1, "
+                               "nice 10"},
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
+                     "keras_gans": kg.__version__, "python": platform.python_version()},
+        "metrics": metrics or {},
+        "samples": f"{task}({drawn})",
+    }
+    presets.save_preset(model, folder, metadata)
+    saved = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
+    usage = {"refine": "x, labels = kg.data.synthetic_digits(16, seed=1)   # or your own\n"
+                       "refined = model.refine(x)                         # same shape, "
+                       "float32",
+             "translate": "y = model.translate(x, direction=\"x2y\")   # x: (n, h, w, c) "
+                          "in [-1, 1]",
+             "upscale": "high = model.upscale(low)   # low: (n, h, w, c) in [-1, 1]"}[task]
+    card = I2I_CARD.format(
+        name=name, description=description, sample_caption=sample_caption,
+        aliases=", ".join(aliases) or "none", usage=usage, variant=metadata["variant"],
+        class_name=metadata["class_name"],
+        params=", ".join(f"{k} {v:,} parameters" for k, v in networks.items()),
+        task=task, input_shape="x".join(map(str, saved["input_shape"])),
+        output_shape="x".join(map(str, saved["output_shape"])),
+        any_size="; the networks are fully convolutional, so other sizes work too",
+        data_text=data_text, licence=licence, recipe=metadata["recipe"],
+        recipe_file=os.path.basename(recipe), steps=steps,
+        batch_size=metadata["training"]["batch_size"], wall=wall, machine=machine,
+        keras_version=keras.__version__, tf_version=tf.__version__,
+        metrics_text=_metrics_table(metrics),
+        notes=notes or "(to be written after looking at samples.png)",
+        limitations=limitations or "(to be written)")
+    with open(os.path.join(folder, presets.CARD_NAME), "w") as f:
+        f.write(card)
+    presets.write_index(zoo)
+    return folder
+
+
+def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="",
+                 limitations="", zoo=None, seed=0, metrics=None):
+    """Write the preset folder ``zoo/NAME`` from the finished run folder ``run``.
+    ``metrics``: {name: {values..., "protocol": ...}} measured elsewhere (image-to-image
+    presets, whose benchmarks measure them)."""
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
     model = keras.models.load_model(os.path.join(run, "model.keras"))
     resolved = kg.recipes.load(os.path.join(run, "recipe.yaml"))
+    if kg.tasks.is_image_to_image(model):
+        return build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases,
+                                           description, notes, limitations, zoo, seed, metrics)
+    os.makedirs(folder, exist_ok=True)
 
     toy = len(model.data_shape) == 1 and model.data_shape[0] == 2
     conditional = bool(getattr(model, "num_classes", None)) and hasattr(model, "sample_labels")
@@ -589,6 +744,9 @@ def main(argv=None):
     build.add_argument("--notes", default="", help="what the samples look like (after looking)")
     build.add_argument("--limitations", default="")
     build.add_argument("--zoo", default=None, help="the zoo folder (default: the repository's)")
+    build.add_argument("--metrics", default=None,
+                       help="a JSON file of metrics measured elsewhere, {name: {values..., "
+                            "protocol}} (image-to-image presets)")
     measure = sub.add_parser("measure", help="score an image preset in its domain evaluator "
                                              "and record the scores")
     measure.add_argument("name")
@@ -616,8 +774,13 @@ def main(argv=None):
         print(build_tabular_preset(args.run, args.name, args.recipe, args.description,
                                    args.limitations, zoo=args.zoo, notes=args.notes))
         return 0
+    metrics = None
+    if args.metrics:
+        with open(args.metrics) as f:
+            metrics = json.load(f)
     print(build_preset(args.run, args.name, args.recipe, args.dataset, args.aliases,
-                       args.description, args.notes, args.limitations, zoo=args.zoo))
+                       args.description, args.notes, args.limitations, zoo=args.zoo,
+                       metrics=metrics))
     return 0
 
 

@@ -96,6 +96,13 @@ class CycleGAN(ImageToImageGAN):
         self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
         self.built = True
 
+    # What the model does with an image (keras_gans.tasks): translate(images), X to Y.
+    task = "translate"
+
+    @property
+    def input_image_shape(self):
+        return self.image_shape
+
     def call(self, x, training=False):
         return self.generator_xy(x, training=training)
 

@@ -69,6 +69,13 @@ class SimGAN(ImageToImageGAN):
         self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
         self.built = True
 
+    # What the model does with an image (keras_gans.tasks): refine(images).
+    task = "refine"
+
+    @property
+    def input_image_shape(self):
+        return self.image_shape
+
     def call(self, synthetic, training=False):
         return self.refiner(synthetic, training=training)
 

@@ -112,6 +112,15 @@ class SRGAN(ImageToImageGAN):
         self.mse_tracker = keras.metrics.Mean(name="mse")
         self.built = True
 
+    # What the model does with an image (keras_gans.tasks): upscale(images).
+    task = "upscale"
+
+    @property
+    def input_image_shape(self):
+        """A low-resolution training patch (any size works)."""
+        side = self.hr_patch_size // self.scale
+        return (side, side, self.channels)
+
     def call(self, low_res, training=False):
         return self.generator(low_res, training=training)
 
