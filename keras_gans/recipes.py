@@ -124,7 +124,7 @@ def _check_unpaired(data):
         raise ValueError(f"`data.unpaired` must list two image sources [SOURCE_X, SOURCE_Y] "
                          f"(or one tfds cycle_gan/<name>); received {data['unpaired']!r}.")
     for source in sources:
-        name = tasks._source_name(source)
+        name = tasks.source_name(source)
         if name == "synthetic_digits":
             tasks.synthetic_digits_arguments(source)
     if len(sources) == 1 and not str(sources[0]).startswith("cycle_gan/"):

@@ -49,7 +49,9 @@ def input_shape(model):
     return tuple(int(d) for d in model.input_image_shape)
 
 
-def _source_name(source):
+def source_name(source):
+    """A source's name: ``"synthetic_digits"`` for ``{synthetic_digits: {...}}``, else the
+    name or path itself (or a clear error)."""
     if isinstance(source, dict):
         if len(source) != 1 or "synthetic_digits" not in source:
             raise ValueError(f"An image source given as a mapping must be "
@@ -86,7 +88,7 @@ def draw_inputs(source, n, seed=0, image_shape=None):
     to (height, width) and sets its channels."""
     from keras_gans import data
 
-    name = _source_name(source)
+    name = source_name(source)
     if name == "synthetic_digits":
         options = synthetic_digits_arguments(source)
         options.update(n=int(n), seed=seed)

@@ -193,3 +193,13 @@ def test_ema_is_refused_for_image_to_image_models(tmp_path):
         "callbacks": {"ema": {"decay": 0.9}}})
     with pytest.raises(ValueError, match="ema.*SimGAN has none"):
         recipes.run(recipe, str(tmp_path), verbose=0)
+
+
+def test_simgan_digits_recipe_builds_its_model():
+    # Not run in tests (it needs the shared MNIST); its model and game must build as written.
+    recipe = recipes.load(os.path.join(ROOT, "zoo", "recipes", "simgan-digits.yaml"))
+    model = recipes.build_model(recipe, (28, 28, 1))
+    assert type(model).__name__ == "SimGAN" and model.image_shape == (28, 28, 1)
+    assert (model.filters, model.num_blocks, model.buffer_size) == (32, 4, 512)
+    assert model.self_regularization == 1.0 and recipe["data"]["batch_size"] == 32
+    assert recipe["data"]["unpaired"][0] == {"synthetic_digits": {"num": 6000, "seed": 0}}
