@@ -163,6 +163,22 @@ model = kg.load("{name}")        # aliases: {aliases}
 {limitations}
 """
 
+def _run_record(recipe, resolved, steps, wall, threads):
+    """The metadata fields that say how a preset was trained: recipe, steps, compute and
+    versions. ``threads`` comes from RUN/compute.json; without it the thread settings the
+    recipes' runs use by default are recorded."""
+    machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
+    return {
+        "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
+        "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
+                     "seed": resolved["seed"]},
+        "compute": {"wall_time_s": round(wall, 1), "machine": machine,
+                    "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1"},
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
+                     "keras_gans": kg.__version__, "python": platform.python_version()},
+    }
+
+
 # Inputs of the card's picture of an image-to-image preset.
 I2I_PAIRS = 32
 
@@ -213,7 +229,6 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
     steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
     wall, threads = _run_compute(run)
-    machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
     metadata = {
         "name": name, "description": description, "aliases": list(aliases),
         "variant": resolved["model"]["variant"], "class_name": type(model).__name__,
@@ -222,14 +237,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                  "recipe_source": {"unpaired": sources}},
         "inputs": source, "output_range": [-1.0, 1.0], "ema": False,
         "parameters": networks,
-        "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
-        "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
-                     "seed": resolved["seed"]},
-        "compute": {"wall_time_s": round(wall, 1), "machine": machine,
-                    "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1, "
-                               "nice 10"},
-        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
-                     "keras_gans": kg.__version__, "python": platform.python_version()},
+        **_run_record(recipe, resolved, steps, wall, threads),
         "metrics": metrics or {},
         "samples": f"{task}({drawn})",
     }
@@ -251,7 +259,8 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
         any_size="; the networks are fully convolutional, so other sizes work too",
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
         recipe_file=os.path.basename(recipe), steps=steps,
-        batch_size=metadata["training"]["batch_size"], wall=wall, machine=machine,
+        batch_size=metadata["training"]["batch_size"], wall=wall,
+        machine=metadata["compute"]["machine"],
         keras_version=keras.__version__, tf_version=tf.__version__,
         metrics_text=_metrics_table(metrics),
         notes=notes or "(to be written after looking at samples.png)",
@@ -311,7 +320,6 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
     wall, threads = _run_compute(run)
-    machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
     g_params, d_params = _parameters(model.generator), _parameters(model.discriminator)
     metadata = {
         "name": name,
@@ -328,14 +336,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "classes": [str(c) for c in range(model.num_classes)] if conditional else None,
         "ema": model.has_ema,
         "parameters": {"generator": g_params, "discriminator": d_params},
-        "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
-        "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
-                     "seed": resolved["seed"]},
-        "compute": {"wall_time_s": round(wall, 1), "machine": machine,
-                    "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1, "
-                               "taskset -c 1"},
-        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
-                     "keras_gans": kg.__version__, "python": platform.python_version()},
+        **_run_record(recipe, resolved, steps, wall, threads),
         "metrics": metrics,
         "samples": f"generate({num}, seed=0)",
     }
@@ -366,7 +367,8 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         recipe_file=os.path.basename(recipe),
         data_note=("" if toy else ", with the shared data folder beside the checkout "
                    f"(`{resolved['data']['name']}`) or `--dataset PATH` to your own copy"),
-        steps=steps, batch_size=metadata["training"]["batch_size"], wall=wall, machine=machine,
+        steps=steps, batch_size=metadata["training"]["batch_size"], wall=wall,
+        machine=metadata["compute"]["machine"],
         keras_version=keras.__version__, tf_version=tf.__version__,
         metrics_text=metrics_text, notes=notes or "(to be written after looking at samples.png)",
         limitations=limitations or "(to be written)")
