@@ -273,7 +273,7 @@ def test_cli_sample_writes_inputs_beside_outputs(tiny_refiner_zoo, tmp_path, cap
     assert tf.io.decode_png(tf.io.read_file(str(tmp_path / "b.png"))).shape == (12, 42, 1)
 
 
-def test_make_preset_builds_an_image_to_image_preset_from_a_recipe_run(tmp_path):
+def _make_preset_tool():
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
@@ -281,6 +281,40 @@ def test_make_preset_builds_an_image_to_image_preset_from_a_recipe_run(tmp_path)
                                     "make_preset.py"))
     make_preset = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_preset)
+    return make_preset
+
+
+def test_a_cyclegan_preset_ships_its_networks_without_the_history_pools(tmp_path):
+    import h5py
+
+    model = kg.models.CycleGAN(image_shape=(16, 16, 3), filters=2, num_blocks=1,
+                               discriminator_layers=1, pool_size=4)
+    model.compile()
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 16, 16, 3)).astype("float32")
+    pairs = tf.data.Dataset.from_tensor_slices((x, x[::-1])).batch(2)
+    model.fit(pairs, epochs=1, verbose=0)                         # fills the pools
+    shipped = _make_preset_tool().without_history_pools(model)
+    assert shipped.pool_size == 0 and model.pool_size == 4
+    for name, m in (("trained", model), ("shipped", shipped)):
+        m.save_weights(str(tmp_path / f"{name}.weights.h5"))
+    pooled = {}
+    for name in ("trained", "shipped"):
+        sizes = []
+        with h5py.File(tmp_path / f"{name}.weights.h5") as f:
+            f["layers"].visititems(lambda key, item: sizes.append(item.size)
+                                   if isinstance(item, h5py.Dataset) else None)
+        pooled[name] = sum(sizes)
+    # Two pools of 4 images (plus counters) when trained; a one-image placeholder each
+    # when shipped.
+    assert pooled["trained"] == 2 * (4 * 16 * 16 * 3 + 1)
+    assert pooled["shipped"] == 2 * (16 * 16 * 3 + 1)
+    for direction in ("x2y", "y2x"):
+        np.testing.assert_array_equal(shipped.translate(x, direction),
+                                      model.translate(x, direction))
+
+
+def test_make_preset_builds_an_image_to_image_preset_from_a_recipe_run(tmp_path):
+    make_preset = _make_preset_tool()
     recipe = kg.recipes.resolve({
         "model": {"variant": "simgan", "filters": 2, "num_blocks": 1,
                   "discriminator_filters": [2, 2, 2, 2], "buffer_size": 4},
