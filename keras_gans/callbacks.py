@@ -16,9 +16,13 @@ from keras_gans import utils
 
 
 def _global_step(model):
-    """Generator updates so far: the step counter, saved with the optimizer's state."""
-    optimizer = getattr(model, "g_optimizer", None) or model.optimizer
-    return int(optimizer.iterations.numpy())
+    """Generator updates so far: the step counter, saved with the optimizer's state (a
+    model whose training phases use different optimizers names the current one's counter
+    as ``step_counter``)."""
+    counter = getattr(model, "step_counter", None)
+    if counter is None:
+        counter = (getattr(model, "g_optimizer", None) or model.optimizer).iterations
+    return int(counter.numpy())
 
 
 def _as_float(value):

@@ -39,6 +39,20 @@ the two domains. SimGAN's refiner, for instance::
       d_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
       self_regularization: 1.0
 
+Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
+one image source: ``data: {super_resolution: SOURCE, batch_size: 16}`` (an image folder or
+a data set name; the other fields are ``kg.data.super_resolution_pairs``' crops_per_image,
+shuffle and seed). The patch size, the scale and the channels are the model's
+(``hr_patch_size``, ``scale``, ``channels``). ``schedule: {pretrain_epochs: N}`` first
+trains the generator alone for N epochs (``SRGAN.pretrain``, the paper's SRResNet phase)
+into the subfolder ``pretrain/`` (its own checkpoints, samples, history and
+``model.keras``), then plays the adversarial game for ``epochs`` epochs. For example::
+
+    model: {variant: srgan, hr_patch_size: 64, filters: 32, num_blocks: 8,
+            content_loss: pixel}
+    data: {super_resolution: runs/data/flowers, batch_size: 16}
+    schedule: {pretrain_epochs: 40, epochs: 10, steps_per_epoch: 250}
+
 The model's image_shape comes from the first source's images; every ``*_optimizer`` of
 ``optimizers`` is built as above; the sample grids show the first source's images
 (``keras_gans.tasks.draw_inputs`` with the grid's seed) beside the model's outputs.
@@ -61,7 +75,7 @@ SECTIONS = {
     "model": {},
     "data": {"batch_size": 64},
     "optimizers": {},
-    "schedule": {"epochs": 1, "steps_per_epoch": None},
+    "schedule": {"epochs": 1, "steps_per_epoch": None},  # + pretrain_epochs (SRGAN)
     "callbacks": {
         "sample_grid": {"every": 1, "num_samples": 64, "seed": 0, "tensorboard": False},
         "ema": None,
@@ -97,15 +111,24 @@ def resolve(recipe):
         raise ValueError("The recipe names no model: add `model: {variant: dcgan}` (gan, dcgan, "
                          "wgan or wgan-gp).")
     data = recipe["data"]
-    if data.get("unpaired") is not None:
-        if data.get("name"):
-            raise ValueError("The recipe's data has both `name` and `unpaired`; keep `name` "
-                             "for one data set, `unpaired: [SOURCE_X, SOURCE_Y]` for two.")
-        _check_unpaired(data)
-    elif not data.get("name"):
+    kinds = [k for k in ("name", "unpaired", "super_resolution") if data.get(k) is not None]
+    if len(kinds) > 1:
+        raise ValueError(f"The recipe's data has {' and '.join(f'`{k}`' for k in kinds)}; keep "
+                         f"one: `name` for one data set, `unpaired: [SOURCE_X, SOURCE_Y]` for "
+                         f"two, `super_resolution: SOURCE` for patch pairs of one.")
+    if not kinds:
         raise ValueError("The recipe names no data: add `data: {name: digits}` (a data set "
-                         "name or the path of an image folder, .npz or IDX file), or "
-                         "`data: {unpaired: [SOURCE_X, SOURCE_Y]}` for image-to-image models.")
+                         "name or the path of an image folder, .npz or IDX file), "
+                         "`data: {unpaired: [SOURCE_X, SOURCE_Y]}` for image-to-image models, "
+                         "or `data: {super_resolution: SOURCE}` for SRGAN.")
+    if kinds == ["unpaired"]:
+        _check_unpaired(data)
+    if kinds == ["super_resolution"]:
+        _check_super_resolution(data)
+    pretrain = recipe["schedule"].get("pretrain_epochs") or 0
+    if not isinstance(pretrain, int) or pretrain < 0:
+        raise ValueError(f"`schedule.pretrain_epochs` must be a whole number >= 0; received "
+                         f"{pretrain!r}.")
     return recipe
 
 
@@ -134,6 +157,35 @@ def _check_unpaired(data):
     if unknown:
         raise ValueError(f"Unknown field(s) {', '.join(f'data.{k}' for k in unknown)} for "
                          f"unpaired data; known: unpaired, {', '.join(UNPAIRED_OPTIONS)}.")
+
+
+# kg.data.super_resolution_pairs' arguments that a recipe gives (the rest are the model's).
+SUPER_RESOLUTION_OPTIONS = ("batch_size", "crops_per_image", "shuffle", "seed")
+
+
+def _check_super_resolution(data):
+    if not isinstance(data["super_resolution"], str):
+        raise ValueError(f"`data.super_resolution` is one image source, an image folder or a "
+                         f"data set name; received {data['super_resolution']!r}.")
+    unknown = sorted(set(data) - set(SUPER_RESOLUTION_OPTIONS) - {"super_resolution"})
+    if unknown:
+        raise ValueError(
+            f"Unknown field(s) {', '.join(f'data.{k}' for k in unknown)} for super-resolution "
+            f"data; known: super_resolution, {', '.join(SUPER_RESOLUTION_OPTIONS)}. The patch "
+            f"size, scale and channels are the model's: set model.hr_patch_size, model.scale "
+            f"and model.channels.")
+
+
+def super_resolution_data(data, model):
+    """A function that builds the one-pass ``(low_res, high_res)`` data set of a recipe's
+    ``data: {super_resolution: SOURCE}`` section for ``model`` (an SRGAN)."""
+    import keras_gans as kg
+
+    data = dict(data)
+    source = data.pop("super_resolution")
+    return lambda: kg.data.super_resolution_pairs(
+        source, hr_size=model.hr_patch_size, scale=model.scale, channels=model.channels,
+        repeat=False, drop_remainder=True, **data)
 
 
 def unpaired_data(data):
@@ -260,11 +312,16 @@ def build_model(recipe, data_shape):
 
     kwargs = dict(recipe["model"])
     variant = kg.models.get(kwargs.pop("variant"))
-    if "image_shape" not in kwargs and "data_shape" not in kwargs:
-        # Image-to-image variants take only image_shape; the noise-to-image ones data_shape.
-        takes = inspect.signature(variant.__init__).parameters
-        kwargs["data_shape" if "data_shape" in takes else "image_shape"] = tuple(data_shape)
-    shape = tuple(kwargs.get("image_shape") or kwargs.get("data_shape"))
+    takes = inspect.signature(variant.__init__).parameters
+    if data_shape is not None and "image_shape" not in kwargs and "data_shape" not in kwargs:
+        # Image-to-image variants take image_shape; the noise-to-image ones data_shape;
+        # SRGAN neither (its data is cut to its own patch size).
+        for key in ("data_shape", "image_shape"):
+            if key in takes:
+                kwargs[key] = tuple(data_shape)
+                break
+    shape = kwargs.get("image_shape") or kwargs.get("data_shape")
+    shape = tuple(shape) if shape is not None else None
     for role in ("generator", "discriminator"):
         if isinstance(kwargs.get(role), dict):
             kwargs[role] = _build_network(kwargs[role], role, kwargs, shape)
@@ -284,6 +341,28 @@ def _comparable(recipe):
     return recipe
 
 
+def _callbacks(cbs, model, folder, picture_source, shape):
+    """The recipe's callbacks for one training phase writing into ``folder``."""
+    import keras_gans as kg
+
+    callbacks = []
+    if cbs.get("ema"):
+        callbacks.append(kg.callbacks.EMA(**cbs["ema"]))
+    if cbs.get("divergence_guard") is not None:
+        callbacks.append(kg.callbacks.DivergenceGuard(**cbs["divergence_guard"]))
+    if cbs.get("sample_grid"):
+        grid = dict(cbs["sample_grid"])
+        tensorboard = grid.pop("tensorboard", False)
+        if kg.tasks.is_image_to_image(model):  # the source's images beside the outputs
+            grid["inputs"] = kg.tasks.draw_inputs(picture_source, grid.get("num_samples", 64),
+                                                  grid.get("seed", 0), shape)
+        callbacks.append(kg.callbacks.SampleGrid(
+            os.path.join(folder, "samples"), **grid,
+            tensorboard_dir=os.path.join(folder, "tensorboard") if tensorboard else None))
+    callbacks.append(kg.callbacks.HistoryFile(folder))
+    return callbacks
+
+
 def run(recipe, out, verbose=1):
     """Train as the recipe says, writing everything into ``out``; resume when ``out`` holds
     an interrupted run of the same recipe. Returns the trained model."""
@@ -294,7 +373,9 @@ def run(recipe, out, verbose=1):
 
     os.makedirs(out, exist_ok=True)
     saved = os.path.join(out, "recipe.yaml")
-    if os.path.exists(os.path.join(out, "checkpoints", "latest.json")) and os.path.exists(saved):
+    started = any(os.path.exists(os.path.join(out, *phase, "checkpoints", "latest.json"))
+                  for phase in ((), ("pretrain",)))
+    if started and os.path.exists(saved):
         with open(saved) as f:
             previous = resolve(yaml.safe_load(f))
         if _comparable(previous) != _comparable(recipe):
@@ -309,55 +390,51 @@ def run(recipe, out, verbose=1):
         tf.config.experimental.enable_op_determinism()
     data = dict(recipe["data"])
     data.setdefault("seed", seed)
-    if data.get("unpaired") is not None:
-        name = " + ".join(str(s) for s in (data["unpaired"] if isinstance(data["unpaired"], list)
-                                           else [data["unpaired"]]))
-        make_data = unpaired_data(data)
+    if data.get("super_resolution") is not None:
+        name, picture_source = data["super_resolution"], data["super_resolution"]
+        model = build_model(recipe, None)
+        make_data = super_resolution_data(data, model)
     else:
-        name = data.pop("name")
+        if data.get("unpaired") is not None:
+            sources = (data["unpaired"] if isinstance(data["unpaired"], list)
+                       else [data["unpaired"]])
+            name, picture_source = " + ".join(str(s) for s in sources), sources[0]
+            make_data = unpaired_data(data)
+        else:
+            name, picture_source = data.pop("name"), None
 
-        def make_data():
-            if "labels_per_class" in data:
-                return kg.data.load_semi_supervised(name, **data)
-            return kg.data.load(name, **data)
+            def make_data():
+                if "labels_per_class" in data:
+                    return kg.data.load_semi_supervised(name, **data)
+                return kg.data.load(name, **data)
 
-    ds = make_data()
-    model = build_model(recipe, ds.element_spec[0].shape[1:] if isinstance(ds.element_spec, tuple)
-                        else ds.element_spec.shape[1:])
+        spec = make_data().element_spec
+        model = build_model(recipe, (spec[0] if isinstance(spec, tuple) else spec).shape[1:])
     image_to_image = kg.tasks.is_image_to_image(model)
     shape = kg.tasks.input_shape(model) if image_to_image else model.data_shape
     print(model.summary_line(), f"| data {name} {shape}", flush=True)
+    if recipe["callbacks"].get("ema") and image_to_image:
+        raise ValueError(f"callbacks.ema averages the weights of a noise-to-image "
+                         f"generator; {type(model).__name__} has none. Set `ema: null`.")
 
-    cbs = recipe["callbacks"]
-    callbacks = []
-    if cbs.get("ema"):
-        if image_to_image:
-            raise ValueError(f"callbacks.ema averages the weights of a noise-to-image "
-                             f"generator; {type(model).__name__} has none. Set `ema: null`.")
-        callbacks.append(kg.callbacks.EMA(**cbs["ema"]))
-    if cbs.get("divergence_guard") is not None:
-        callbacks.append(kg.callbacks.DivergenceGuard(**cbs["divergence_guard"]))
-    if cbs.get("sample_grid"):
-        grid = dict(cbs["sample_grid"])
-        tensorboard = grid.pop("tensorboard", False)
-        if image_to_image:  # the first source's images beside the model's outputs
-            sources = data["unpaired"] if isinstance(data["unpaired"], list) \
-                else [data["unpaired"]]
-            grid["inputs"] = kg.tasks.draw_inputs(sources[0], grid.get("num_samples", 64),
-                                                  grid.get("seed", 0), shape)
-        callbacks.append(kg.callbacks.SampleGrid(
-            os.path.join(out, "samples"), **grid,
-            tensorboard_dir=os.path.join(out, "tensorboard") if tensorboard else None))
-    callbacks.append(kg.callbacks.HistoryFile(out))
-    checkpoint = cbs.get("checkpoint") or {}
-    every = checkpoint.get("every", "epoch")
-
+    schedule, checkpoint = recipe["schedule"], recipe["callbacks"].get("checkpoint") or {}
+    phases = [(out, "fit", schedule["epochs"])]
+    if schedule.get("pretrain_epochs"):
+        if not hasattr(model, "pretrain"):
+            raise ValueError(f"`schedule.pretrain_epochs` pre-trains a generator alone; "
+                             f"{type(model).__name__} has no pretrain(). Remove the field.")
+        phases.insert(0, (os.path.join(out, "pretrain"), "pretrain",
+                          schedule["pretrain_epochs"]))
     start = time.time()
-    kg.training.fit(model, make_data, recipe["schedule"]["epochs"],
-                           os.path.join(out, "checkpoints"),
-                           steps_per_epoch=recipe["schedule"]["steps_per_epoch"],
-                           save_freq=every, callbacks=callbacks, verbose=verbose,
-                           keep=checkpoint.get("keep", 2))
+    for folder, method, epochs in phases:
+        kg.training.fit(model, make_data, epochs, os.path.join(folder, "checkpoints"),
+                        steps_per_epoch=schedule["steps_per_epoch"],
+                        save_freq=checkpoint.get("every", "epoch"),
+                        callbacks=_callbacks(recipe["callbacks"], model, folder, picture_source,
+                                             shape),
+                        verbose=verbose, keep=checkpoint.get("keep", 2), method=method)
+        if method == "pretrain":
+            model.save(os.path.join(folder, "model.keras"))
     path = os.path.join(out, "model.keras")
     model.save(path)
     print(f"Done in {time.time() - start:.1f} s. Model: {path}; everything else in {out}",

@@ -21,7 +21,7 @@ def steps_in(dataset):
 
 
 def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
-        callbacks=(), verbose=1, keep=2):
+        callbacks=(), verbose=1, keep=2, method="fit"):
     """Train ``model`` for ``epochs`` epochs, checkpointing into ``directory``.
 
     Calling it again with the same arguments after an interruption continues from the last
@@ -35,6 +35,10 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
     Pass a function: a seeded ``shuffle`` keeps its position in the sequence of epoch orders
     in the data set object, so each ``fit`` call (a resumed run makes two) needs a fresh
     one for its orders to be those of an uninterrupted run.
+
+    ``method`` names the model's training method: ``"fit"``, or another that takes
+    ``fit``'s arguments, such as ``SRGAN.pretrain`` (its step counter is the model's
+    ``step_counter`` when the model defines one).
     """
     make = data if callable(data) else (lambda: data)
     spe = int(steps_per_epoch or steps_in(make()))
@@ -64,8 +68,9 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
         epoch += 1
     if epoch < epochs:
         segments.append((epoch, epochs, spe, epoch * spe))
+    train = getattr(model, method)
     for initial_epoch, last_epoch, steps, skip in segments:
-        model.fit(make().repeat().skip(skip), initial_epoch=initial_epoch, epochs=last_epoch,
+        train(make().repeat().skip(skip), initial_epoch=initial_epoch, epochs=last_epoch,
                   steps_per_epoch=steps, callbacks=all_callbacks, verbose=verbose)
         # The first fit() restored the checkpoint; later ones continue in memory.
         checkpoint._restore_on_begin = False

@@ -169,8 +169,83 @@ def test_cyclegan_recipe_trains_on_two_image_files(tmp_path):
     assert os.listdir(tmp_path / "run" / "samples") == ["epoch_001.png"]
 
 
+def _srgan_recipe(folder, **schedule):
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        photo = rng.integers(0, 256, (12, 14, 3), dtype=np.uint8)
+        tf.io.write_file(str(folder / f"photo{i}.png"), tf.io.encode_png(photo))
+    return recipes.resolve({
+        "model": {"variant": "srgan", "hr_patch_size": 8, "filters": 4, "num_blocks": 1,
+                  "discriminator_filters": 2, "content_loss": "pixel"},
+        "data": {"super_resolution": str(folder), "batch_size": 2, "crops_per_image": 2},
+        "optimizers": {"pretrain_optimizer": {"name": "adam", "learning_rate": 1.0e-3},
+                       "jit_compile": False},
+        "callbacks": {"sample_grid": {"num_samples": 2}, "checkpoint": {"every": 1}},
+        "schedule": {"steps_per_epoch": 2, **schedule},
+    })
+
+
+def test_srgan_recipe_pretrains_then_plays_and_resumes(tmp_path):
+    (tmp_path / "photos").mkdir()
+    recipe = _srgan_recipe(tmp_path / "photos", pretrain_epochs=2, epochs=1)
+    out = tmp_path / "run"
+    model = recipes.run(recipe, str(out), verbose=0)
+    assert type(model).__name__ == "SRGAN" and model.hr_patch_size == 8
+    assert int(model.pretrain_optimizer.iterations) == 4
+    assert int(model.g_optimizer.iterations) == 2
+    # The MSE phase has its own folder: checkpoints counted in its steps, history, samples.
+    pre = json.loads((out / "pretrain" / "history.json").read_text())["epochs"]
+    assert [r["step"] for r in pre] == [2, 4] and "mse" in pre[0]
+    assert json.loads((out / "pretrain" / "checkpoints" / "latest.json").read_text()) \
+        == {"checkpoint": "ckpt-00000004"}
+    assert os.listdir(out / "pretrain" / "samples") and (out / "pretrain" / "model.keras").exists()
+    srresnet = kg.load(str(out / "pretrain" / "model.keras"))
+    assert int(srresnet.g_optimizer.iterations) == 0
+    rows = json.loads((out / "history.json").read_text())["epochs"]
+    assert [r["step"] for r in rows] == [2] and "content_loss" in rows[0]
+
+    # More adversarial epochs continue the run; the finished MSE phase is not repeated.
+    model = recipes.run(recipes.override(recipe, {"schedule.epochs": 2}), str(out), verbose=0)
+    assert int(model.pretrain_optimizer.iterations) == 4
+    assert int(model.g_optimizer.iterations) == 4
+    rows = json.loads((out / "history.json").read_text())["epochs"]
+    assert [r["step"] for r in rows] == [2, 4]
+    # A different recipe in a folder with only an MSE phase begun is refused.
+    partial = tmp_path / "partial"
+    (partial / "pretrain" / "checkpoints").mkdir(parents=True)
+    (partial / "pretrain" / "checkpoints" / "latest.json").write_text("{}")
+    (partial / "recipe.yaml").write_text(yaml.safe_dump(recipe))
+    with pytest.raises(ValueError, match="different recipe"):
+        recipes.run(recipes.override(recipe, {"model.filters": 5}), str(partial), verbose=0)
+
+
+def test_pretrain_epochs_need_a_model_that_pretrains(tmp_path):
+    recipe = recipes.resolve({
+        "model": {"variant": "dcgan", "latent_dim": 4},
+        "data": {"name": "digits", "batch_size": 8, "image_size": 8},
+        "schedule": {"pretrain_epochs": 1, "epochs": 1, "steps_per_epoch": 1}})
+    with pytest.raises(ValueError, match="DCGAN has no pretrain"):
+        recipes.run(recipe, str(tmp_path), verbose=0)
+
+
 @pytest.mark.parametrize("data,message", [
-    ({"name": "digits", "unpaired": ["digits", "digits"]}, "both `name` and `unpaired`"),
+    ({"super_resolution": "photos", "hr_size": 96}, "data.hr_size.*model.hr_patch_size"),
+    ({"super_resolution": ["a", "b"]}, "one image source"),
+    ({"super_resolution": "photos", "unpaired": ["a", "b"]}, "`unpaired` and `super_res"),
+])
+def test_bad_super_resolution_data_is_explained(data, message):
+    with pytest.raises(ValueError, match=message):
+        recipes.resolve({"model": {"variant": "srgan"}, "data": data})
+
+
+def test_bad_pretrain_epochs_are_explained():
+    with pytest.raises(ValueError, match="pretrain_epochs.*whole number"):
+        recipes.resolve({"model": {"variant": "srgan"}, "data": {"super_resolution": "p"},
+                         "schedule": {"pretrain_epochs": -1}})
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"name": "digits", "unpaired": ["digits", "digits"]}, "`name` and `unpaired`"),
     ({"unpaired": ["digits"]}, "has one source"),
     ({"unpaired": ["a", "b", "c"]}, "must list two image sources"),
     ({"unpaired": [{"fonts_digits": {}}, "digits"]}, "synthetic_digits: "),

@@ -73,16 +73,22 @@ def super_resolution_pairs(source, hr_size=96, scale=4, batch_size=16, crops_per
     if repeat:
         ds = ds.repeat()
     ds = ds.flat_map(lambda image: tf.data.Dataset.from_tensors(image).repeat(crops_per_image))
+    # Each crop's position comes from its own stateless seed, drawn from a seeded stream in
+    # step with the images, so a seeded pipeline yields the same patches on every run (a
+    # resumed recipe run sees the batches of an uninterrupted one).
+    crop_seeds = tf.data.Dataset.random(seed=seed).batch(2)
 
-    def crop(image):
+    def crop(image, crop_seed):
         shape = tf.shape(image)
         tf.debugging.assert_greater_equal(
             tf.minimum(shape[0], shape[1]), hr_size,
             message=f"An image is smaller than hr_size={hr_size}; pass a smaller hr_size or "
                     f"larger images.")
-        patch = tf.image.random_crop(image, tf.stack([hr_size, hr_size, shape[2]]), seed=seed)
+        patch = tf.image.stateless_random_crop(image, tf.stack([hr_size, hr_size, shape[2]]),
+                                               seed=crop_seed)
         return downsample(patch, scale), patch
 
+    ds = tf.data.Dataset.zip((ds, crop_seeds))
     ds = ds.map(crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     return ds.prefetch(tf.data.AUTOTUNE)

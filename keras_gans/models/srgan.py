@@ -165,6 +165,13 @@ class SRGAN(ImageToImageGAN):
                      loss=de(config["loss"]), adversarial_weight=config["adversarial_weight"])
 
     @property
+    def step_counter(self):
+        """Updates of the current phase: pre-training's optimizer steps during ``pretrain``,
+        the adversarial generator's otherwise (checkpoints and histories count these)."""
+        optimizer = self.pretrain_optimizer if self._pretraining else self.g_optimizer
+        return optimizer.iterations
+
+    @property
     def metrics(self):
         return [self.mse_tracker] if self._pretraining else list(self.trackers.values())
 

@@ -65,6 +65,19 @@ def test_pairs_from_a_folder_have_static_channels(tmp_path):
     assert low.shape == (2, 4, 4, 1) and high.shape == (2, HR, HR, 1)
 
 
+def test_seeded_pairs_repeat_exactly_and_crops_vary():
+    def first_batches(seed):
+        ds = kg.data.super_resolution_pairs(_photos(), hr_size=HR, batch_size=2, seed=seed,
+                                            repeat=False, crops_per_image=2)
+        return [b[1].numpy() for b in ds]
+
+    a, b = first_batches(3), first_batches(3)
+    assert len(a) == 4 and all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert any(not np.array_equal(x, y) for x, y in zip(a, first_batches(4)))
+    # The two crops of one photo (one batch) are drawn at different places.
+    assert not np.array_equal(a[0][0], a[0][1])
+
+
 def test_pretrain_is_mse_on_the_generator_only(pairs):
     model = _tiny(content_loss="pixel")
     model.compile(jit_compile=False)
