@@ -23,17 +23,22 @@ def downsample(high_res, scale):
     return tf.clip_by_value(low, -1.0, 1.0)
 
 
-def _single_images(source, channels):
-    """A data set of single float images in [-1, 1], of possibly different sizes."""
-    if isinstance(source, tf.data.Dataset):
-        return source.map(pipeline.to_unit_float)
+def _single_images(source, channels, shuffle, seed):
+    """A data set of single float images in [-1, 1], of possibly different sizes, in a
+    random order (reshuffled each pass) when ``shuffle``."""
     if isinstance(source, (str, os.PathLike)):
         paths, _, _ = images_lib.list_images(os.fspath(source))
         if channels is None:  # decoded files have no static depth: take the first file's
             depth = int(images_lib.decode(paths[0]).shape[-1])
             channels = 1 if depth in (1, 2) else 3
         ds = tf.data.Dataset.from_tensor_slices(paths)
+        if shuffle:  # file names are cheap to shuffle all at once (folders sort by class)
+            ds = ds.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
         ds = ds.map(lambda p: pipeline.to_unit_float(images_lib.to_rgba(images_lib.decode(p))))
+    elif isinstance(source, tf.data.Dataset):
+        ds = source.map(pipeline.to_unit_float)
+        if shuffle:
+            ds = ds.shuffle(256, seed=seed, reshuffle_each_iteration=True)
     else:
         arrays = [np.asarray(a) for a in source]
         for a in arrays:
@@ -44,6 +49,8 @@ def _single_images(source, channels):
         ds = tf.data.Dataset.from_generator(
             lambda: iter(arrays), output_signature=tf.TensorSpec((None, None, None), dtype))
         ds = ds.map(pipeline.to_unit_float)
+        if shuffle:
+            ds = ds.shuffle(256, seed=seed, reshuffle_each_iteration=True)
     if channels is not None:
         ds = ds.map(lambda image: pipeline.set_channels(image, channels))
     return ds
@@ -67,9 +74,7 @@ def super_resolution_pairs(source, hr_size=96, scale=4, batch_size=16, crops_per
     """
     if hr_size % scale:
         raise ValueError(f"`hr_size` ({hr_size}) must be a multiple of `scale` ({scale}).")
-    ds = _single_images(source, channels)
-    if shuffle:
-        ds = ds.shuffle(256, seed=seed, reshuffle_each_iteration=True)
+    ds = _single_images(source, channels, shuffle, seed)
     if repeat:
         ds = ds.repeat()
     ds = ds.flat_map(lambda image: tf.data.Dataset.from_tensors(image).repeat(crops_per_image))
