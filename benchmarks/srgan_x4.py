@@ -18,6 +18,11 @@ Usage (CPU):
     nice -n 10 env TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \
         python benchmarks/srgan_x4.py --phase mse --data runs/flowers --out runs/srgan_x4
     ... --phase adversarial --content-loss pixel   (VGG19's weights need a download)
+
+Score models trained elsewhere (the srgan-x4 recipe's two phases, or a preset) instead:
+    python benchmarks/srgan_x4.py --out runs/srgan-x4/eval --evaluate \
+        srgan=runs/srgan-x4/model.keras srresnet=runs/srgan-x4/pretrain/model.keras
+writes OUT/evaluate.json and OUT/preset_metrics.json (for tools/make_preset.py --metrics).
 """
 
 import argparse
@@ -65,18 +70,54 @@ def scores(reference, estimate, border=4):
             float(structural_similarity(a, b, data_range=255.0)))
 
 
-def evaluate(model):
+def evaluate(models):
+    """{photo: {"bicubic": [psnr, ssim], label: [psnr, ssim], ...}} and the means over the
+    photos, for ``models`` given as {label: SRGAN}."""
     rows = {}
     for name, hr in test_photos().items():
         lr = downsample(hr[None], 4)
         bicubic = tf.image.resize(lr, hr.shape[:2], method="bicubic").numpy()[0]
         row = {"bicubic": scores(hr, bicubic)}
-        if model is not None:
-            row["model"] = scores(hr, model.upscale(lr.numpy(), batch_size=1)[0])
+        for label, model in models.items():
+            row[label] = scores(hr, model.upscale(lr.numpy(), batch_size=1)[0])
         rows[name] = row
     means = {k: [float(np.mean([r[k][i] for r in rows.values()])) for i in (0, 1)]
              for k in rows[PHOTOS[0]]}
     return rows, means
+
+
+PROTOCOL = ("x4: each of scikit-image's {n} sample photos ({photos}) cropped to a multiple of "
+            "4, shrunk x4 (bicubic, antialiased: kg.data.super_resolution.downsample) and "
+            "enlarged back; PSNR and SSIM (skimage.metrics) on the luma channel (BT.601, "
+            "[16, 235]) with 4 border pixels cropped, means over the photos; grey photos given "
+            "as three equal channels; benchmarks/srgan_x4.py --evaluate")
+
+
+def evaluate_saved(args):
+    """Score saved models (``LABEL=PATH``: a .keras file or a preset name) beside bicubic;
+    write OUT/evaluate.json and OUT/preset_metrics.json (the card's metrics, the first
+    model being the preset's)."""
+    models = {}
+    for item in args.evaluate:
+        label, _, path = item.partition("=")
+        if not path:
+            raise SystemExit(f"--evaluate takes LABEL=MODEL (a .keras file or a preset name); "
+                             f"received {item!r}.")
+        models[label] = kg.load(path)
+    start = time.time()
+    rows, means = evaluate(models)
+    result = {"mean_psnr_ssim": means, "per_photo": rows, "models": dict(
+        item.partition("=")[::2] for item in args.evaluate),
+        "seconds": round(time.time() - start, 1)}
+    print(json.dumps(means, indent=2), flush=True)
+    with open(os.path.join(args.out, "evaluate.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    metrics = {"psnr_ssim_x4": {
+        **{f"{label}_{kind}": round(means[label][i], 4 if i else 2)
+           for label in means for i, kind in enumerate(("psnr_db", "ssim"))},
+        "protocol": PROTOCOL.format(n=len(PHOTOS), photos=", ".join(PHOTOS))}}
+    with open(os.path.join(args.out, "preset_metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
 
 
 from simgan_digits import TimeLimit  # noqa: E402  (same folder)
@@ -95,8 +136,13 @@ def main():
     parser.add_argument("--content-loss", choices=("vgg", "pixel"), default="vgg")
     parser.add_argument("--max-minutes", type=float, default=12.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--evaluate", nargs="+", metavar="LABEL=MODEL",
+                        help="score saved models instead of training, e.g. "
+                             "srresnet=runs/srgan-x4/pretrain/model.keras srgan=srgan-x4")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    if args.evaluate:
+        return evaluate_saved(args)
     keras.utils.set_random_seed(args.seed)
     start = time.time()
 
@@ -123,7 +169,7 @@ def main():
             model.fit(pairs, epochs=1, steps_per_epoch=args.steps, verbose=0, callbacks=[limit])
         model.save(os.path.join(args.out, f"{args.phase}.keras"))
     train_s = time.time() - start
-    rows, means = evaluate(model)
+    rows, means = evaluate({"model": model} if model is not None else {})
     result = {"phase": args.phase, "mean_psnr_ssim": means, "per_photo": rows,
               "steps_done": limit.steps if model is not None else 0,
               "train_seconds": round(train_s, 1),

@@ -342,6 +342,37 @@ def test_make_preset_builds_an_image_to_image_preset_from_a_recipe_run(tmp_path)
     np.testing.assert_allclose(loaded.refine(x), model.refine(x), atol=1e-6)
 
 
+def test_make_preset_builds_a_super_resolution_preset_from_a_two_phase_run(tmp_path):
+    make_preset = _make_preset_tool()
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        tf.io.write_file(str(photos / f"p{i}.png"),
+                         tf.io.encode_png(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)))
+    recipe = kg.recipes.resolve({
+        "model": {"variant": "srgan", "hr_patch_size": 8, "filters": 2, "num_blocks": 1,
+                  "discriminator_filters": 2, "content_loss": "pixel"},
+        "data": {"super_resolution": str(photos), "batch_size": 2},
+        "optimizers": {"jit_compile": False},
+        "callbacks": {"sample_grid": None},
+        "schedule": {"pretrain_epochs": 2, "epochs": 1, "steps_per_epoch": 1}})
+    run = tmp_path / "run"
+    model = kg.recipes.run(recipe, str(run), verbose=0)
+    folder = make_preset.build_preset(str(run), "tiny-sr", "zoo/recipes/x.yaml", "flowers",
+                                      zoo=str(tmp_path / "zoo"), notes="Looked at.")
+    meta = presets.read_metadata(folder)
+    assert meta["task"] == "upscale" and meta["input_shape"] == [2, 2, 3]
+    assert meta["output_shape"] == [8, 8, 3]
+    assert meta["data"]["recipe_source"] == {"super_resolution": str(photos)}
+    assert meta["training"]["steps"] == 1 and meta["training"]["pretrain_steps"] == 2
+    card = open(os.path.join(folder, "README.md")).read()
+    assert "2 steps of the generator alone (pixel MSE, `pretrain`), then 1 adversarial" in card
+    assert "model.upscale(low)" in card
+    low = np.random.default_rng(1).uniform(-1, 1, (2, 3, 5, 3)).astype("float32")
+    np.testing.assert_allclose(kg.load(folder).upscale(low), model.upscale(low), atol=1e-6)
+
+
 # -- command line ---------------------------------------------------------------------
 
 def test_cli_list_shows_every_preset(capsys):

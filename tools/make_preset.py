@@ -51,6 +51,11 @@ DATASETS = {
         "recognition set (../shared/data/flowers-128.tar.gz, 128x128 photos resized to 64x64), "
         "unpaired",
         "the \"flowers recognition\" photo set; research use"),
+    "flowers": (
+        "the 4,317 photos of the flowers recognition set (../shared/data/flowers-128.tar.gz, "
+        "128x128): random 64x64 patches, each shrunk x4 (bicubic, antialiased) to its 16x16 "
+        "input",
+        "the \"flowers recognition\" photo set; research use"),
     "ring8": ("ring of 8 Gaussians, radius 1, std 0.01 (generated, embedded in keras-gans)",
               "none needed (synthetic)"),
     "grid25": ("5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05 (generated, embedded in "
@@ -152,7 +157,7 @@ model = kg.load("{name}")        # aliases: {aliases}
 - Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with
   `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
   root, with the shared data folder beside the checkout.
-- Schedule: {steps:,} steps of batch {batch_size}.
+- Schedule: {schedule_text}.
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
 
 ## Metrics
@@ -225,10 +230,13 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
     folder = os.path.join(zoo, name)
     os.makedirs(folder, exist_ok=True)
     task, shape = tasks.task_of(model), tasks.input_shape(model)
-    sources = resolved["data"].get("unpaired")
-    if sources is None:
+    kind = next((k for k in ("unpaired", "super_resolution")
+                 if resolved["data"].get(k) is not None), None)
+    if kind is None:
         raise SystemExit(f"{type(model).__name__} is an image-to-image model, but the run's "
-                         f"recipe has no data.unpaired sources to draw picture inputs from.")
+                         f"recipe has no data.unpaired or data.super_resolution source to "
+                         f"draw picture inputs from.")
+    sources = resolved["data"][kind]
     sources = sources if isinstance(sources, list) else [sources]
     source = sources[0]
     if isinstance(source, dict):  # the picture's own count and seed replace the training set's
@@ -244,7 +252,13 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                       f"right; 8 pairs per row")
     networks = {layer.name: _parameters(layer) for layer in model.layers
                 if isinstance(layer, keras.Model)}
-    steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
+    schedule = resolved["schedule"]
+    steps = schedule["epochs"] * schedule["steps_per_epoch"]
+    pretrain_steps = (schedule.get("pretrain_epochs") or 0) * schedule["steps_per_epoch"]
+    batch = resolved["data"]["batch_size"]
+    schedule_text = (f"{pretrain_steps:,} steps of the generator alone (pixel MSE, "
+                     f"`pretrain`), then {steps:,} adversarial steps, of batch {batch}"
+                     if pretrain_steps else f"{steps:,} steps of batch {batch}")
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
     wall, threads = _run_compute(run)
     metadata = {
@@ -252,13 +266,15 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
         "variant": resolved["model"]["variant"], "class_name": type(model).__name__,
         "dataset": dataset,
         "data": {"description": data_text, "licence": licence,
-                 "recipe_source": {"unpaired": sources}},
+                 "recipe_source": {kind: sources if kind == "unpaired" else sources[0]}},
         "inputs": source, "output_range": [-1.0, 1.0], "ema": False,
         "parameters": networks,
         **_run_record(recipe, resolved, steps, wall, threads),
         "metrics": metrics or {},
         "samples": f"{task}({drawn})",
     }
+    if pretrain_steps:
+        metadata["training"]["pretrain_steps"] = pretrain_steps
     presets.save_preset(model, folder, metadata)
     saved = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
     usage = {"refine": "x, labels = kg.data.synthetic_digits(16, seed=1)   # or your own\n"
@@ -276,8 +292,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
         output_shape="x".join(map(str, saved["output_shape"])),
         any_size="; the networks are fully convolutional, so other sizes work too",
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
-        recipe_file=os.path.basename(recipe), steps=steps,
-        batch_size=metadata["training"]["batch_size"], wall=wall,
+        recipe_file=os.path.basename(recipe), schedule_text=schedule_text, wall=wall,
         machine=metadata["compute"]["machine"],
         keras_version=keras.__version__, tf_version=tf.__version__,
         metrics_text=_metrics_table(metrics),
