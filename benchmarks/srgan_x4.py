@@ -93,6 +93,26 @@ PROTOCOL = ("x4: each of scikit-image's {n} sample photos ({photos}) cropped to 
             "as three equal channels; benchmarks/srgan_x4.py --evaluate")
 
 
+# Crops (photo, top, left) of the comparison picture: a face, fur and text.
+PICTURE_CROPS = (("astronaut", 40, 160), ("chelsea", 60, 150), ("page", 20, 20))
+PICTURE_SIDE = 128
+
+
+def save_comparison(models, path):
+    """One row per crop of PICTURE_CROPS: the x4-shrunk input (pixels repeated), bicubic,
+    each model, and the original."""
+    photos, tiles = test_photos(), []
+    for name, top, left in PICTURE_CROPS:
+        hr = photos[name][top:top + PICTURE_SIDE, left:left + PICTURE_SIDE]
+        lr = downsample(hr[None], 4)
+        row = [np.repeat(np.repeat(lr.numpy()[0], 4, axis=0), 4, axis=1),
+               tf.image.resize(lr, hr.shape[:2], method="bicubic").numpy()[0]]
+        row += [np.clip(m.upscale(lr.numpy(), batch_size=1)[0], -1, 1) for m in models.values()]
+        tiles += row + [hr]
+    kg.utils.save_grid(np.stack(tiles), path, ncols=len(models) + 3)
+    return path
+
+
 def evaluate_saved(args):
     """Score saved models (``LABEL=PATH``: a .keras file or a preset name) beside bicubic;
     write OUT/evaluate.json and OUT/preset_metrics.json (the card's metrics, the first
@@ -118,6 +138,10 @@ def evaluate_saved(args):
         "protocol": PROTOCOL.format(n=len(PHOTOS), photos=", ".join(PHOTOS))}}
     with open(os.path.join(args.out, "preset_metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
+    if args.picture:
+        save_comparison(models, args.picture)
+        print(f"Picture: {args.picture} (columns: input, bicubic, "
+              f"{', '.join(models)}, original)", flush=True)
 
 
 from simgan_digits import TimeLimit  # noqa: E402  (same folder)
@@ -139,6 +163,8 @@ def main():
     parser.add_argument("--evaluate", nargs="+", metavar="LABEL=MODEL",
                         help="score saved models instead of training, e.g. "
                              "srresnet=runs/srgan-x4/pretrain/model.keras srgan=srgan-x4")
+    parser.add_argument("--picture", help="with --evaluate: write a PNG comparing crops of "
+                                          "three photos (input, bicubic, each model, original)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     if args.evaluate:
