@@ -115,8 +115,8 @@ def save_comparison(models, path):
 
 def evaluate_saved(args):
     """Score saved models (``LABEL=PATH``: a .keras file or a preset name) beside bicubic;
-    write OUT/evaluate.json and OUT/preset_metrics.json (the card's metrics, the first
-    model being the preset's)."""
+    write OUT/evaluate.json and OUT/preset_metrics.json (every model's means, in the form
+    that tools/make_preset.py --metrics takes)."""
     models = {}
     for item in args.evaluate:
         label, _, path = item.partition("=")

@@ -332,7 +332,8 @@ INDEX_FIELDS = ("description", "variant", "dataset", "data_shape", "latent_dim",
 
 def write_index(zoo=None):
     """Regenerate ``index.yaml`` from the preset folders of ``zoo`` (default: the zoo):
-    hashes and sizes of every file (the standard ones and any extra picture a card shows), and the summary fields of each metadata.json. A
+    hashes and sizes of every file (the standard ones and any extra picture a card shows),
+    and the summary fields of each metadata.json. A
     ``url`` already in the index is kept. Returns the index path."""
     zoo = zoo or zoo_dir()
     path = os.path.join(zoo, INDEX_NAME)

@@ -40,9 +40,9 @@ the two domains. SimGAN's refiner, for instance::
       self_regularization: 1.0
 
 Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
-one image source: ``data: {super_resolution: SOURCE, batch_size: 16}`` (an image folder or
-a data set name; the other fields are ``kg.data.super_resolution_pairs``' crops_per_image,
-shuffle and seed). The patch size, the scale and the channels are the model's
+one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-folders are
+read too; the other fields are ``kg.data.super_resolution_pairs``' crops_per_image, shuffle
+and seed). The patch size, the scale and the channels are the model's
 (``hr_patch_size``, ``scale``, ``channels``). ``schedule: {pretrain_epochs: N}`` first
 trains the generator alone for N epochs (``SRGAN.pretrain``, the paper's SRResNet phase)
 into the subfolder ``pretrain/`` (its own checkpoints, samples, history and
@@ -115,12 +115,12 @@ def resolve(recipe):
     if len(kinds) > 1:
         raise ValueError(f"The recipe's data has {' and '.join(f'`{k}`' for k in kinds)}; keep "
                          f"one: `name` for one data set, `unpaired: [SOURCE_X, SOURCE_Y]` for "
-                         f"two, `super_resolution: SOURCE` for patch pairs of one.")
+                         f"two, `super_resolution: FOLDER` for patch pairs of one.")
     if not kinds:
         raise ValueError("The recipe names no data: add `data: {name: digits}` (a data set "
                          "name or the path of an image folder, .npz or IDX file), "
                          "`data: {unpaired: [SOURCE_X, SOURCE_Y]}` for image-to-image models, "
-                         "or `data: {super_resolution: SOURCE}` for SRGAN.")
+                         "or `data: {super_resolution: FOLDER}` for SRGAN.")
     if kinds == ["unpaired"]:
         _check_unpaired(data)
     if kinds == ["super_resolution"]:
@@ -165,8 +165,8 @@ SUPER_RESOLUTION_OPTIONS = ("batch_size", "crops_per_image", "shuffle", "seed")
 
 def _check_super_resolution(data):
     if not isinstance(data["super_resolution"], str):
-        raise ValueError(f"`data.super_resolution` is one image source, an image folder or a "
-                         f"data set name; received {data['super_resolution']!r}.")
+        raise ValueError(f"`data.super_resolution` is the path of one image folder (its "
+                         f"sub-folders are read too); received {data['super_resolution']!r}.")
     unknown = sorted(set(data) - set(SUPER_RESOLUTION_OPTIONS) - {"super_resolution"})
     if unknown:
         raise ValueError(
@@ -178,7 +178,7 @@ def _check_super_resolution(data):
 
 def super_resolution_data(data, model):
     """A function that builds the one-pass ``(low_res, high_res)`` data set of a recipe's
-    ``data: {super_resolution: SOURCE}`` section for ``model`` (an SRGAN)."""
+    ``data: {super_resolution: FOLDER}`` section for ``model`` (an SRGAN)."""
     import keras_gans as kg
 
     data = dict(data)

@@ -230,7 +230,7 @@ def test_pretrain_epochs_need_a_model_that_pretrains(tmp_path):
 
 @pytest.mark.parametrize("data,message", [
     ({"super_resolution": "photos", "hr_size": 96}, "data.hr_size.*model.hr_patch_size"),
-    ({"super_resolution": ["a", "b"]}, "one image source"),
+    ({"super_resolution": ["a", "b"]}, "one image folder"),
     ({"super_resolution": "photos", "unpaired": ["a", "b"]}, "`unpaired` and `super_res"),
 ])
 def test_bad_super_resolution_data_is_explained(data, message):
