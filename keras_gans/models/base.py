@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans import augment as augment_lib
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
@@ -102,6 +103,7 @@ class GAN(keras.Model):
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
         self.penalty_trackers = []
+        self.augment = None
         self.built = True
 
     # -- networks -------------------------------------------------------------------
@@ -153,7 +155,7 @@ class GAN(keras.Model):
         }
 
     def compile(self, d_optimizer=None, g_optimizer=None, loss=None, penalties=None,
-                d_steps=None, split_real_batch=False, **kwargs):
+                d_steps=None, split_real_batch=False, augment=None, **kwargs):
         """Configure the game. Every argument left as ``None`` takes the paper's default.
 
         Args:
@@ -166,6 +168,9 @@ class GAN(keras.Model):
                 one for each discriminator update (feed batches of ``d_steps`` times the
                 minibatch size; a remainder of fewer than ``d_steps`` examples is unused).
                 By default every update reuses the whole batch, as the keras.io examples do.
+            augment: augmentation of every image D sees, real and generated, in both
+                players' steps (``keras_gans.augment``): ``"diffaugment"``, ``"ada"``, a
+                dict such as ``{"name": "ada", "target": 0.6}``, a layer, or None (off).
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``,
                 ``steps_per_execution``, ``run_eagerly``).
         """
@@ -205,6 +210,7 @@ class GAN(keras.Model):
         if len(set(names)) != len(names):
             raise ValueError(f"Two penalties share a name: {names}. Use each penalty once.")
         self.penalty_trackers = [keras.metrics.Mean(name=n) for n in names]
+        self.augment = augment_lib.get(augment)
         # Build each optimizer for its own network now: left to fit(), Keras would build
         # the g_optimizer (its `optimizer`) for every weight of both networks, and under
         # tf.distribute an optimizer must not create its variables inside the step.
@@ -239,6 +245,7 @@ class GAN(keras.Model):
             "penalties": [ser(p) for p in self.gradient_penalties + self.projections],
             "d_steps": self.d_steps,
             "split_real_batch": self.split_real_batch,
+            **({"augment": ser(self.augment)} if self.augment is not None else {}),
         }
 
     def compile_from_config(self, config):
@@ -250,12 +257,14 @@ class GAN(keras.Model):
             penalties=[de(p) for p in config["penalties"]],
             d_steps=config["d_steps"],
             split_real_batch=config.get("split_real_batch", False),
+            augment=config.get("augment"),
         )
 
     @property
     def metrics(self):
+        augment = self.augment.trackers if self.augment is not None else []
         return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker,
-                self.d_fake_tracker, *self.penalty_trackers]
+                self.d_fake_tracker, *self.penalty_trackers, *augment]
 
     # -- the game -------------------------------------------------------------------
 
@@ -276,8 +285,16 @@ class GAN(keras.Model):
         """G's output for latent vectors ``z`` (and the condition of the real batch)."""
         return self.generator(z, training=training)
 
+    def discriminator_input(self, x, training=True):
+        """What D sees of the examples ``x``: augmented in training when ``compile`` was
+        given ``augment``. Every path into D goes through here."""
+        if self.augment is None or not training:
+            return x
+        return self.augment(x, training=True)
+
     def critic(self, x, condition=None, training=True):
         """D's raw outputs in float32, whatever precision D computes in."""
+        x = self.discriminator_input(x, training)
         return tf.cast(self.discriminator(x, training=training), tf.float32)
 
     def discriminator_objective(self, real, fake, condition=None, training=True):
@@ -325,6 +342,8 @@ class GAN(keras.Model):
         self.d_optimizer.apply(grads, variables)
         for projection in self.projections:
             projection.project(variables)
+        if self.augment is not None:
+            self.augment.observe(extras[0])   # D's outputs on the real examples
         self._update_d_metrics(d_loss, *extras)
 
     def _real_minibatches(self, real, condition):
@@ -434,6 +453,36 @@ class GAN(keras.Model):
                              f"{z.shape}.")
         return z
 
+    # The name of ``generate``'s truncation-trick argument, for the variants that have one.
+    truncation_option = None
+    # Generators with a linear output layer (ProGAN, StyleGAN, as in their papers) can
+    # overshoot the data's range; their samples are clipped to it, as the authors' code
+    # does when it writes images.
+    sample_range = None
+
+    def finish_samples(self, x):
+        """``generate``'s output as float32, clipped to ``sample_range`` where set."""
+        x = np.asarray(x, dtype="float32")
+        return x if self.sample_range is None else np.clip(x, *self.sample_range)
+
+    def sampling_options(self, truncation=None, ema=None, style_mix=None):
+        """Keyword arguments of ``generate`` for the options that tools (the CLI,
+        ``kg.metrics.evaluate``) pass to any model, refused with a clear error where this
+        model has no such option: ``truncation`` (the variant's truncation trick),
+        ``ema`` (``False``: the raw generator) and ``style_mix`` (``(seed, layer)``)."""
+        options = {}
+        if truncation is not None:
+            if self.truncation_option is None:
+                raise ValueError(f"{type(self).__name__} has no truncation trick; sample "
+                                 f"without `truncation` (StyleGAN and BigGAN have one).")
+            options[self.truncation_option] = float(truncation)
+        if style_mix is not None:
+            raise ValueError(f"{type(self).__name__} has no per-layer styles to mix; "
+                             f"`style_mix` is a StyleGAN option.")
+        if ema is not None:
+            options["ema"] = bool(ema)
+        return options
+
     def generate(self, n, seed=None, batch_size=256, z=None, ema=True):
         """Generate ``n`` examples as a float32 numpy array (images in [-1, 1]).
 
@@ -445,7 +494,7 @@ class GAN(keras.Model):
         net = self.ema_generator if ema and self.has_ema else self.generator
         chunks = [keras.ops.convert_to_numpy(net(z[i:i + batch_size], training=False))
                   for i in range(0, len(z), batch_size)]
-        return np.concatenate(chunks).astype("float32")
+        return self.finish_samples(np.concatenate(chunks))
 
     # -- exponential moving average of the generator -------------------------------
 

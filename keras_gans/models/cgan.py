@@ -147,7 +147,8 @@ class ACGAN(CGAN):
 
     def heads(self, x, training=True):
         """D's (adversarial logit, class logits), in float32."""
-        adversarial, classes = self.discriminator(x, training=training)
+        adversarial, classes = self.discriminator(self.discriminator_input(x, training),
+                                                  training=training)
         return tf.cast(adversarial, tf.float32), tf.cast(classes, tf.float32)
 
     def critic(self, x, condition=None, training=True):

@@ -64,6 +64,7 @@ class ClassConditional:
         return self.generator([z, condition], training=training)
 
     def critic(self, x, condition=None, training=True):
+        x = self.discriminator_input(x, training)
         return tf.cast(self.discriminator([x, condition], training=training), tf.float32)
 
     # -- sampling -------------------------------------------------------------------
@@ -123,4 +124,4 @@ class ClassConditional:
         chunks = [keras.ops.convert_to_numpy(
             net([z[i:i + batch_size], labels[i:i + batch_size]], training=False))
             for i in range(0, len(z), batch_size)]
-        return np.concatenate(chunks).astype("float32")
+        return self.finish_samples(np.concatenate(chunks))

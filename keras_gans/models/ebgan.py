@@ -81,6 +81,7 @@ class EBGAN(DCGAN):
 
     def energy_and_code(self, x, training=True):
         """Per-example energy (batch, 1), the mean squared reconstruction error, and code."""
+        x = self.discriminator_input(x, training)   # D reconstructs what it is shown
         reconstruction, code = self.discriminator(x, training=training)
         error = tf.square(tf.cast(reconstruction, tf.float32) - tf.cast(x, tf.float32))
         energy = tf.reduce_mean(tf.reshape(error, [tf.shape(error)[0], -1]), axis=1,

@@ -95,7 +95,8 @@ class SGAN(GAN):
 
     def heads(self, x, training=True):
         """D's (class logits, features), in float32."""
-        logits, features = self.discriminator(x, training=training)
+        logits, features = self.discriminator(self.discriminator_input(x, training),
+                                              training=training)
         return tf.cast(logits, tf.float32), tf.cast(features, tf.float32)
 
     @staticmethod
