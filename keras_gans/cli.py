@@ -116,10 +116,22 @@ def _sample(args):
         return 2
     if kg.tasks.is_image_to_image(model):
         return _sample_image_to_image(model, args)
-    samples = model.generate(args.num, seed=args.seed)
+    style_mix = _style_mix(args.style_mix) if args.style_mix else None
+    options = model.sampling_options(truncation=args.truncation, style_mix=style_mix)
+    samples = model.generate(args.num, seed=args.seed, **options)
     kg.utils.save_samples(samples, args.output)
     print(f"Wrote {args.num} samples to {args.output}")
     return 0
+
+
+def _style_mix(text):
+    """``SEED:LAYER`` of --style-mix as (seed, layer)."""
+    try:
+        seed, layer = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise ValueError(f"--style-mix takes SEED:LAYER, e.g. 7:4 (styles from layer 4 on "
+                         f"come from the latents of seed 7); received {text!r}.") from None
+    return seed, layer
 
 
 def _sample_image_to_image(model, args):
@@ -157,7 +169,7 @@ def _eval(args):
             model, metrics=metrics, reference=args.reference, num_samples=args.num_samples,
             split=args.split, num_reference=args.num_reference, extractor=args.extractor,
             data_dir=args.data_dir, batch_size=args.batch_size, seed=args.seed,
-            truncation=None, ema=model.has_ema)
+            truncation=args.truncation, ema=model.has_ema)
     except FileNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -251,6 +263,12 @@ def build_parser():
     sample.add_argument("-n", "--num", type=int, default=64)
     sample.add_argument("-o", "--output", default="samples.png")
     sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--truncation", type=float, default=None,
+                        help="the truncation trick of StyleGAN (psi: 1 off, 0 the average "
+                             "image, 0.5-0.7 typical) and BigGAN (a threshold on |z|)")
+    sample.add_argument("--style-mix", default=None, metavar="SEED:LAYER",
+                        help="StyleGAN: style layers from LAYER on (coarse first) take the "
+                             "styles of the latents drawn from SEED")
     sample.add_argument("--inputs", default=None,
                         help="image-to-image models: where the input images come from (a data "
                              "set name or path, or '{synthetic_digits: {}}'); default: the "
@@ -276,6 +294,8 @@ def build_parser():
                     help="folder of the real data (default $KERAS_GANS_DATA or ../shared/data)")
     ev.add_argument("--batch-size", type=int, default=250)
     ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--truncation", type=float, default=None,
+                    help="sample with the model's truncation trick (recorded in the protocol)")
     ev.add_argument("--json", default=None, help="also write the results with their protocol")
     ev.set_defaults(func=_eval)
 

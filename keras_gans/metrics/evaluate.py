@@ -71,11 +71,13 @@ def evaluate(model, metrics=("fid",), reference="mnist", num_samples=10_000, spl
     if reference == "digits":
         image_size = tuple(model.generate(1, seed=seed).shape[1:3])
     real, label = reference_images(reference, split, num_reference, image_size, data_dir, seed)
+    # Sample as the protocol records: with the truncation and generator it names.
+    sampling = model.sampling_options(truncation=truncation, ema=ema)
     objs = [get_metric(m, extractor=extractor, reference=label, truncation=truncation, ema=ema)
             for m in metrics]
     feed(objs, extractor, real, "real", batch_size)
     for i in range(0, num_samples, batch_size):
         n = min(batch_size, num_samples - i)
-        fake = model.generate(n, seed=seed + 1 + i // batch_size)
+        fake = model.generate(n, seed=seed + 1 + i // batch_size, **sampling)
         feed(objs, extractor, fake, "fake", batch_size)
     return {name: m.report() for name, m in zip(metrics, objs)}

@@ -167,6 +167,8 @@ class BigGAN(ClassConditional, GAN):
 
     # -- sampling -------------------------------------------------------------------
 
+    truncation_option = "truncation"
+
     def latent_vectors(self, n, seed=None, truncation=None):
         """``n`` latent vectors from numpy's PCG64; with ``truncation`` every value of
         magnitude above it is redrawn until none is (the truncation trick)."""

@@ -49,6 +49,7 @@ class ProGAN(GAN):
     """
 
     default_latent_dim = 512
+    sample_range = (-1.0, 1.0)
 
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
                  image_shape=None, resolution=None, channels=3, fade_steps=1000,

@@ -214,6 +214,15 @@ class StyleGAN(GAN):
 
     # -- sampling -------------------------------------------------------------------
 
+    truncation_option = "truncation_psi"
+    sample_range = (-1.0, 1.0)
+
+    def sampling_options(self, truncation=None, ema=None, style_mix=None):
+        options = super().sampling_options(truncation, ema)
+        if style_mix is not None:
+            options["style_mix"] = tuple(style_mix)
+        return options
+
     def _networks(self, ema):
         generator = self.ema_generator if ema and self.has_ema else self.generator
         return generator.get_layer("mapping"), generator.get_layer("synthesis")
@@ -276,7 +285,7 @@ class StyleGAN(GAN):
         _, synthesis = self._networks(ema)
         chunks = [keras.ops.convert_to_numpy(synthesis(ws[i:i + batch_size], training=False))
                   for i in range(0, len(ws), batch_size)]
-        return np.concatenate(chunks).astype("float32")
+        return self.finish_samples(np.concatenate(chunks))
 
     # -- serialization --------------------------------------------------------------
 
