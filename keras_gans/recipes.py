@@ -39,6 +39,11 @@ the two domains. SimGAN's refiner, for instance::
       d_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}
       self_regularization: 1.0
 
+``init_from: PRESET`` (a preset name, a preset folder or a ``.keras`` file) starts a new
+run from that model's weights (its networks, EMA generator and state such as StyleGAN's
+average w; the optimizers start afresh): to continue a published preset's training, or to
+fine-tune it on other data. A resumed run continues from its own checkpoints instead.
+
 Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
 one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-folders are
 read too; the other fields are ``kg.data.super_resolution_pairs``' crops_per_image, shuffle
@@ -71,6 +76,7 @@ import yaml
 
 SECTIONS = {
     "seed": 0,
+    "init_from": None,   # a preset name, preset folder or .keras file to start from
     "deterministic": False,
     "model": {},
     "data": {"batch_size": 64},
@@ -410,6 +416,9 @@ def run(recipe, out, verbose=1):
 
         spec = make_data().element_spec
         model = build_model(recipe, (spec[0] if isinstance(spec, tuple) else spec).shape[1:])
+    if recipe.get("init_from") and not started:
+        kg.training.initialize_from(model, kg.presets.load(recipe["init_from"]))
+        print(f"Initialised from {recipe['init_from']}", flush=True)
     image_to_image = kg.tasks.is_image_to_image(model)
     shape = kg.tasks.input_shape(model) if image_to_image else model.data_shape
     print(model.summary_line(), f"| data {name} {shape}", flush=True)

@@ -79,3 +79,49 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
             cb.set_model(model)
         checkpoint.restore()
     return checkpoint
+
+
+def _networks(model):
+    """The model's networks by attribute name (generator, discriminator, EMA generator...)."""
+    import keras
+
+    return {name: value for name, value in vars(model).items()
+            if isinstance(value, keras.Model) and not name.startswith("_")}
+
+
+def initialize_from(model, source):
+    """Start ``model`` from the weights of ``source`` (a trained model of the same
+    architecture, e.g. a zoo preset): every network's weights, including the EMA
+    generator's, and the model's own state (StyleGAN's average w, ProGAN's growth stage).
+    Optimizer states are not copied: the optimizers start afresh. Raises a ValueError that
+    names the network whose weights do not fit."""
+    import keras
+
+    if getattr(source, "has_ema", False) and hasattr(model, "enable_ema"):
+        model.enable_ema()
+    targets, sources = _networks(model), _networks(source)
+    missing = sorted(set(targets) - set(sources))
+    if missing or not targets:
+        raise ValueError(f"Cannot initialise a {type(model).__name__} from a "
+                         f"{type(source).__name__}: the source has no {', '.join(missing)}.")
+    for name, net in targets.items():
+        weights = sources[name].get_weights()
+        shapes = [tuple(w.shape) for w in weights]
+        expected = [tuple(v.shape) for v in net.weights]
+        if shapes != expected:
+            raise ValueError(f"The {name} of the source does not fit this model's: its "
+                             f"{len(shapes)} weights have shapes {shapes[:3]}..., this "
+                             f"model's {len(expected)} have {expected[:3]}.... Build the "
+                             f"model with the source's architecture (the preset's config).")
+        net.set_weights(weights)
+    # The model's own variables (outside its networks), matched by name.
+    inside = {id(v) for net in targets.values() for v in net.weights}
+    own = {v.name: v for v in source.weights
+           if id(v) not in {id(w) for n in sources.values() for w in n.weights}}
+    for variable in model.weights:
+        if id(variable) in inside or variable.name not in own:
+            continue
+        value = keras.ops.convert_to_numpy(own[variable.name])
+        if tuple(value.shape) == tuple(variable.shape):
+            variable.assign(value)
+    return model
