@@ -51,6 +51,11 @@ DATASETS = {
         "recognition set (../shared/data/flowers-128.tar.gz, 128x128 photos resized to 64x64), "
         "unpaired",
         "the \"flowers recognition\" photo set; research use"),
+    "anime-faces": (
+        "19,992 anime character faces (../shared/data/anime-faces-64.tar.gz, 64x64 JPEGs, a "
+        "public scrape used by many DCGAN tutorials) resized to 32x32 (bilinear, "
+        "antialiased)",
+        "research and demonstration use; the images' rights stay with their artists"),
     "flowers": (
         "the 4,317 photos of the flowers recognition set (../shared/data/flowers-128.tar.gz, "
         "128x128): random 64x64 patches, each shrunk x4 (bicubic, antialiased) to its 16x16 "
@@ -74,7 +79,7 @@ CARD = """# {name}
 ![samples](samples.png)
 
 *samples.png: {sample_caption}.*
-
+{extra_pictures}
 ```python
 import keras_gans as kg
 gan = kg.load("{name}")          # aliases: {aliases}
@@ -350,6 +355,11 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         sample_caption = f"`generate({num}, seed=0)`, an 8x8 grid"
         kg.utils.save_grid(samples, os.path.join(folder, presets.SAMPLES_NAME))
 
+    extra_pictures = ""
+    for filename, images, ncols, caption in model.card_pictures(seed):
+        kg.utils.save_grid(images, os.path.join(folder, filename), ncols=ncols)
+        extra_pictures += f"\n![{filename}]({filename})\n\n*{filename}: {caption}.*\n"
+
     steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
     wall, threads = _run_compute(run)
@@ -388,7 +398,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     shape = ", ".join(map(str, model.data_shape))
     card = CARD.format(
         name=name, description=description, sample_caption=sample_caption,
-        aliases=", ".join(aliases) or "none",
+        extra_pictures=extra_pictures, aliases=", ".join(aliases) or "none",
         shape_note=("float32 points, shape (64, 2)" if toy else
                     f"float32 images in [-1, 1], shape (64, {shape})"),
         variant=metadata["variant"], class_name=metadata["class_name"], g_params=g_params,

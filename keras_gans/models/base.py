@@ -483,6 +483,11 @@ class GAN(keras.Model):
             options["ema"] = bool(ema)
         return options
 
+    def card_pictures(self, seed=0):
+        """Pictures beyond the sample grid that a preset's card shows for this variant:
+        a list of ``(file name, images, columns, caption)``. None for a plain GAN."""
+        return []
+
     def generate(self, n, seed=None, batch_size=256, z=None, ema=True):
         """Generate ``n`` examples as a float32 numpy array (images in [-1, 1]).
 

@@ -287,6 +287,49 @@ class StyleGAN(GAN):
                   for i in range(0, len(ws), batch_size)]
         return self.finish_samples(np.concatenate(chunks))
 
+    def truncation_strip(self, seeds=range(6), psis=(0.0, 0.25, 0.5, 0.75, 1.0)):
+        """One row per seed, one column per psi (left to right): ``len(seeds) *
+        len(psis)`` images. Every row starts from the same average image at psi = 0."""
+        z = np.concatenate([self.latent_vectors(1, int(s)) for s in seeds])
+        columns = [self.generate(len(z), z=z, truncation_psi=float(p)) for p in psis]
+        return np.stack(columns, axis=1).reshape(-1, *columns[0].shape[1:])
+
+    def style_mixing_grid(self, row_seeds=range(4), column_seeds=range(10, 15), layer=None):
+        """The style-mixing figure of the StyleGAN paper as ``(rows + 1) x (columns + 1)``
+        images: the top row shows the column seeds' images, the left column the row seeds'
+        (a blank corner); cell (i, j) takes the coarse styles (layers before ``layer``,
+        default: the first half, the resolutions up to 8x8 at 32x32) from row i and the
+        fine ones from column j."""
+        layer = self.num_ws // 2 if layer is None else int(layer)
+        rows = np.concatenate([self.latent_vectors(1, int(s)) for s in row_seeds])
+        cols = np.concatenate([self.latent_vectors(1, int(s)) for s in column_seeds])
+        row_images = self.generate(len(rows), z=rows)
+        col_images = self.generate(len(cols), z=cols)
+        blank = np.zeros_like(row_images[:1])
+        out = [blank, col_images]
+        for i in range(len(rows)):
+            mixed = self.generate(len(cols), z=np.repeat(rows[i:i + 1], len(cols), axis=0),
+                                  style_mix=(cols, layer))
+            out += [row_images[i:i + 1], mixed]
+        return np.concatenate(out)
+
+    def card_pictures(self, seed=0):
+        psis = (0.0, 0.25, 0.5, 0.75, 1.0)
+        layer = self.num_ws // 2
+        return [
+            ("truncation.png", self.truncation_strip(range(seed, seed + 6), psis), len(psis),
+             f"the truncation trick, `generate(..., truncation_psi=psi)` for psi = "
+             f"{', '.join(map(str, psis))} (left to right) on seeds {seed}-{seed + 5} (one "
+             f"row each): psi = 0 is the average image for every seed"),
+            ("style_mixing.png", self.style_mixing_grid(range(seed, seed + 4),
+                                                        range(seed + 10, seed + 15), layer),
+             6, f"style mixing, `generate(..., style_mix=(z_column, {layer}))`: the top row "
+                f"holds the images of seeds {seed + 10}-{seed + 14}, the left column those of "
+                f"seeds {seed}-{seed + 3}; each cell takes its coarse styles (layers 0-"
+                f"{layer - 1} of {self.num_ws}) from its row and the fine ones from its "
+                f"column"),
+        ]
+
     # -- serialization --------------------------------------------------------------
 
     def get_config(self):

@@ -135,3 +135,28 @@ def test_paper_defaults_and_bad_arguments():
     with pytest.raises(ValueError, match="'mapping'"):
         kg.models.StyleGAN(image_shape=(8, 8, 1), latent_dim=8,
                            generator=kg.networks.dcgan_generator(8, (8, 8, 1)))
+
+
+def test_card_pictures_truncation_strip_and_style_mixing_grid():
+    model = _model()
+    model.w_avg.assign(np.random.default_rng(1).normal(size=model.w_dim).astype("float32"))
+    psis = (0.0, 0.5, 1.0)
+    strip = model.truncation_strip(seeds=[3, 4], psis=psis).reshape(2, 3, *model.data_shape)
+    np.testing.assert_allclose(strip[0, 0], strip[1, 0], atol=1e-6)        # psi 0: the average
+    np.testing.assert_allclose(strip[1, 2], model.generate(1, seed=4)[0], atol=1e-5)
+    assert not np.allclose(strip[0, 1], strip[0, 2])
+
+    rows, cols = [0, 1], [7, 8, 9]
+    grid = model.style_mixing_grid(rows, cols, layer=model.num_ws)  # nothing from columns
+    grid = grid.reshape(3, 4, *model.data_shape)
+    assert np.all(grid[0, 0] == 0)                                          # blank corner
+    np.testing.assert_allclose(grid[0, 1:], np.concatenate(
+        [model.generate(1, seed=s) for s in cols]), atol=1e-5)
+    for i, s in enumerate(rows):
+        np.testing.assert_allclose(grid[i + 1, 0], model.generate(1, seed=s)[0], atol=1e-5)
+        np.testing.assert_allclose(grid[i + 1, 1:], np.repeat(grid[i + 1, :1], 3, 0), atol=1e-5)
+    everything = model.style_mixing_grid(rows, cols, layer=0).reshape(3, 4, *model.data_shape)
+    np.testing.assert_allclose(everything[1, 1:], everything[0, 1:], atol=1e-5)  # all column
+    names = [p[0] for p in model.card_pictures()]
+    assert names == ["truncation.png", "style_mixing.png"]
+    assert kg.models.DCGAN(image_shape=(16, 16, 1)).card_pictures() == []
