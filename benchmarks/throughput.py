@@ -28,6 +28,10 @@ The same flag (alias ``--model-args``) sets the width of the ProGAN and StyleGAN
 ``--replicas N`` trains under ``MirroredStrategy`` over N devices (on a CPU-only machine,
 N logical CPU devices that share the same cores: this checks the distributed path's
 overhead, not a speed-up). ``--precision`` sets the Keras dtype policy.
+
+Beside img/s it reports the step's useful arithmetic (``flops.py``: the convolutions' and
+dense layers' multiply-accumulates from the layers' shapes) as GFLOP/s, and that as a share
+of this machine's measured 3x3-convolution peak (measured at the start of every run).
 """
 
 import argparse
@@ -40,6 +44,9 @@ import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flops as flops_lib  # noqa: E402
 
 
 def machine_description():
@@ -111,6 +118,8 @@ def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_d
         model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
         rates.append(batch_size * steps / (time.perf_counter() - start))
 
+    flops = flops_lib.step_flops(flops_lib.forward_macs(model.generator),
+                                 flops_lib.forward_macs(model.discriminator), model.d_steps)
     model.generate(256, seed=0)  # warm up
     start = time.perf_counter()
     model.generate(1024, seed=1, batch_size=256)
@@ -118,6 +127,8 @@ def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_d
     return {
         "variant": variant_name, "jit_compile": jit, "d_steps": model.d_steps,
         "train_images_per_s": statistics.median(rates), "train_rates": rates,
+        "step_gflop_per_image": flops / 1e9,
+        "train_gflop_per_s": statistics.median(rates) * flops / 1e9,
         "sample_images_per_s": sample_rate, "first_fit_seconds": compile_seconds,
     }
 
@@ -149,6 +160,7 @@ def main(argv=None):
     keras.mixed_precision.set_global_policy(args.precision)
     machine = machine_description()
     machine.update(replicas=strategy.num_replicas_in_sync, precision=args.precision)
+    machine["conv3x3_peak_gflop_per_s"] = flops_lib.conv_peak()
     print(f"# {machine}", flush=True)
     results = []
     for name in args.variants:
@@ -159,15 +171,21 @@ def main(argv=None):
             results.append(r)
             print(f"{name:8s} jit={str(jit):5s} train {r['train_images_per_s']:8.1f} img/s "
                   f"(runs {', '.join(f'{x:.0f}' for x in r['train_rates'])}; d_steps "
-                  f"{r['d_steps']}), sample {r['sample_images_per_s']:8.0f} img/s, "
+                  f"{r['d_steps']}), {r['train_gflop_per_s']:.0f} GFLOP/s "
+                  f"({r['train_gflop_per_s'] / machine['conv3x3_peak_gflop_per_s']:.0%} of "
+                  f"the 3x3 peak), sample {r['sample_images_per_s']:8.0f} img/s, "
                   f"first fit {r['first_fit_seconds']:.1f} s", flush=True)
 
-    print("\n| variant | d_steps | XLA | train img/s | sample img/s | first fit (s) |")
-    print("|---|---|---|---|---|---|")
+    peak = machine["conv3x3_peak_gflop_per_s"]
+    print(f"\n3x3 convolution peak: {peak:.0f} GFLOP/s")
+    print("| variant | d_steps | XLA | train img/s | GFLOP/image | GFLOP/s | of peak | "
+          "sample img/s | first fit (s) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['variant']} | {r['d_steps']} | {'on' if r['jit_compile'] else 'off'} | "
-              f"{r['train_images_per_s']:.0f} | {r['sample_images_per_s']:.0f} | "
-              f"{r['first_fit_seconds']:.1f} |")
+              f"{r['train_images_per_s']:.1f} | {r['step_gflop_per_image']:.2f} | "
+              f"{r['train_gflop_per_s']:.0f} | {r['train_gflop_per_s'] / peak:.0%} | "
+              f"{r['sample_images_per_s']:.0f} | {r['first_fit_seconds']:.1f} |")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump({"machine": machine, "args": vars(args), "results": results}, f, indent=2)

@@ -1,0 +1,68 @@
+"""Arithmetic of a training step, counted from the layers' shapes, and the machine's
+measured peak for comparison, so that "close to the limit" is a number.
+
+Only the multiply-accumulates of convolutions and dense layers are counted (2 FLOPs each):
+element-wise passes (activations, noise, normalisation, upsampling) are what an efficient
+step avoids, so they are left out of the useful work on purpose.
+"""
+
+import time
+
+import numpy as np
+
+CONV_LAYERS = ("Conv2D", "EqualizedConv2D", "ModulatedConv2D")
+DENSE_LAYERS = ("Dense", "EqualizedDense")
+
+
+def forward_macs(model):
+    """Multiply-accumulates of one example's forward pass through ``model`` (nested models
+    included)."""
+    import keras
+
+    total = 0
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if isinstance(layer, keras.Model):
+            total += forward_macs(layer)
+        elif kind in CONV_LAYERS + ("Conv2DTranspose",):
+            kernel = tuple(layer.kernel.shape)
+            # A transposed convolution's kernel visits every input pixel; the others every
+            # output pixel.
+            shape = layer.input.shape if kind == "Conv2DTranspose" else layer.output.shape
+            shape = shape[0] if isinstance(shape, list) else shape
+            total += int(np.prod(shape[1:3])) * int(np.prod(kernel))
+        elif kind in DENSE_LAYERS:
+            shape = layer.output.shape
+            rows = int(np.prod(shape[1:-1])) if len(shape) > 2 else 1
+            total += rows * int(np.prod(layer.kernel.shape))
+    return total
+
+
+def step_flops(generator_macs, discriminator_macs, d_steps=1):
+    """FLOPs per real image of one ``train_step`` of the shared loop: each discriminator
+    update runs G forward once and D forward and backward (inputs and weights) on the real
+    and the fake batch, G + 6D; the generator update reuses the last fake batch and runs D
+    forward and backward to its inputs, then G backward, 2D + 2G. Lazy regularisers (R1,
+    path length) are not counted."""
+    g, d = generator_macs, discriminator_macs
+    return 2 * (d_steps * (g + 6 * d) + 2 * d + 2 * g)
+
+
+def conv_peak(channels=128, size=32, batch=32, repeats=20):
+    """GFLOP/s of one 3x3 'same' convolution (channels in and out, size x size, batch), the
+    core of every image GAN step: this machine's practical peak for them."""
+    import tensorflow as tf
+
+    x = tf.random.normal((batch, size, size, channels))
+    kernel = tf.random.normal((3, 3, channels, channels))
+    conv = tf.function(lambda x: tf.nn.conv2d(x, kernel, 1, "SAME"))
+    conv(x).numpy()
+    rates = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            y = conv(x)
+        y.numpy()
+        seconds = (time.perf_counter() - start) / repeats
+        rates.append(2 * batch * size * size * 9 * channels * channels / seconds / 1e9)
+    return max(rates)
