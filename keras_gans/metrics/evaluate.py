@@ -1,6 +1,8 @@
 """Scoring a generator against a reference data set with a shared feature extractor: the
 protocol behind ``keras-gans eval`` and ``EvaluationCallback``."""
 
+import os
+
 import numpy as np
 
 from keras_gans.metrics import evaluators
@@ -43,12 +45,26 @@ def reference_images(reference, split="train", num=None, image_size=None, data_d
         x, _ = evaluators.load_reference_arrays(reference, split, data_dir)
         x = evaluators.to_unit_range(x)
         label = f"{reference}:{split}"
+    elif os.path.exists(str(reference)):
+        x = _folder_images(str(reference), image_size)
+        label = f"{os.path.basename(os.path.normpath(str(reference)))}:all ({len(x):,})"
     else:
         raise ValueError(f"Unknown reference data set '{reference}'. Available: "
-                         f"{', '.join(REFERENCES)}.")
+                         f"{', '.join(REFERENCES)}, or the path of an image folder or .npz "
+                         f"file.")
     if num is not None and num < len(x):
         x = x[np.sort(np.random.default_rng(seed).choice(len(x), num, replace=False))]
     return x, label
+
+
+def _folder_images(path, image_size):
+    """Every image of a folder or .npz file (kg.data.load's reading, in file order), resized
+    to ``image_size``, as one float array in [-1, 1]."""
+    from keras_gans import data
+
+    batches = data.load(path, batch_size=500, image_size=image_size, shuffle=False)
+    return np.concatenate([np.asarray(b[0] if isinstance(b, tuple) else b)
+                           for b in batches.as_numpy_iterator()])
 
 
 def feed(metrics, extractor, images, side, batch_size=250):
@@ -66,11 +82,11 @@ def evaluate(model, metrics=("fid",), reference="mnist", num_samples=10_000, spl
 
     Returns ``{metric: {values..., "protocol": {...}}}``.
     """
-    extractor = extractors_lib.get(extractor) or default_extractor(reference)
     image_size = None
-    if reference == "digits":
+    if reference == "digits" or os.path.exists(str(reference)):
         image_size = tuple(model.generate(1, seed=seed).shape[1:3])
     real, label = reference_images(reference, split, num_reference, image_size, data_dir, seed)
+    extractor = extractors_lib.get(extractor) or default_extractor(reference)
     # Sample as the protocol records: with the truncation and generator it names.
     sampling = model.sampling_options(truncation=truncation, ema=ema)
     objs = [get_metric(m, extractor=extractor, reference=label, truncation=truncation, ema=ema)

@@ -72,3 +72,24 @@ def test_evaluation_callback_logs_metrics_into_the_fit_history(saved):
     assert history.history["fid"][0] > 0 and 0 <= history.history["recall"][0] <= 1
     assert callback.protocols["fid"]["num_real"] == 200
     assert callback.protocols["fid"]["reference"] == "digits:first200"
+
+
+def test_a_folder_of_images_is_a_reference_resized_to_the_model(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(20):
+        Image.fromarray(rng.integers(0, 256, (20, 20, 3), dtype="uint8")).save(
+            folder / f"{i:02d}.png")
+    model = kg.models.DCGAN(image_shape=(16, 16, 3), latent_dim=8)
+    tiny = evaluators.build_small_cnn((16, 16, 3), 10, width=4, feature_dim=8)
+    path = tmp_path / "tiny.keras"
+    tiny.save(path)
+    report = kg.metrics.evaluate(model, ["kid"], reference=str(folder), num_samples=20,
+                                 extractor=str(path), batch_size=10)["kid"]
+    assert report["protocol"]["reference"] == "faces:all (20)"
+    assert report["protocol"]["num_real"] == 20 and report["protocol"]["num_fake"] == 20
+    with pytest.raises(ValueError, match="image folder"):
+        kg.metrics.evaluate(model, ["kid"], reference=str(tmp_path / "missing"))
