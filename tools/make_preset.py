@@ -327,7 +327,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     conditional = bool(getattr(model, "num_classes", None)) and hasattr(model, "sample_labels")
     num = 2500 if toy else 64
     samples = model.generate(num, seed=seed)
-    metrics = {}
+    measured, metrics = metrics or {}, {}
     if toy:
         reference = kg.data.toy.get(dataset)
         bound = float(np.abs(reference.centers).max()) * 1.3 + 0.2
@@ -360,6 +360,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         kg.utils.save_grid(images, os.path.join(folder, filename), ncols=ncols)
         extra_pictures += f"\n![{filename}]({filename})\n\n*{filename}: {caption}.*\n"
 
+    metrics.update(measured)
     steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
     wall, threads = _run_compute(run)
@@ -385,12 +386,14 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     }
     presets.save_preset(model, folder, metadata)
 
-    if metrics:
+    if "mode_coverage" in metrics:
         m = metrics["mode_coverage"]
         metrics_text = (f"| metric | value | protocol |\n|---|---|---|\n"
                         f"| modes covered | {m['modes_covered']} / {m['num_modes']} | "
                         f"{TOY_PROTOCOL} |\n| high-quality samples | {m['high_quality']:.1%} | "
                         f"same |\n| reverse KL (nats) | {_number(m['reverse_kl'])} | same |")
+    elif metrics:
+        metrics_text = _metrics_table(metrics)
     else:
         metrics_text = ("Not measured yet: `python tools/make_preset.py measure NAME` scores "
                         "the preset in its domain evaluator and writes the scores, with their "
