@@ -337,7 +337,7 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             d_loss, extras = self.discriminator_objective(real, fake, condition)
             scaled = self.d_optimizer.scale_loss(distribute.scale_loss_for_replicas(d_loss))
-        variables = self.discriminator.trainable_variables
+        variables = self.player_variables("discriminator")
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply(grads, variables)
         for projection in self.projections:
@@ -371,10 +371,16 @@ class GAN(keras.Model):
                 self.discriminator_step(real, tf.stop_gradient(fake), condition)
             g_loss = self.generator_objective(fake, condition)
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss_for_replicas(g_loss))
-        variables = self.generator.trainable_variables
+        variables = self.player_variables("generator")
         self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
         self.g_loss_tracker.update_state(g_loss)
         return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
+
+    def player_variables(self, role):
+        """The weights a ``train_step`` updates for ``role`` ("generator" or
+        "discriminator"): all of that network's trainable weights here; ProGAN's only
+        those of its active stage."""
+        return getattr(self, role).trainable_variables
 
     def test_step(self, data):
         real, condition = self.unpack_batch(data)

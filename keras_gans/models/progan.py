@@ -16,6 +16,24 @@ def _upsample(x):
     return ops.repeat(ops.repeat(x, 2, axis=1), 2, axis=2)
 
 
+class _StageNetworks:
+    """One stage's generator and discriminator (shared layers), kept in a plain object so
+    that Keras does not track them as parts of the model (its saved weights stay those of
+    the whole networks)."""
+
+    def __init__(self, generator, discriminator):
+        self.generator = generator
+        self.discriminator = discriminator
+
+
+class _RetraceOnGrowth(keras.callbacks.Callback):
+    """Before each batch, a new traced step when the stage has changed (growth, or a
+    checkpoint restored at another stage): each stage's step runs only its own blocks."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.model.make_train_function()
+
+
 @keras.saving.register_keras_serializable(package="keras_gans")
 class ProGAN(GAN):
     """Progressive GAN of Karras, Aila, Laine & Lehtinen (2018), "Progressive Growing of
@@ -35,8 +53,16 @@ class ProGAN(GAN):
     loading resumes exactly there. ``set_growth(stage, alpha)`` jumps anywhere.
 
     Real images are shown at the current resolution: average-pooled to it and, during a
-    fade, blended with their half-resolution version at ``alpha`` as the paper does, then
-    upsampled (nearest neighbour) so that both networks always exchange full-size images.
+    fade, blended with their half-resolution version at ``alpha`` as the paper does.
+    Training runs only the active stage: each stage's step is traced with the networks'
+    layers wired for its resolution (``networks.progan.generator_at_stage`` and
+    ``discriminator_at_stage``, shared weights), so early stages are as cheap as the paper
+    intends, and the gradient penalty is taken at the stage's resolution, as in the paper.
+    ``fit`` traces a new step when the stage changes (between steps; with
+    ``steps_per_execution`` > 1, between executions). ``generate`` always draws full-size
+    images (the current stage's upsampled). Networks not built by
+    ``keras_gans.networks.progan`` train whole at every stage, on images upsampled to the
+    full size.
 
     Args:
         resolution, channels: alternative to ``image_shape`` = (resolution, resolution,
@@ -78,6 +104,10 @@ class ProGAN(GAN):
         self.alpha = self.add_weight(shape=(), initializer="ones", name="alpha", **state)
         self.phase_step = self.add_weight(shape=(), dtype="int32", initializer="zeros",
                                           name="phase_step", **state)
+        self._traced_stage = None       # the stage the current train function runs
+        self._active = None             # that stage's networks while a step is traced
+        self._stage_cache = _StageNetworks(None, None)
+        self._stage_cache.by_stage = {}
 
     def build_generator(self):
         return progan.progan_generator(self.latent_dim, self.data_shape, **self._network_args)
@@ -169,17 +199,78 @@ class ProGAN(GAN):
             image = old + t * (pyramid[k] - old)
         return image
 
+    def real_at_stage(self, real, stage):
+        """Real images at the resolution of ``stage`` (4 * 2**stage), blended with their
+        half-resolution version (upsampled) at ``alpha`` during that stage's fade."""
+        image = real
+        for _ in range(self.num_stages - stage):
+            image = ops.average_pool(image, 2, 2)
+        if stage == 0:
+            return image
+        old = _upsample(ops.average_pool(image, 2, 2))
+        t = ops.clip(self.level() - (stage - 1), 0.0, 1.0)
+        return old + t * (image - old)
+
     # -- the game -------------------------------------------------------------------
+
+    def stage_networks(self, stage):
+        """The generator and discriminator of ``stage`` at its own resolution (shared
+        layers), or None when the networks were not built by ``networks.progan``."""
+        cache = self._stage_cache.by_stage
+        if stage not in cache:
+            g = progan.generator_at_stage(self.generator, stage)
+            d = progan.discriminator_at_stage(self.discriminator, stage)
+            cache[stage] = _StageNetworks(g, d) if g is not None and d is not None else None
+        return cache[stage]
+
+    def make_train_function(self, force=False):
+        stage = int(self.stage.numpy())
+        if stage != self._traced_stage:
+            self._traced_stage = stage
+            force = True
+        return super().make_train_function(force)
+
+    def fit(self, *args, callbacks=None, **kwargs):
+        return super().fit(*args, callbacks=[*(callbacks or []), _RetraceOnGrowth()],
+                           **kwargs)
+
+    def unpack_batch(self, data):
+        # train_step checked the full-size batch before showing it at the stage's size.
+        return (data, None) if self._active else super().unpack_batch(data)
+
+    def generate_fake(self, z, condition, training=True):
+        generator = self._active.generator if self._active else self.generator
+        return generator(z, training=training)
+
+    def critic(self, x, condition=None, training=True):
+        discriminator = self._active.discriminator if self._active else self.discriminator
+        x = self.discriminator_input(x, training)
+        return tf.cast(discriminator(x, training=training), tf.float32)
+
+    def player_variables(self, role):
+        if self._active:
+            return getattr(self._active, role).trainable_variables
+        return super().player_variables(role)
 
     def _growth_logs(self):
         return distribute.logs_for_keras({"stage": ops.cast(self.stage, "float32"),
                                           "alpha": ops.convert_to_tensor(self.alpha)})
 
     def train_step(self, data):
-        # The shared loop, on real images at the current resolution; then the schedule
-        # moves one step (the logged stage and alpha are those of the next step).
-        real = self.real_at_current_resolution(self._check_batch(data))
-        logs = super().train_step(real)
+        # The shared loop on the traced stage's networks and real images at its resolution;
+        # then the schedule moves one step (the logged stage and alpha are those of the
+        # next step).
+        real = self._check_batch(data)
+        stage = self._traced_stage
+        networks = self.stage_networks(stage) if stage is not None else None
+        if networks is None:   # custom networks, or a step called outside fit
+            logs = super().train_step(self.real_at_current_resolution(real))
+        else:
+            self._active = networks
+            try:
+                logs = super().train_step(self.real_at_stage(real, stage))
+            finally:
+                self._active = None
         self._advance_growth()
         return {**logs, **self._growth_logs()}
 

@@ -207,7 +207,7 @@ class StyleGAN(GAN):
                 self.pl_tracker.update_state(pl_value)
                 total = total + self.path_length.weight * pl_value
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss_for_replicas(total))
-        variables = self.generator.trainable_variables
+        variables = self.player_variables("generator")
         self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
         self.g_loss_tracker.update_state(g_loss)
         return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})

@@ -11,9 +11,10 @@ Both networks are built whole; ``FadeIn`` layers, set from one ``level`` number
   each lower resolution are ``lerp(from_rgb(pooled input), block(higher features), t)``.
 
 A generator image of the current resolution upsampled by nearest neighbour pools back to
-exactly itself, so the networks always exchange full-size images and the discriminator sees
-what the paper's does. Blocks that are not live still run (at zero weight): the cost of a
-step is that of the full-size networks at every stage.
+exactly itself, so the whole networks compute, at every stage, what the paper's compute at
+that stage's resolution; their blocks above the stage run at zero weight. Training does not
+pay for those: ``generator_at_stage`` and ``discriminator_at_stage`` are the same layers
+(shared weights) wired for one stage's own resolution, so a 4x4 step costs a 4x4 step.
 
 Equalized learning rate everywhere, pixel norm after every generator convolution,
 LeakyReLU(0.2), minibatch standard deviation before the discriminator's last block, linear
@@ -79,6 +80,48 @@ def progan_generator(latent_dim, image_shape, fmap_base=8192, max_filters=512,
         old = keras.layers.UpSampling2D(2, name=f"image_{r // 2}_up")(image)
         image = FadeIn(offset=k - 1, name=f"fade_{r}")([old, new])
     return keras.Model(z, image, name=name)
+
+
+def generator_at_stage(generator, stage):
+    """The part of a ProGAN generator that draws the images of ``stage`` at their own
+    resolution, ``4 * 2**stage`` (the newest block blended in at its ``FadeIn`` level):
+    the same layers, without the blocks above the stage. None when ``generator`` was not
+    built by ``progan_generator`` (its layers are not there to reuse)."""
+    r = 4 * 2 ** int(stage)
+    try:
+        output = generator.get_layer("to_rgb_4" if stage == 0 else f"fade_{r}").output
+    except ValueError:
+        return None
+    return keras.Model(generator.input, output, name=f"generator_{r}x{r}")
+
+
+def discriminator_at_stage(discriminator, stage):
+    """A ProGAN discriminator wired for the images of ``stage`` at their own resolution:
+    from_rgb at that resolution, its blocks down to 4x4 (the newest blended with the
+    from_rgb of the pooled image at its ``FadeIn`` level), the 4x4 head. The same layers
+    as the whole network. None when ``discriminator`` was not built by
+    ``progan_discriminator``."""
+    r = 4 * 2 ** int(stage)
+    try:
+        layer = discriminator.get_layer
+        layer(f"from_rgb_{r}")
+    except ValueError:
+        return None
+    images = keras.Input((r, r, discriminator.input.shape[-1]), name=f"images_{r}")
+    x = layer(f"from_rgb_{r}_lrelu")(layer(f"from_rgb_{r}")(images))
+    pooled = images
+    for k in range(int(stage), 0, -1):
+        rk = 4 * 2 ** k
+        x = layer(f"b{rk}_lrelu0")(layer(f"b{rk}_conv0")(x))
+        x = layer(f"b{rk}_lrelu1")(layer(f"b{rk}_conv1")(x))
+        x = layer(f"b{rk}_down")(x)
+        pooled = layer(f"pool_{rk // 2}")(pooled)
+        low = layer(f"from_rgb_{rk // 2}_lrelu")(layer(f"from_rgb_{rk // 2}")(pooled))
+        x = layer(f"fade_{rk}")([low, x])
+    for name in ("b4_mbstd", "b4_conv", "b4_lrelu0", "b4_conv_4x4", "b4_lrelu1", "flatten",
+                 "logits"):
+        x = layer(name)(x)
+    return keras.Model(images, x, name=f"discriminator_{r}x{r}")
 
 
 def progan_discriminator(image_shape, fmap_base=8192, max_filters=512, group_size=4,

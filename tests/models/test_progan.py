@@ -130,3 +130,52 @@ def test_paper_defaults_and_bad_arguments():
         model.set_growth(3)
     with pytest.raises(ValueError, match="either `resolution`"):
         kg.models.ProGAN(resolution=8, image_shape=(8, 8, 3))
+
+
+def test_stage_networks_compute_what_the_whole_networks_compute_at_that_stage():
+    model = _model()
+    z = model.latent_vectors(4, seed=2)
+    for stage, alpha in ((0, 1.0), (1, 0.3), (2, 0.6)):
+        model.set_growth(stage, alpha)
+        nets = model.stage_networks(stage)
+        size = 4 * 2 ** stage
+        small = keras.ops.convert_to_numpy(nets.generator(z))
+        assert small.shape == (4, size, size, 1)
+        block = 16 // size
+        np.testing.assert_allclose(np.repeat(np.repeat(small, block, 1), block, 2),
+                                   _g(model, z), rtol=1e-5, atol=1e-5)
+        x = _images(4, size, seed=stage)
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(nets.discriminator(x)),
+            _d(model, np.repeat(np.repeat(x, block, 1), block, 2)), rtol=1e-4, atol=1e-5)
+        # The real images at the stage's size are those of the whole path, pooled back.
+        full = keras.ops.convert_to_numpy(model.real_at_current_resolution(_images(2)))
+        staged = keras.ops.convert_to_numpy(model.real_at_stage(_images(2), stage))
+        np.testing.assert_allclose(staged, full[:, ::block, ::block], atol=1e-6)
+
+
+def test_a_stage_runs_and_updates_only_its_own_blocks():
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))
+    import flops
+
+    model = _model(fade_steps=100, stable_steps=100)
+    model.compile(jit_compile=False)
+    g0, d0 = model.stage_networks(0).generator, model.stage_networks(0).discriminator
+    # 4x4 is far cheaper than the whole 16x16 networks, which the step no longer runs.
+    assert flops.forward_macs(g0) * 4 < flops.forward_macs(model.generator)
+    assert flops.forward_macs(d0) * 4 < flops.forward_macs(model.discriminator)
+    names = {v.path.split("/")[-2] for v in model.player_variables("generator")}
+    assert "b8_conv0" in names                       # outside a step: the whole network
+    before = {v.path: v.numpy().copy() for v in model.generator.trainable_variables}
+    model.fit(_data(), epochs=1, steps_per_epoch=2, verbose=0)
+    assert model._traced_stage == 0
+    moved = {path for v in model.generator.trainable_variables
+             for path in [v.path] if not np.array_equal(v.numpy(), before[path])}
+    assert moved and all("b8" not in p and "b16" not in p and "to_rgb_8" not in p
+                         for p in moved)
+    # Restored at another stage (a checkpoint, a jump), fit traces that stage's step.
+    model.set_growth(2, 0.5)
+    model.fit(_data(), epochs=1, steps_per_epoch=1, verbose=0)
+    assert model._traced_stage == 2
