@@ -19,6 +19,7 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
+from keras_gans.models import custom_networks
 from keras_gans.networks import mlp
 
 
@@ -33,8 +34,9 @@ def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_
             )
         data_shape = image_shape
     if generator is not None:
-        out_shape = tuple(generator.output.shape[1:])
-        in_dim = generator.inputs[0].shape[-1]   # a conditional generator's first input is z
+        out_shape = custom_networks.output_shapes(generator, "generator")[0]
+        # A conditional generator's first input is z.
+        in_dim = custom_networks.input_shapes(generator, "generator")[0][-1]
         if data_shape is None:
             data_shape = out_shape
         if latent_dim is None:
@@ -81,6 +83,8 @@ class GAN(keras.Model):
     """
 
     default_latent_dim = 100
+    # The losses read D's output as logits (EBGAN's critic is an energy instead).
+    critic_returns_logits = True
 
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
                  image_shape=None, **kwargs):
@@ -115,22 +119,21 @@ class GAN(keras.Model):
         return mlp.mlp_discriminator(self.data_shape)
 
     def _check_networks(self, generator, discriminator):
-        for role, net in (("generator", generator), ("discriminator", discriminator)):
-            if not isinstance(net, keras.Model):
-                raise TypeError(f"`{role}` must be a keras.Model; received {type(net).__name__}.")
-        g_in = tuple(generator.input.shape[1:])
+        g_in = custom_networks.input_shapes(generator, "generator")[0]
         if g_in != (self.latent_dim,):
             raise ValueError(
                 f"The generator takes inputs of shape {g_in}, but latent_dim={self.latent_dim}. "
                 f"Pass latent_dim={g_in[-1]} or a generator whose input is ({self.latent_dim},)."
             )
-        g_out = tuple(generator.output.shape[1:])
-        d_in = tuple(discriminator.input.shape[1:])
+        g_out = custom_networks.output_shapes(generator, "generator")[0]
+        d_in = custom_networks.input_shapes(discriminator, "discriminator")[0]
         if g_out != self.data_shape or d_in != self.data_shape:
             raise ValueError(
                 f"Shapes disagree: data_shape={self.data_shape}, the generator outputs {g_out} "
                 f"and the discriminator takes {d_in}. All three must be equal."
             )
+        if self.critic_returns_logits:
+            custom_networks.check_returns_logits(discriminator)
 
     def call(self, z, training=False):
         return self.generator(z, training=training)
