@@ -303,11 +303,12 @@ def main(argv=None):
         return 2
     except RuntimeError as e:
         from keras_gans.callbacks import TrainingDiverged
+        from keras_gans.run_lock import RunFolderLocked
 
-        if not isinstance(e, TrainingDiverged):
+        if not isinstance(e, (TrainingDiverged, RunFolderLocked)):
             raise
         print(f"error: {e}", file=sys.stderr)
-        return 3
+        return 3 if isinstance(e, TrainingDiverged) else 2
 
 
 if __name__ == "__main__":
