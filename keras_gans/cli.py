@@ -158,7 +158,7 @@ def _eval(args):
             split=args.split, num_reference=args.num_reference, extractor=args.extractor,
             data_dir=args.data_dir, batch_size=args.batch_size, seed=args.seed,
             truncation=None, ema=model.has_ema)
-    except FileNotFoundError as e:
+    except OSError as e:  # missing reference files; an extractor's weights offline
         print(f"error: {e}", file=sys.stderr)
         return 2
     for name, report in results.items():

@@ -389,11 +389,23 @@ def load(name_or_path, index=None, cache=None):
 
 def load_keras_file(path):
     """``keras.models.load_model`` (safe mode) with errors that name the file."""
+    import zipfile
+
     import keras
 
     import keras_gans  # noqa: F401
 
-    return keras.models.load_model(path)
+    if not zipfile.is_zipfile(path):  # Keras would say "File not found" for it
+        raise PresetError(f"'{path}' is not a readable .keras file: a .keras file is a zip "
+                          f"archive and this one is truncated, corrupt or of another kind. Save "
+                          f"the model again (model.save('{os.path.basename(path)}')) or copy it "
+                          f"again.")
+    try:
+        return keras.models.load_model(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise PresetError(f"'{path}' is a damaged .keras file ({type(e).__name__}: "
+                          f"{str(e).splitlines()[0] if str(e) else ''}). Save the model again "
+                          f"or copy it again.") from None
 
 
 # -- writing presets -------------------------------------------------------------------

@@ -405,7 +405,15 @@ class GAN(keras.Model):
         if isinstance(x, tf.data.Dataset):
             # A tf.data pipeline shuffles itself; this keeps Keras from warning about it.
             kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, **kwargs)
+        try:
+            return super().fit(x, *args, **kwargs)
+        except tf.errors.InvalidArgumentError as e:
+            from keras_gans.data import images
+
+            clear = images.unreadable_image_error(e)
+            if clear is None:
+                raise
+            raise clear from None
 
     def _check_not_empty(self, x):
         if x is None:
