@@ -17,9 +17,12 @@ schedule: {epochs: 5, steps_per_epoch: 20}
 callbacks:
   sample_grid: {every: 1, num_samples: 64, seed: 0, tensorboard: true}
   ema: {decay: 0.999, start_step: 0}
-  checkpoint: {every: 10, keep: 2}    # batches, or "epoch"
-  divergence_guard: {max_abs: null}
+  checkpoint: {every: 10, keep: 2}    # batches, or "epoch"; keep >= 1
+  divergence_guard: {max_abs: null}   # null: losses beyond 1e6 are divergence; .inf: no bound
 ```
+
+Every field is checked before anything runs (``keras_gans.recipe_schema``), and all
+problems come in one error with their YAML paths.
 
 Image-to-image variants (SimGAN, CycleGAN) train on batches of two unrelated image sets:
 ``data: {unpaired: [SOURCE_X, SOURCE_Y], batch_size: 32, ...}`` in place of ``name``, the
