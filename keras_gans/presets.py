@@ -329,7 +329,7 @@ def read_metadata(name_or_path, index=None, cache=None):
     it does; image-to-image presets also record ``input_shape``, ``output_shape`` and
     ``inputs``, the source their picture's inputs come from (``keras_gans.tasks``)."""
     path = os.fspath(name_or_path)
-    if looks_like_path(path):
+    if isinstance(name_or_path, os.PathLike) or looks_like_path(path):
         if path.endswith(".keras") and os.path.isfile(path):
             return None
         return read_json(os.path.join(path, METADATA_NAME))
@@ -338,7 +338,8 @@ def read_metadata(name_or_path, index=None, cache=None):
 
 
 def looks_like_path(text):
-    """Whether ``load`` takes ``text`` as a path rather than a preset name: it holds a
+    """Whether ``load`` takes ``text`` (a ``str``; a ``pathlib.Path`` is always a path) as
+    a path rather than a preset name: it holds a
     separator, starts with ``.`` or ``~``, is absolute or ends with ``.keras``. A bare
     name is always looked up in the index, so that a folder of that name in the working
     directory can never stand in for a verified preset."""
@@ -363,7 +364,7 @@ def load(name_or_path, index=None, cache=None):
     defaults, or your own optimizers) and ``fit`` to fine-tune it.
     """
     path = os.fspath(name_or_path)
-    if looks_like_path(path):
+    if isinstance(name_or_path, os.PathLike) or looks_like_path(path):
         path = os.path.expanduser(path)
         if os.path.isdir(path):
             metadata_path = os.path.join(path, METADATA_NAME)

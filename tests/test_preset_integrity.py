@@ -3,6 +3,7 @@ directory, a folder loaded by path is checked against its SHA256SUMS or its zoo'
 a failed download leaves nothing in the cache, and unsafe preset names are refused."""
 
 import os
+import pathlib
 import shutil
 
 import numpy as np
@@ -33,8 +34,9 @@ def test_a_folder_in_the_working_directory_never_shadows_a_preset(tiny_zoo, tmp_
     expected = model.generate(4, seed=0)
     # The name loads the verified preset of the index, not ./tiny-toy.
     np.testing.assert_allclose(kg.load("tiny-toy", index=index).generate(4, seed=0), expected)
-    # A path loads the folder, as asked.
+    # A path loads the folder, as asked (a pathlib.Path is always a path).
     assert not np.allclose(kg.load("./tiny-toy").generate(4, seed=0), expected)
+    assert not np.allclose(kg.load(pathlib.Path("tiny-toy")).generate(4, seed=0), expected)
 
 
 def test_a_bare_name_that_is_no_preset_points_at_the_folder_path(tiny_zoo, tmp_path,
