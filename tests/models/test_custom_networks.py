@@ -115,3 +115,63 @@ def test_a_discriminator_that_returns_probabilities_is_refused(activation):
     d = keras.Model(x, layers.Activation(activation)(layers.Dense(1)(x)))
     with pytest.raises(ValueError, match=f"ends in a {activation}"):
         kg.models.GAN(generator=sequential_generator(), discriminator=d)
+
+
+IMAGE = (8, 8, 1)
+
+
+def _image_discriminator():
+    return keras.Sequential([keras.Input(IMAGE), layers.Flatten(), layers.Dense(1)],
+                            name="discriminator")
+
+
+def _progan():
+    generator = keras.Sequential([keras.Input((LATENT,)), layers.Dense(64),
+                                  layers.Reshape(IMAGE)], name="generator")
+    return kg.models.ProGAN(generator=generator, discriminator=_image_discriminator(),
+                            fade_steps=1, stable_steps=1)
+
+
+def _stylegan():
+    # The nested models StyleGAN needs, named 'mapping' (z -> w) and 'synthesis'
+    # (one w per layer -> image), in a Sequential generator.
+    mapping = keras.Sequential([keras.Input((LATENT,)), layers.Dense(4)], name="mapping")
+    synthesis = keras.Sequential([keras.Input((2, 4)), layers.Flatten(), layers.Dense(64),
+                                  layers.Reshape(IMAGE)], name="synthesis")
+    generator = keras.Sequential([keras.Input((LATENT,)), mapping, layers.RepeatVector(2),
+                                  synthesis], name="generator")
+    return kg.models.StyleGAN(generator=generator, discriminator=_image_discriminator())
+
+
+def _tabular():
+    import pandas as pd
+
+    from keras_gans.data import tabular
+    from keras_gans.networks import tabular_generator
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": rng.normal(size=64), "c": rng.choice(["a", "b"], 64)})
+    transformer = tabular.TabularTransformer().fit(table)
+    conditions = sum(size for _, _, size in transformer.categorical_spans)
+    discriminator = keras.Sequential([keras.Input((transformer.output_dim + conditions,)),
+                                      layers.Dense(8, activation="relu"), layers.Dense(1)])
+    return kg.models.TabularGAN(
+        transformer, latent_dim=LATENT, discriminator=discriminator,
+        generator=tabular_generator(LATENT, transformer.spans, conditions, hidden_units=(8,))
+    ), table
+
+
+@pytest.mark.parametrize("build", [_progan, _stylegan])
+def test_sequential_networks_train_in_the_progressive_and_style_variants(build):
+    model = build()
+    model.compile()
+    model.fit(np.zeros((8, *IMAGE), "float32"), batch_size=4, epochs=1, steps_per_epoch=1,
+              verbose=0)
+    assert model.generate(2, seed=0).shape == (2, *IMAGE)
+
+
+def test_a_sequential_discriminator_trains_in_the_tabular_gan():
+    model, table = _tabular()
+    model.compile()
+    model.fit(table, batch_size=16, epochs=1, steps_per_epoch=1, verbose=0)
+    assert len(model.generate(3, seed=0)) == 3
