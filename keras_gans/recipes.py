@@ -68,6 +68,7 @@ Running it again on the same folder resumes the run (see ``keras_gans.training``
 import copy
 import inspect
 import os
+import shlex
 import time
 
 import yaml
@@ -346,8 +347,8 @@ def _resume_command(recipe, out):
             settings.append(f" --set {field}={rate / 10:.3g}")
     if not settings:
         return None
-    return f"keras-gans train --recipe {os.path.join(out, 'recipe.yaml')} --out {out}" + \
-        "".join(settings)
+    return (f"keras-gans train --recipe {shlex.quote(os.path.join(out, 'recipe.yaml'))} "
+            f"--out {shlex.quote(out)}" + "".join(settings))
 
 
 def _run(recipe, out, verbose):
