@@ -469,7 +469,15 @@ class GAN(keras.Model):
         callback averages. It is saved and loaded with the model, and ``generate`` uses it.
         Calling this again keeps the existing copy."""
         if not self.has_ema:
-            ema = keras.models.clone_model(self.generator)
+            try:
+                ema = keras.models.clone_model(self.generator)
+            except NotImplementedError:
+                raise TypeError(
+                    f"The EMA generator is a copy of the generator made by "
+                    f"keras.models.clone_model, which rebuilds a subclassed model from its "
+                    f"get_config(); {type(self.generator).__name__} has none. Implement "
+                    f"get_config() (saving the model needs it too), or train without "
+                    f"EMA.") from None
             ema.set_weights(self.generator.get_weights())
             ema.trainable = False
             self.ema_generator = ema

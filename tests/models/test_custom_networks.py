@@ -175,3 +175,10 @@ def test_a_sequential_discriminator_trains_in_the_tabular_gan():
     model.compile()
     model.fit(table, batch_size=16, epochs=1, steps_per_epoch=1, verbose=0)
     assert len(model.generate(3, seed=0)) == 3
+
+
+def test_ema_of_a_subclassed_generator_without_get_config_says_what_it_needs():
+    gan = kg.models.GAN(generator=subclassed([SHAPE[0]], (LATENT,)),
+                        discriminator=sequential_discriminator())
+    with pytest.raises(TypeError, match="TwoLayers has none. Implement get_config"):
+        gan.enable_ema()
