@@ -138,22 +138,40 @@ class EMA(keras.callbacks.Callback):
         self._update(tf.constant(decay, tf.float32))
 
 
+def non_finite_weights(model):
+    """A description of the first weight of ``model`` holding NaN or infinite values, or
+    ``None`` when every weight is finite."""
+    for var in model.weights:
+        if var.dtype.startswith("float") and not np.all(np.isfinite(var.numpy())):
+            return f"the weight '{var.path}' holds NaN or infinite values"
+    return None
+
+
 class TrainingDiverged(RuntimeError):
     """Raised by ``DivergenceGuard`` when a loss becomes NaN, infinite or too large."""
 
 
 class DivergenceGuard(keras.callbacks.Callback):
     """Stop training with a clear message when ``d_loss`` or ``g_loss`` becomes NaN or
-    infinite (or larger in size than ``max_abs``), before anything writes bad weights.
+    infinite, or larger in size than ``max_abs``, before anything writes bad weights.
+
+    ``max_abs`` defaults (``None``) to ``DEFAULT_MAX_ABS``, a bound no healthy GAN loss
+    comes near (losses of 1e15 from a learning rate of 1e6 are divergence, not training);
+    ``float("inf")`` turns the bound off, leaving NaN and infinity.
 
     Raises ``TrainingDiverged`` naming the step, the loss and the last good checkpoint of
     ``checkpoint`` (a ``Checkpoint`` callback), so that the run can be resumed from it.
     """
 
+    DEFAULT_MAX_ABS = 1e6
+
     def __init__(self, monitor=("d_loss", "g_loss"), max_abs=None, checkpoint=None):
         super().__init__()
         self.monitor = tuple(monitor)
-        self.max_abs = max_abs
+        self.max_abs = self.DEFAULT_MAX_ABS if max_abs is None else float(max_abs)
+        if not self.max_abs > 0:
+            raise ValueError(f"`max_abs` must be > 0 (or None for {self.DEFAULT_MAX_ABS:g}, "
+                             f"inf for no bound); received {max_abs!r}.")
         self.checkpoint = checkpoint
         self._epoch = 0
 
@@ -165,15 +183,16 @@ class DivergenceGuard(keras.callbacks.Callback):
             value = _as_float((logs or {}).get(key))
             if value is None:
                 continue
-            bad = not math.isfinite(value) or (self.max_abs is not None and
-                                               abs(value) > self.max_abs)
-            if bad:
+            too_large = math.isfinite(value) and abs(value) > self.max_abs
+            if too_large or not math.isfinite(value):
+                why = (f", beyond max_abs {self.max_abs:g} (a bound a training GAN's losses "
+                       f"stay far below)" if too_large else "")
                 last = self.checkpoint.last_saved if self.checkpoint else None
                 raise TrainingDiverged(
                     f"Training diverged at step {_global_step(self.model)} (epoch "
-                    f"{self._epoch + 1}, batch {batch + 1}): {key} is {value}. No weights were "
-                    f"saved after it. Last good checkpoint: {last or 'none'}. Lower the "
-                    f"learning rates or add a penalty, then resume or restart.")
+                    f"{self._epoch + 1}, batch {batch + 1}): {key} is {value:g}{why}. No "
+                    f"weights were saved after it. Last good checkpoint: {last or 'none'}. "
+                    f"Lower the learning rates or add a penalty, then resume or restart.")
 
 
 class Checkpoint(keras.callbacks.BackupAndRestore):
@@ -187,15 +206,22 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     included, leaves a complete checkpoint; the last ``keep`` checkpoints are kept. Weights
     are never saved when a loss or a weight is NaN or infinite.
 
+    ``run`` (e.g. ``keras_gans.resumption.identity(recipe)``) is written into every
+    checkpoint; a checkpoint that records another run is refused rather than resumed.
+
     On ``on_train_begin`` it restores the latest checkpoint and, like Keras's callback,
     makes ``fit`` start at its epoch. Used alone it restarts an interrupted epoch from its
     first batch; ``keras_gans.training.fit`` also skips the batches already trained on, so
     the resumed run matches an uninterrupted one.
     """
 
-    def __init__(self, directory, save_freq="epoch", keep=2, steps_per_epoch=None):
+    def __init__(self, directory, save_freq="epoch", keep=2, steps_per_epoch=None, run=None):
         super().__init__(directory, save_freq=save_freq, delete_checkpoint=False)
-        self.keep = int(keep)
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+            raise ValueError(f"`keep` is how many checkpoints to keep, a whole number >= 1 "
+                             f"(the latest is what a resume needs); received {keep!r}.")
+        self.keep = keep
+        self.run = run
         self.steps_per_epoch = steps_per_epoch
         self.restored = None
         self.last_saved = None
@@ -218,6 +244,16 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         state["path"] = os.path.join(self.backup_dir, name)
         return state
 
+    def _learning_rate_variables(self):
+        found = []
+        for value in vars(self.model).values():
+            optimizer = getattr(value, "inner_optimizer", value)  # loss scaling wraps one
+            rate = getattr(optimizer, "_learning_rate", None)
+            if isinstance(optimizer, keras.optimizers.Optimizer) and \
+                    isinstance(rate, keras.Variable) and all(rate is not v for v in found):
+                found.append(rate)
+        return found
+
     def _seed_variables(self):
         return [v for v in self.model.variables if v.name == "seed_generator_state"]
 
@@ -226,12 +262,25 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         state = self.latest()
         if state is None:
             return None
+        recorded = state.get("run")
+        if self.run is not None and recorded is not None and recorded != self.run:
+            raise ValueError(
+                f"The checkpoint '{state['path']}' belongs to another run (recipe "
+                f"{recorded.get('recipe')}, seed {recorded.get('seed')}); this run is recipe "
+                f"{self.run.get('recipe')}, seed {self.run.get('seed')}. Resuming would "
+                f"continue that run's weights. Train into another folder, or delete "
+                f"'{self.backup_dir}' to start over.")
         model = self.model
         for opt, net in ((getattr(model, "d_optimizer", None), getattr(model, "discriminator", None)),
                          (getattr(model, "g_optimizer", None), getattr(model, "generator", None))):
             if opt is not None and not opt.built:
                 opt.build(net.trainable_variables)
+        # The learning rates are the ones the model was compiled with now (a resumed
+        # run may lower them), not the checkpoint's.
+        rates = [(v, v.numpy()) for v in self._learning_rate_variables()]
         model.load_weights(os.path.join(state["path"], "model.weights.h5"))
+        for var, value in rates:
+            var.assign(value)
         seeds = self._seed_variables()
         if len(seeds) != len(state["seed_states"]):
             raise ValueError(f"The checkpoint '{state['path']}' holds {len(state['seed_states'])} "
@@ -274,10 +323,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
             value = _as_float(self._logs.get(key))
             if value is not None and not math.isfinite(value):
                 return f"{key} is {value}"
-        for var in self.model.weights:
-            if var.dtype.startswith("float") and not np.all(np.isfinite(var.numpy())):
-                return f"the weight '{var.path}' holds NaN or infinite values"
-        return None
+        return non_finite_weights(self.model)
 
     def _save_model(self):
         problem = self._finite()
@@ -296,6 +342,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         os.makedirs(partial)
         self.model.save_weights(os.path.join(partial, "model.weights.h5"))
         state = {"epoch": epoch, "batch": batch, "step": step, "time": time.time(),
+                 **({"run": self.run} if self.run is not None else {}),
                  "seed_states": [np.asarray(v.numpy()).tolist() for v in self._seed_variables()]}
         with open(os.path.join(partial, "state.json"), "w") as f:
             json.dump(state, f)
@@ -335,8 +382,12 @@ class HistoryFile(keras.callbacks.Callback):
         rows = [self.rows[k] for k in sorted(self.rows)]
         os.makedirs(self.directory, exist_ok=True)
         path = os.path.join(self.directory, "history.json")
+        history = {}
+        if os.path.exists(path):  # keep what others recorded (resumption's recipe_changes)
+            with open(path) as f:
+                history = json.load(f)
         with open(path + ".tmp", "w") as f:
-            json.dump({"epochs": rows}, f, indent=1)
+            json.dump({**history, "epochs": rows}, f, indent=1)
         os.replace(path + ".tmp", path)
         keys = list(dict.fromkeys(k for r in rows for k in r))
         with open(os.path.join(self.directory, "history.csv"), "w", newline="") as f:

@@ -170,7 +170,7 @@ def _eval(args):
             split=args.split, num_reference=args.num_reference, extractor=args.extractor,
             data_dir=args.data_dir, batch_size=args.batch_size, seed=args.seed,
             truncation=args.truncation, ema=model.has_ema)
-    except FileNotFoundError as e:
+    except OSError as e:  # missing reference files; an extractor's weights offline
         print(f"error: {e}", file=sys.stderr)
         return 2
     for name, report in results.items():
@@ -323,11 +323,12 @@ def main(argv=None):
         return 2
     except RuntimeError as e:
         from keras_gans.callbacks import TrainingDiverged
+        from keras_gans.run_lock import RunFolderLocked
 
-        if not isinstance(e, TrainingDiverged):
+        if not isinstance(e, (TrainingDiverged, RunFolderLocked)):
             raise
         print(f"error: {e}", file=sys.stderr)
-        return 3
+        return 3 if isinstance(e, TrainingDiverged) else 2
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 
 import numpy as np
 import yaml
@@ -32,6 +33,10 @@ SAMPLES_NAME = "samples.png"
 # The files `load` reads; the card and the samples are for people.
 LOAD_FILES = (CONFIG_NAME, WEIGHTS_NAME, METADATA_NAME)
 PRESET_FILES = LOAD_FILES + (CARD_NAME, SAMPLES_NAME)
+# A preset folder's own hash manifest (`sha256sum` format) of the files `load` reads.
+MANIFEST_NAME = "SHA256SUMS"
+# Preset names become folder names in the cache: letters, digits and single separators.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$")
 
 
 class PresetError(ValueError):
@@ -70,7 +75,13 @@ def read_index(path=None):
         raise PresetError(f"The preset index {path} has format_version {version}; this "
                           f"keras-gans reads up to {FORMAT_VERSION}. Upgrade keras-gans "
                           f"(pip install -U keras-gans).")
-    return index.get("presets") or {}
+    entries = index.get("presets") or {}
+    unsafe = [name for name in entries if not SAFE_NAME.match(str(name))]
+    if unsafe:
+        raise PresetError(f"The preset index {path} has unsafe preset names {unsafe}: a name "
+                          f"is letters and digits joined by single '-', '_' or '.', since it "
+                          f"becomes a folder name. Fix or replace the index.")
+    return entries
 
 
 def list_models(index=None):
@@ -113,17 +124,64 @@ def file_record(path):
     return {"sha256": sha256(path), "size": os.path.getsize(path)}
 
 
-def verify(path, record, fix):
+def verify(path, record, fix, source="the index"):
     """Raise a ``PresetError`` naming the file and ``fix`` unless ``path`` has the size and
-    sha256 of ``record``."""
+    sha256 of ``record`` (taken from ``source``)."""
     size = os.path.getsize(path)
     if record.get("size") is not None and size != record["size"]:
-        raise PresetError(f"'{path}' has {size} bytes; the index says {record['size']} (a "
+        raise PresetError(f"'{path}' has {size} bytes; {source} says {record['size']} (a "
                           f"truncated or replaced file). {fix}")
     actual = sha256(path)
     if actual != record["sha256"]:
         raise PresetError(f"'{path}' fails its integrity check: sha256 {actual}, expected "
-                          f"{record['sha256']} (a corrupt or replaced file). {fix}")
+                          f"{record['sha256']} by {source} (a corrupt or replaced file). {fix}")
+
+
+def write_manifest(folder, files=LOAD_FILES):
+    """Write ``folder/SHA256SUMS`` for ``files`` (``sha256sum -c SHA256SUMS`` checks it)."""
+    with open(os.path.join(folder, MANIFEST_NAME), "w") as f:
+        for filename in files:
+            f.write(f"{sha256(os.path.join(folder, filename))}  {filename}\n")
+
+
+def read_manifest(folder):
+    """``{file: {"sha256": ...}}`` from ``folder/SHA256SUMS``."""
+    path = os.path.join(folder, MANIFEST_NAME)
+    records = {}
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            match = re.match(r"^([0-9a-f]{64}) [ *]([^/\\]+)$", line.rstrip("\n"))
+            if not match or match.group(2) in ("..", "."):
+                raise PresetError(f"Line {number} of '{path}' is not '<sha256>  <file name>' "
+                                  f"(the format of sha256sum); rebuild the manifest or fetch "
+                                  f"the preset again.")
+            records[match.group(2)] = {"sha256": match.group(1)}
+    return records
+
+
+def verify_folder(folder):
+    """Check a preset folder loaded by path against its own ``SHA256SUMS``, else against
+    the index entry of the zoo it sits in (its parent holds an index.yaml listing it).
+    A folder with neither is a user's own and is not checked."""
+    folder = os.path.abspath(folder)
+    if os.path.isfile(os.path.join(folder, MANIFEST_NAME)):
+        records, source = read_manifest(folder), f"its {MANIFEST_NAME}"
+    else:
+        index = os.path.join(os.path.dirname(folder), INDEX_NAME)
+        try:
+            entry = (read_index(index).get(os.path.basename(folder)) or {}
+                     if os.path.isfile(index) else {})
+        except (yaml.YAMLError, AttributeError, TypeError):  # another program's index.yaml
+            entry = {}
+        records, source = entry.get("files") or {}, f"the index {index}"
+        records = {f: r for f, r in records.items() if f in LOAD_FILES}
+    fix = (f"The folder was changed after it was written; rebuild it, fetch it again, or "
+           f"if you changed it on purpose, delete {MANIFEST_NAME} (or move it out of the zoo).")
+    for filename, record in records.items():
+        path = os.path.join(folder, filename)
+        if not os.path.isfile(path):
+            raise PresetError(f"'{path}' is listed in {source} but missing. {fix}")
+        verify(path, record, fix, source)
 
 
 # -- finding a preset's files ---------------------------------------------------------
@@ -132,35 +190,44 @@ def _complete(folder, files):
     return all(os.path.isfile(os.path.join(folder, f)) for f in files)
 
 
-def _download(name, entry, destination):
-    import keras
+def _download(name, entry, destination, filename):
+    """Fetch one file of a preset into the cache folder ``destination``: written under a
+    temporary name, renamed into place only when its sha256 matches, deleted otherwise."""
+    import urllib.request
 
-    url = entry["url"].rstrip("/")
+    url = f"{entry['url'].rstrip('/')}/{filename}"
+    record = entry["files"][filename]
+    final = os.path.join(destination, filename)
+    partial = f"{final}.part-{os.getpid()}"
     try:
         os.makedirs(destination, exist_ok=True)
     except OSError as e:
         raise PresetError(f"Cannot create the cache folder '{destination}' ({e.strerror}). Set "
                           f"KERAS_GANS_HOME to a writable folder.") from e
-    for filename in LOAD_FILES:
-        record = entry["files"][filename]
-        try:
-            path = keras.utils.get_file(filename, origin=f"{url}/{filename}",
-                                 cache_dir=os.path.dirname(destination),
-                                 cache_subdir=os.path.basename(destination),
-                                 file_hash=record["sha256"], hash_algorithm="sha256")
-        except ValueError as e:  # Keras's message for a hash mismatch after the download
-            raise PresetError(f"The download of '{filename}' of preset '{name}' from {url} "
-                              f"failed its sha256 check ({e}). Try again later; if it "
-                              f"persists the server holds other files than this index "
-                              f"describes: upgrade keras-gans.") from e
-        except Exception as e:  # network errors, HTTP errors
-            raise PresetError(f"Could not download '{filename}' of preset '{name}' from "
-                              f"{url}/{filename}: {e}. Check the connection, or copy the "
-                              f"preset folder to {destination}.") from e
-        if os.path.abspath(path) != os.path.abspath(os.path.join(destination, filename)):
-            raise PresetError(f"Keras saved '{filename}' to {path} instead of the cache folder "
-                              f"'{destination}' (not writable?). Set KERAS_GANS_HOME to a "
-                              f"writable folder.")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as f:
+            for block in iter(lambda: response.read(1 << 20), b""):
+                f.write(block)
+        verify(partial, record, "", f"the index entry of '{name}'")
+    except PresetError as e:
+        _remove(partial)
+        raise PresetError(f"The download of '{filename}' of preset '{name}' from {url} failed "
+                          f"its integrity check and was deleted ({e}). Try again later; if it "
+                          f"persists the server holds other files than this index describes: "
+                          f"upgrade keras-gans.") from None
+    except Exception as e:  # network errors, HTTP errors, a full disk
+        _remove(partial)
+        raise PresetError(f"Could not download '{filename}' of preset '{name}' from {url}: "
+                          f"{e}. Check the connection, or copy the preset folder to "
+                          f"{destination}.") from None
+    os.replace(partial, final)
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
 
 
 def preset_files(name, index=None, cache=None):
@@ -175,21 +242,32 @@ def preset_files(name, index=None, cache=None):
     installed = os.path.join(zoo, name)
     cached = os.path.join(cache or cache_dir(), name)
     if _complete(installed, LOAD_FILES):
-        folder, fix = installed, ("Reinstall keras-gans, or if you retrained the preset, "
-                                  "regenerate the index (python tools/make_preset.py index).")
-    elif _complete(cached, LOAD_FILES):
-        folder, fix = cached, f"Delete '{cached}' and load the preset again to re-download it."
-    elif entry.get("url"):
-        _download(name, entry, cached)
-        folder, fix = cached, f"Delete '{cached}' and load the preset again to re-download it."
-    else:
+        fix = ("Reinstall keras-gans, or if you retrained the preset, regenerate the index "
+               "(python tools/make_preset.py index).")
+        for filename in LOAD_FILES:
+            verify(os.path.join(installed, filename), entry["files"][filename], fix)
+        return installed
+    if not entry.get("url") and not _complete(cached, LOAD_FILES):
         raise PresetError(f"The files of preset '{name}' are neither in the zoo ({installed}) "
                           f"nor in the cache ({cached}), and its index entry has no url to "
                           f"download them from. Reinstall keras-gans or copy the preset "
                           f"folder to {cached}.")
+    fix = f"Delete '{cached}' and load the preset again to re-download it."
     for filename in LOAD_FILES:
-        verify(os.path.join(folder, filename), entry["files"][filename], fix)
-    return folder
+        path = os.path.join(cached, filename)
+        if os.path.isfile(path):
+            try:
+                verify(path, entry["files"][filename], fix)
+                continue
+            except PresetError:
+                if not entry.get("url"):
+                    raise
+                _remove(path)  # a damaged copy: fetch it again
+        if not entry.get("url"):
+            raise PresetError(f"'{path}' is missing and the index entry of '{name}' has no url "
+                              f"to download it from. Copy the preset folder to {cached}.")
+        _download(name, entry, cached, filename)
+    return cached
 
 
 # -- loading --------------------------------------------------------------------------
@@ -251,10 +329,22 @@ def read_metadata(name_or_path, index=None, cache=None):
     it does; image-to-image presets also record ``input_shape``, ``output_shape`` and
     ``inputs``, the source their picture's inputs come from (``keras_gans.tasks``)."""
     path = os.fspath(name_or_path)
-    if path.endswith(".keras") and os.path.isfile(path):
-        return None
-    folder = path if os.path.isdir(path) else preset_files(resolve(path, index), index, cache)
-    return read_json(os.path.join(folder, METADATA_NAME))
+    if isinstance(name_or_path, os.PathLike) or looks_like_path(path):
+        if path.endswith(".keras") and os.path.isfile(path):
+            return None
+        return read_json(os.path.join(path, METADATA_NAME))
+    return read_json(os.path.join(preset_files(resolve(path, index), index, cache),
+                                  METADATA_NAME))
+
+
+def looks_like_path(text):
+    """Whether ``load`` takes ``text`` (a ``str``; a ``pathlib.Path`` is always a path) as
+    a path rather than a preset name: it holds a
+    separator, starts with ``.`` or ``~``, is absolute or ends with ``.keras``. A bare
+    name is always looked up in the index, so that a folder of that name in the working
+    directory can never stand in for a verified preset."""
+    return (os.sep in text or "/" in text or (os.altsep or "/") in text
+            or text.startswith((".", "~")) or os.path.isabs(text) or text.endswith(".keras"))
 
 
 def load(name_or_path, index=None, cache=None):
@@ -262,7 +352,10 @@ def load(name_or_path, index=None, cache=None):
 
     Args:
         name_or_path: a preset name (``"dcgan-mnist"``), an alias (``"dcgan"``), the path of
-            a preset folder, or the path of a ``.keras`` file.
+            a preset folder, or the path of a ``.keras`` file. A path looks like one
+            (``./name``, ``/abs/name``, ``sub/name``, ``name.keras``); a bare name is a
+            preset. A folder loaded by path is checked against its ``SHA256SUMS`` or its
+            zoo's index entry when it has one.
         index: the path of another index.yaml (its folder is searched for presets).
         cache: the cache folder (default ``$KERAS_GANS_HOME`` or ``~/.keras/keras_gans``).
 
@@ -271,27 +364,57 @@ def load(name_or_path, index=None, cache=None):
     defaults, or your own optimizers) and ``fit`` to fine-tune it.
     """
     path = os.fspath(name_or_path)
-    if os.path.isdir(path):
-        return load_folder(path)
-    if path.endswith(".keras") and os.path.isfile(path):
-        import keras
-
-        import keras_gans  # noqa: F401
-
-        return keras.models.load_model(path)
-    if os.sep in path or path.endswith(".keras"):
+    if isinstance(name_or_path, os.PathLike) or looks_like_path(path):
+        path = os.path.expanduser(path)
+        if os.path.isdir(path):
+            metadata_path = os.path.join(path, METADATA_NAME)
+            if os.path.isfile(metadata_path):  # a newer format first: its files may differ
+                check_format(read_json(metadata_path), metadata_path)
+            verify_folder(path)
+            return load_folder(path)
+        if path.endswith(".keras") and os.path.isfile(path):
+            return load_keras_file(path)
         raise PresetError(f"There is no saved model at '{path}' (no preset folder or .keras "
                           f"file). Check the path, or pass a preset name "
                           f"(keras_gans.list_models()).")
-    name = resolve(path, index)
+    try:
+        name = resolve(path, index)
+    except PresetError as e:
+        if os.path.isdir(path):
+            raise PresetError(f"{e} (A folder '{path}' is in the working directory; a bare "
+                              f"name is only looked up among presets: pass './{path}' to "
+                              f"load the folder.)") from None
+        raise
     return load_folder(preset_files(name, index, cache))
+
+
+def load_keras_file(path):
+    """``keras.models.load_model`` (safe mode) with errors that name the file."""
+    import zipfile
+
+    import keras
+
+    import keras_gans  # noqa: F401
+
+    if not zipfile.is_zipfile(path):  # Keras would say "File not found" for it
+        raise PresetError(f"'{path}' is not a readable .keras file: a .keras file is a zip "
+                          f"archive and this one is truncated, corrupt or of another kind. Save "
+                          f"the model again (model.save('{os.path.basename(path)}')) or copy it "
+                          f"again.")
+    try:
+        return keras.models.load_model(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise PresetError(f"'{path}' is a damaged .keras file ({type(e).__name__}: "
+                          f"{str(e).splitlines()[0] if str(e) else ''}). Save the model again "
+                          f"or copy it again.") from None
 
 
 # -- writing presets -------------------------------------------------------------------
 
 def save_preset(model, folder, metadata=None):
-    """Write ``model`` as a preset folder: config.json, model.weights.h5 and metadata.json
-    (``metadata`` plus ``format_version`` and the versions used). The card and the
+    """Write ``model`` as a preset folder: config.json, model.weights.h5, metadata.json
+    (``metadata`` plus ``format_version`` and the versions used) and SHA256SUMS, their
+    hashes, which ``load`` checks when the folder is loaded by path. The card and the
     samples are written by ``tools/make_preset.py``. Returns ``folder``."""
     import keras
 
@@ -320,6 +443,7 @@ def save_preset(model, folder, metadata=None):
                 **described, **(metadata or {})}
     with open(os.path.join(folder, METADATA_NAME), "w") as f:
         json.dump(metadata, f, indent=1)
+    write_manifest(folder)
     return folder
 
 

@@ -17,9 +17,12 @@ schedule: {epochs: 5, steps_per_epoch: 20}
 callbacks:
   sample_grid: {every: 1, num_samples: 64, seed: 0, tensorboard: true}
   ema: {decay: 0.999, start_step: 0}
-  checkpoint: {every: 10, keep: 2}    # batches, or "epoch"
-  divergence_guard: {max_abs: null}
+  checkpoint: {every: 10, keep: 2}    # batches, or "epoch"; keep >= 1
+  divergence_guard: {max_abs: null}   # null: losses beyond 1e6 are divergence; .inf: no bound
 ```
+
+Every field is checked before anything runs (``keras_gans.recipe_schema``), and all
+problems come in one error with their YAML paths.
 
 Image-to-image variants (SimGAN, CycleGAN) train on batches of two unrelated image sets:
 ``data: {unpaired: [SOURCE_X, SOURCE_Y], batch_size: 32, ...}`` in place of ``name``, the
@@ -70,52 +73,18 @@ Running it again on the same folder resumes the run (see ``keras_gans.training``
 import copy
 import inspect
 import os
+import shlex
 import time
 
 import yaml
 
-SECTIONS = {
-    "seed": 0,
-    "init_from": None,   # a preset name, preset folder or .keras file to start from
-    "deterministic": False,
-    "model": {},
-    "data": {"batch_size": 64},
-    "optimizers": {},
-    "schedule": {"epochs": 1, "steps_per_epoch": None},  # + pretrain_epochs (SRGAN)
-    "callbacks": {
-        "sample_grid": {"every": 1, "num_samples": 64, "seed": 0, "tensorboard": False},
-        "ema": None,
-        "checkpoint": {"every": "epoch", "keep": 2},
-        "divergence_guard": {"max_abs": None},
-    },
-}
-
-# Fields that may change between a run and its resumption.
-RESUMABLE_CHANGES = {("schedule", "epochs")}
+from keras_gans import recipe_schema, resumption, run_lock
 
 
-def _merge(defaults, given, where):
-    if not isinstance(given, dict):
-        raise ValueError(f"Recipe field '{where or 'top level'}' must be a mapping; received "
-                         f"{given!r}.")
-    out = copy.deepcopy(defaults)
-    for key, value in given.items():
-        if where in ("", "callbacks") and key not in defaults:
-            raise ValueError(f"Unknown recipe field '{(where + '.') if where else ''}{key}'. "
-                             f"Known fields: {', '.join(defaults)}.")
-        if isinstance(defaults.get(key), dict) and value is not None:
-            out[key] = _merge(defaults[key], value, f"{where}.{key}" if where else key)
-        else:
-            out[key] = value
-    return out
-
-
-def resolve(recipe):
-    """Fill in defaults and check a recipe given as a dict."""
-    recipe = _merge(SECTIONS, recipe or {}, "")
-    if not recipe["model"].get("variant"):
-        raise ValueError("The recipe names no model: add `model: {variant: dcgan}` (gan, dcgan, "
-                         "wgan or wgan-gp).")
+def resolve(recipe, source=None):
+    """Fill in defaults and check a recipe given as a dict (``keras_gans.recipe_schema``);
+    ``source``, the file it came from, is named in errors."""
+    recipe = recipe_schema.resolve(recipe, source)
     data = recipe["data"]
     kinds = [k for k in ("name", "unpaired", "super_resolution") if data.get(k) is not None]
     if len(kinds) > 1:
@@ -131,10 +100,6 @@ def resolve(recipe):
         _check_unpaired(data)
     if kinds == ["super_resolution"]:
         _check_super_resolution(data)
-    pretrain = recipe["schedule"].get("pretrain_epochs") or 0
-    if not isinstance(pretrain, int) or pretrain < 0:
-        raise ValueError(f"`schedule.pretrain_epochs` must be a whole number >= 0; received "
-                         f"{pretrain!r}.")
     return recipe
 
 
@@ -216,7 +181,7 @@ def load(path):
         raise ValueError(f"Cannot read the recipe '{path}': {e.strerror}.") from e
     except yaml.YAMLError as e:
         raise ValueError(f"The recipe '{path}' is not valid YAML: {e}") from e
-    return resolve(recipe)
+    return resolve(recipe, path)
 
 
 def override(recipe, assignments):
@@ -340,13 +305,6 @@ def build_model(recipe, data_shape):
     return model
 
 
-def _comparable(recipe):
-    recipe = copy.deepcopy(recipe)
-    for section, key in RESUMABLE_CHANGES:
-        recipe[section].pop(key, None)
-    return recipe
-
-
 def _callbacks(cbs, model, folder, picture_source, shape):
     """The recipe's callbacks for one training phase writing into ``folder``."""
     import keras_gans as kg
@@ -371,24 +329,58 @@ def _callbacks(cbs, model, folder, picture_source, shape):
 
 def run(recipe, out, verbose=1):
     """Train as the recipe says, writing everything into ``out``; resume when ``out`` holds
-    an interrupted run of the same recipe. Returns the trained model."""
+    an interrupted run of the same recipe (``keras_gans.resumption`` says what a resumed
+    run may change). One run at a time holds ``out`` (``keras_gans.run_lock``). Returns the
+    trained model; raises ``TrainingDiverged`` (and writes no model.keras) when training
+    diverges."""
+    with run_lock.RunFolderLock(out):
+        return _run(recipe, out, verbose)
+
+
+def _resume_command(recipe, out):
+    """The command that resumes ``out`` with learning rates ten times lower."""
+    settings = []
+    for key, spec in sorted((recipe.get("optimizers") or {}).items()):
+        rate = spec.get("learning_rate") if isinstance(spec, dict) else None
+        field = f"optimizers.{key}.learning_rate"
+        if isinstance(rate, dict):
+            inner = next((k for k in ("learning_rate", "initial_learning_rate") if k in rate),
+                         None)
+            rate, field = (rate.get(inner), f"{field}.{inner}") if inner else (None, None)
+        rate = _yaml_value(rate) if isinstance(rate, str) else rate
+        if isinstance(rate, (int, float)) and not isinstance(rate, bool):
+            settings.append(f" --set {field}={rate / 10:.3g}")
+    if not settings:
+        return None
+    return (f"keras-gans train --recipe {shlex.quote(os.path.join(out, 'recipe.yaml'))} "
+            f"--out {shlex.quote(out)}" + "".join(settings))
+
+
+def _run(recipe, out, verbose):
     import keras
     import tensorflow as tf
 
     import keras_gans as kg
 
-    os.makedirs(out, exist_ok=True)
     saved = os.path.join(out, "recipe.yaml")
     started = any(os.path.exists(os.path.join(out, *phase, "checkpoints", "latest.json"))
                   for phase in ((), ("pretrain",)))
+    changed = {}
     if started and os.path.exists(saved):
         with open(saved) as f:
-            previous = resolve(yaml.safe_load(f))
-        if _comparable(previous) != _comparable(recipe):
-            raise ValueError(f"'{out}' holds a run of a different recipe (see {saved}). Use "
-                             f"another --out folder, or delete '{out}' to start over.")
+            previous = resolve(yaml.safe_load(f), saved)
+        changed, refused = resumption.changes(previous, recipe)
+        if refused:
+            raise ValueError(f"'{out}' holds a run of a different recipe (see {saved}): "
+                             f"{resumption.describe(refused)}. Use another --out folder, or "
+                             f"delete '{out}' to start over.")
     with open(saved, "w") as f:
         yaml.safe_dump(recipe, f, sort_keys=False)
+    if changed:
+        resumption.record(out, changed)
+        print(f"Resuming with recipe changes: "
+              f"{', '.join(f'{k} {a!r} -> {b!r}' for k, (a, b) in changed.items())}",
+              flush=True)
 
     seed = recipe["seed"]
     keras.utils.set_random_seed(seed)
@@ -435,13 +427,27 @@ def run(recipe, out, verbose=1):
         phases.insert(0, (os.path.join(out, "pretrain"), "pretrain",
                           schedule["pretrain_epochs"]))
     start = time.time()
+    identity = resumption.identity(recipe)
     for folder, method, epochs in phases:
-        kg.training.fit(model, make_data, epochs, os.path.join(folder, "checkpoints"),
-                        steps_per_epoch=schedule["steps_per_epoch"],
-                        save_freq=checkpoint.get("every", "epoch"),
-                        callbacks=_callbacks(recipe["callbacks"], model, folder, picture_source,
-                                             shape),
-                        verbose=verbose, keep=checkpoint.get("keep", 2), method=method)
+        try:
+            saver = kg.training.fit(
+                model, make_data, epochs, os.path.join(folder, "checkpoints"),
+                steps_per_epoch=schedule["steps_per_epoch"],
+                save_freq=checkpoint.get("every", "epoch"),
+                callbacks=_callbacks(recipe["callbacks"], model, folder, picture_source,
+                                     shape),
+                verbose=verbose, keep=checkpoint.get("keep", 2), method=method, run=identity)
+        except kg.callbacks.TrainingDiverged as e:
+            command = _resume_command(recipe, out)
+            raise kg.callbacks.TrainingDiverged(
+                f"{e} To resume from the last good checkpoint with learning rates ten times "
+                f"lower: {command}" if command else str(e)) from None
+        problem = kg.callbacks.non_finite_weights(model)
+        if problem:  # with the guard off, nothing else stops a diverged run
+            raise kg.callbacks.TrainingDiverged(
+                f"Training diverged: {problem}; no model.keras was written. The last good "
+                f"checkpoint is {saver.last_saved or 'none'}. Lower the learning rates and "
+                f"resume: {_resume_command(recipe, out) or 'see the recipe optimizers'}.")
         if method == "pretrain":
             model.save(os.path.join(folder, "model.keras"))
     path = os.path.join(out, "model.keras")

@@ -21,7 +21,7 @@ def steps_in(dataset):
 
 
 def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
-        callbacks=(), verbose=1, keep=2, method="fit"):
+        callbacks=(), verbose=1, keep=2, method="fit", run=None):
     """Train ``model`` for ``epochs`` epochs, checkpointing into ``directory``.
 
     Calling it again with the same arguments after an interruption continues from the last
@@ -39,11 +39,14 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
     ``method`` names the model's training method: ``"fit"``, or another that takes
     ``fit``'s arguments, such as ``SRGAN.pretrain`` (its step counter is the model's
     ``step_counter`` when the model defines one).
+
+    ``run`` names the run in its checkpoints (``Checkpoint``'s ``run``); a checkpoint of
+    another run is refused.
     """
     make = data if callable(data) else (lambda: data)
     spe = int(steps_per_epoch or steps_in(make()))
     checkpoint = callbacks_lib.Checkpoint(os.path.join(directory), save_freq=save_freq,
-                                          keep=keep, steps_per_epoch=spe)
+                                          keep=keep, steps_per_epoch=spe, run=run)
     state = checkpoint.latest()
     step = state["step"] if state else 0
     # EMA first (the checkpoint saves its update), then the guard (so nothing is saved

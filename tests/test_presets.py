@@ -125,7 +125,12 @@ def test_truncated_weights_are_rejected(tiny_zoo):
     weights.write_bytes(weights.read_bytes()[:1000])
     with pytest.raises(presets.PresetError, match="truncated"):
         kg.load("tiny-toy", index=index)
-    # A folder loaded by path has no index to check against: the reader names the file.
+    # Loaded by path, the folder is checked against its own SHA256SUMS.
+    with pytest.raises(presets.PresetError, match="fails its integrity check.*by its SHA256SUMS"):
+        kg.load(str(zoo / "tiny-toy"))
+    # Without one (nor an index beside it), the reader names the file.
+    os.remove(zoo / "tiny-toy" / presets.MANIFEST_NAME)
+    os.remove(index)
     with pytest.raises(presets.PresetError, match="Cannot read the weights.*truncated"):
         kg.load(str(zoo / "tiny-toy"))
 

@@ -87,9 +87,9 @@ def test_semi_supervised_recipe_keeps_a_few_labels_per_class(tmp_path):
 
 
 def test_bad_recipes_are_explained(tmp_path):
-    with pytest.raises(ValueError, match="Unknown recipe field 'schedul'"):
+    with pytest.raises(ValueError, match="schedul: unknown field"):
         recipes.resolve({"schedul": {}, "model": {"variant": "gan"}, "data": {"name": "x"}})
-    with pytest.raises(ValueError, match="Unknown recipe field 'callbacks.emma'"):
+    with pytest.raises(ValueError, match="callbacks.emma: unknown field"):
         recipes.resolve({"callbacks": {"emma": {}}, "model": {"variant": "gan"},
                          "data": {"name": "x"}})
     with pytest.raises(ValueError, match="names no model"):
@@ -239,7 +239,7 @@ def test_bad_super_resolution_data_is_explained(data, message):
 
 
 def test_bad_pretrain_epochs_are_explained():
-    with pytest.raises(ValueError, match="pretrain_epochs.*whole number"):
+    with pytest.raises(ValueError, match="pretrain_epochs: must be >= 0"):
         recipes.resolve({"model": {"variant": "srgan"}, "data": {"super_resolution": "p"},
                          "schedule": {"pretrain_epochs": -1}})
 

@@ -4,6 +4,8 @@
 import gzip
 import os
 import struct
+import zipfile
+import zlib
 
 import numpy as np
 import tensorflow as tf
@@ -75,10 +77,36 @@ def from_arrays(x, batch_size, labels=None, shuffle=True, seed=None, drop_remain
     return pipeline.finish(ds, batch_size, shuffle, seed, drop_remainder, cache)
 
 
+def _unreadable_npz(path, error):
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "pickled" in reason:  # np.load's words for "not an array archive" with pickles off
+        reason = "it holds no numeric arrays (an object array, or not an .npz at all)"
+    return ValueError(f"Cannot read '{path}' as an .npz archive of arrays: {reason}. The file "
+                      f"is truncated, corrupt or of another kind; download it again or write "
+                      f"it with np.savez(path, x_train=..., y_train=...).")
+
+
 def load_npz(path, split="train", labels=False):
     """``x_<split>`` (and ``y_<split>``) from an ``.npz`` file as ``keras.datasets`` writes
     them: x_train, y_train, x_test, y_test."""
-    with np.load(path) as f:
+    try:
+        return _read_npz(path, split, labels)
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise _unreadable_npz(path, e) from None
+    except ValueError as e:
+        if str(e).startswith(f"'{path}'") or str(e).startswith("labels=True"):
+            raise  # our own messages
+        raise _unreadable_npz(path, e) from None
+
+
+def _read_npz(path, split, labels):
+    archive = np.load(path)
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"'{path}' holds a single array, not an .npz archive; write it with "
+                         f"np.savez(path, x_train=..., y_train=...).")
+    with archive as f:
         keys = sorted(f.files)
         x_key, y_key = f"x_{split}", f"y_{split}"
         if x_key not in keys:

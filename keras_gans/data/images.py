@@ -35,9 +35,50 @@ def list_images(root):
     return paths, np.asarray(labels, "int32"), classes
 
 
-def decode(path):
-    image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+def decode(path, check_complete=False):
+    """The image of a file as uint8. With ``check_complete`` a JPEG, PNG or GIF cut short
+    fails with an error that names the file (TensorFlow's decoders do not), which
+    ``unreadable_image_error`` turns into a clear message."""
+    contents = tf.io.read_file(path)
+    if check_complete:
+        check = tf.debugging.Assert(_looks_complete(contents), [UNREADABLE_MARK, path],
+                                    summarize=1)
+        with tf.control_dependencies([check]):
+            contents = tf.identity(contents)
+    image = tf.io.decode_image(contents, expand_animations=False)
     return tf.image.convert_image_dtype(image, tf.uint8) if image.dtype != tf.uint8 else image
+
+
+UNREADABLE_MARK = "keras_gans: unreadable image file"
+# (first bytes, last bytes) of complete files of the formats that mark their end.
+_ENDINGS = ((b"\xff\xd8", b"\xff\xd9"), (b"\x89PNG", b"IEND\xaeB`\x82"), (b"GIF8", b";"))
+
+
+def _looks_complete(contents):
+    length = tf.strings.length(contents)
+    ok = length > 8
+    for start, end in _ENDINGS:
+        head = tf.strings.substr(contents, 0, len(start))
+        tail = tf.strings.substr(contents, tf.maximum(length - len(end), 0), len(end))
+        ok = tf.logical_and(ok, tf.logical_or(tf.not_equal(head, start), tf.equal(tail, end)))
+    return ok
+
+
+def unreadable_image_error(error):
+    """A ``ValueError`` naming the file and the fix for a decoding failure met while
+    iterating over images loaded with ``validate=False``, else ``None``."""
+    message = getattr(error, "message", "") or str(error)
+    if UNREADABLE_MARK in message:
+        path = message.split(UNREADABLE_MARK, 1)[1].split("]", 2)[1].strip(" [b'\"")
+        return ValueError(f"Cannot decode the image file '{path}': it is cut short. Remove or "
+                          f"replace it (PNG, JPEG, GIF and BMP are supported).")
+    if any(k in message for k in ("JPEG", "Unknown image file format", "PNG",
+                                  "DecodeImage")):
+        return ValueError("An image file failed to decode during training. Images loaded with "
+                          "validate=False are not checked in advance: load them with "
+                          "validate=True (the default), which names the file, then remove or "
+                          "replace it.")
+    return None
 
 
 def to_rgba(image):
@@ -107,7 +148,7 @@ def load_folder(root, labels=False, image_size=None, crop=None, channels=None, v
     transform = pipeline.image_transform(image_size, crop, channels)
 
     def load_one(path):
-        image = decode(path)
+        image = decode(path, check_complete=not validate)
         if depth == "mixed":
             image = to_rgba(image)
         elif depth is not None:

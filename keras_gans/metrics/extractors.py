@@ -112,8 +112,20 @@ class InceptionV3Extractor(FeatureExtractor):
 
     def __init__(self, weights="imagenet"):
         self.weights = weights
-        base = keras.applications.InceptionV3(include_top=True, weights=weights,
-                                              classifier_activation=None)
+        try:
+            base = keras.applications.InceptionV3(include_top=True, weights=weights,
+                                                  classifier_activation=None)
+        except Exception as e:  # keras.utils.get_file wraps the URLError in an Exception
+            if weights != "imagenet" or "fetch failure" not in str(e).lower() and \
+                    not isinstance(e, OSError):
+                raise
+            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise ConnectionError(
+                f"The Inception extractor needs Keras' ImageNet weights for InceptionV3 "
+                f"(about 92 MB, downloaded once into ~/.keras/models/), and the download "
+                f"failed: {reason}. Connect once, copy inception_v3_weights_tf_dim_ordering_"
+                f"tf_kernels.h5 into ~/.keras/models/, or score offline with a domain "
+                f"evaluator (--extractor mnist, fashion_mnist or cifar10).") from None
         self.model = keras.Model(base.input, [base.get_layer("avg_pool").output, base.output],
                                  name="inception_v3_features")
         self.name = f"inception_v3({weights})"

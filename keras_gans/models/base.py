@@ -20,6 +20,7 @@ from keras_gans import augment as augment_lib
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
+from keras_gans.models import custom_networks
 from keras_gans.networks import mlp
 
 
@@ -34,8 +35,9 @@ def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_
             )
         data_shape = image_shape
     if generator is not None:
-        out_shape = tuple(generator.output.shape[1:])
-        in_dim = generator.inputs[0].shape[-1]   # a conditional generator's first input is z
+        out_shape = custom_networks.output_shapes(generator, "generator")[0]
+        # A conditional generator's first input is z.
+        in_dim = custom_networks.input_shapes(generator, "generator")[0][-1]
         if data_shape is None:
             data_shape = out_shape
         if latent_dim is None:
@@ -82,6 +84,8 @@ class GAN(keras.Model):
     """
 
     default_latent_dim = 100
+    # The losses read D's output as logits (EBGAN's critic is an energy instead).
+    critic_returns_logits = True
 
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
                  image_shape=None, **kwargs):
@@ -117,22 +121,21 @@ class GAN(keras.Model):
         return mlp.mlp_discriminator(self.data_shape)
 
     def _check_networks(self, generator, discriminator):
-        for role, net in (("generator", generator), ("discriminator", discriminator)):
-            if not isinstance(net, keras.Model):
-                raise TypeError(f"`{role}` must be a keras.Model; received {type(net).__name__}.")
-        g_in = tuple(generator.input.shape[1:])
+        g_in = custom_networks.input_shapes(generator, "generator")[0]
         if g_in != (self.latent_dim,):
             raise ValueError(
                 f"The generator takes inputs of shape {g_in}, but latent_dim={self.latent_dim}. "
                 f"Pass latent_dim={g_in[-1]} or a generator whose input is ({self.latent_dim},)."
             )
-        g_out = tuple(generator.output.shape[1:])
-        d_in = tuple(discriminator.input.shape[1:])
+        g_out = custom_networks.output_shapes(generator, "generator")[0]
+        d_in = custom_networks.input_shapes(discriminator, "discriminator")[0]
         if g_out != self.data_shape or d_in != self.data_shape:
             raise ValueError(
                 f"Shapes disagree: data_shape={self.data_shape}, the generator outputs {g_out} "
                 f"and the discriminator takes {d_in}. All three must be equal."
             )
+        if self.critic_returns_logits:
+            custom_networks.check_returns_logits(discriminator)
 
     def call(self, z, training=False):
         return self.generator(z, training=training)
@@ -427,7 +430,15 @@ class GAN(keras.Model):
         if isinstance(x, tf.data.Dataset):
             # A tf.data pipeline shuffles itself; this keeps Keras from warning about it.
             kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, **kwargs)
+        try:
+            return super().fit(x, *args, **kwargs)
+        except tf.errors.InvalidArgumentError as e:
+            from keras_gans.data import images
+
+            clear = images.unreadable_image_error(e)
+            if clear is None:
+                raise
+            raise clear from None
 
     def _check_not_empty(self, x):
         if x is None:
@@ -518,7 +529,15 @@ class GAN(keras.Model):
         callback averages. It is saved and loaded with the model, and ``generate`` uses it.
         Calling this again keeps the existing copy."""
         if not self.has_ema:
-            ema = keras.models.clone_model(self.generator)
+            try:
+                ema = keras.models.clone_model(self.generator)
+            except NotImplementedError:
+                raise TypeError(
+                    f"The EMA generator is a copy of the generator made by "
+                    f"keras.models.clone_model, which rebuilds a subclassed model from its "
+                    f"get_config(); {type(self.generator).__name__} has none. Implement "
+                    f"get_config() (saving the model needs it too), or train without "
+                    f"EMA.") from None
             ema.set_weights(self.generator.get_weights())
             ema.trainable = False
             self.ema_generator = ema

@@ -6,6 +6,7 @@ import numpy as np
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import penalties as penalties_lib
+from keras_gans.models import custom_networks
 from keras_gans.models.base import GAN
 from keras_gans.models.class_conditional import ClassConditional
 from keras_gans.networks import biggan
@@ -78,18 +79,17 @@ class BigGAN(ClassConditional, GAN):
     def _check_networks(self, generator, discriminator):
         for role, net, first in (("generator", generator, (self.latent_dim,)),
                                  ("discriminator", discriminator, self.data_shape)):
-            if not isinstance(net, keras.Model):
-                raise TypeError(f"`{role}` must be a keras.Model; received {type(net).__name__}.")
-            shapes = [tuple(t.shape[1:]) for t in net.inputs]
+            shapes = custom_networks.input_shapes(net, role)
             if len(shapes) != 2 or shapes[0] != first or shapes[1] not in ((), (1,)):
                 data = "z" if role == "generator" else "images"
                 raise ValueError(
                     f"BigGAN's {role} must take two inputs, [{data} of shape {first}, integer "
                     f"labels of shape ()]; it takes inputs of shapes {shapes}. Build it with "
                     f"keras_gans.networks.biggan_{role}.")
-        g_out = tuple(generator.output.shape[1:])
+        g_out = custom_networks.output_shapes(generator, "generator")[0]
         if g_out != self.data_shape:
             raise ValueError(f"The generator outputs {g_out}, but data_shape={self.data_shape}.")
+        custom_networks.check_returns_logits(discriminator)
 
     def call(self, inputs, training=False):
         """``inputs`` = ``[z, labels]``."""

@@ -10,6 +10,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.models import custom_networks
 from keras_gans.models.class_conditional import ClassConditional
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.networks import conditional
@@ -70,31 +71,30 @@ class CGAN(ClassConditional, DCGAN):
             normalization=self.discriminator_normalization)
 
     def _check_networks(self, generator, discriminator):
-        for role, net in (("generator", generator), ("discriminator", discriminator)):
-            if not isinstance(net, keras.Model):
-                raise TypeError(f"`{role}` must be a keras.Model; received {type(net).__name__}.")
-        if len(generator.inputs) != 2:
+        g_inputs = custom_networks.input_shapes(generator, "generator")
+        if len(g_inputs) != 2:
             raise ValueError(
                 f"A conditional generator takes two inputs, [z, labels]; this one takes "
-                f"{len(generator.inputs)}. Build it with kg.networks.conditional_generator.")
-        g_in = tuple(generator.inputs[0].shape[1:])
+                f"{len(g_inputs)}. Build it with kg.networks.conditional_generator.")
+        g_in = g_inputs[0]
         if g_in != (self.latent_dim,):
             raise ValueError(f"The generator takes z of shape {g_in}, but "
                              f"latent_dim={self.latent_dim}.")
-        g_out = tuple(generator.output.shape[1:])
-        d_in = tuple(discriminator.inputs[0].shape[1:])
+        g_out = custom_networks.output_shapes(generator, "generator")[0]
+        d_in = custom_networks.input_shapes(discriminator, "discriminator")[0]
         if g_out != self.data_shape or d_in != self.data_shape:
             raise ValueError(
                 f"Shapes disagree: data_shape={self.data_shape}, the generator outputs {g_out} "
                 f"and the discriminator takes {d_in}. All three must be equal.")
         self._check_discriminator_inputs(discriminator)
+        custom_networks.check_returns_logits(discriminator)
 
     def _check_discriminator_inputs(self, discriminator):
-        if len(discriminator.inputs) != 2:
+        count = len(custom_networks.input_shapes(discriminator, "discriminator"))
+        if count != 2:
             raise ValueError(
                 f"A CGAN discriminator takes two inputs, [x, labels]; this one takes "
-                f"{len(discriminator.inputs)}. Build it with "
-                f"kg.networks.conditional_discriminator.")
+                f"{count}. Build it with kg.networks.conditional_discriminator.")
 
     def call(self, inputs, training=False):
         z, labels = inputs
@@ -138,12 +138,13 @@ class ACGAN(CGAN):
             self.data_shape, self.num_classes, normalization=self.discriminator_normalization)
 
     def _check_discriminator_inputs(self, discriminator):
-        if len(discriminator.inputs) != 1 or len(discriminator.outputs) != 2:
+        inputs = custom_networks.input_shapes(discriminator, "discriminator")
+        outputs = custom_networks.output_shapes(discriminator, "discriminator")
+        if len(inputs) != 1 or len(outputs) != 2:
             raise ValueError(
                 f"An AC-GAN discriminator takes x alone and returns [logit, class logits]; "
-                f"this one has {len(discriminator.inputs)} input(s) and "
-                f"{len(discriminator.outputs)} output(s). Build it with "
-                f"kg.networks.auxiliary_classifier_discriminator.")
+                f"this one has {len(inputs)} input(s) and {len(outputs)} output(s). Build it "
+                f"with kg.networks.auxiliary_classifier_discriminator.")
 
     def heads(self, x, training=True):
         """D's (adversarial logit, class logits), in float32."""

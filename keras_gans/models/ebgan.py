@@ -7,6 +7,7 @@ import tensorflow as tf
 from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans.losses import EnergyMargin
+from keras_gans.models import custom_networks
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.networks import autoencoder
 
@@ -52,6 +53,8 @@ class EBGAN(DCGAN):
     ebgan-mnist recipe).
     """
 
+    critic_returns_logits = False
+
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
                  pulling_away=0.0, code_dim=32, image_shape=None, **kwargs):
         if float(pulling_away) < 0:
@@ -66,12 +69,13 @@ class EBGAN(DCGAN):
 
     def _check_networks(self, generator, discriminator):
         super()._check_networks(generator, discriminator)
-        if len(discriminator.outputs) != 2:
+        outputs = custom_networks.output_shapes(discriminator, "discriminator")
+        if len(outputs) != 2:
             raise ValueError(
                 f"The EBGAN discriminator is an autoencoder returning [reconstruction, code]; "
-                f"this one has {len(discriminator.outputs)} output(s). Build it with "
+                f"this one has {len(outputs)} output(s). Build it with "
                 f"kg.networks.autoencoder_discriminator.")
-        out = tuple(discriminator.outputs[0].shape[1:])
+        out = outputs[0]
         if out != self.data_shape:
             raise ValueError(f"The autoencoder reconstructs shape {out}, not the data's "
                              f"{self.data_shape}.")

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
+from keras_gans.models import custom_networks
 from keras_gans.models.base import GAN
 from keras_gans.networks import classifier, mlp
 
@@ -66,7 +67,7 @@ class SGAN(GAN):
 
     def _check_networks(self, generator, discriminator):
         super()._check_networks(generator, discriminator)
-        shapes = [tuple(o.shape[1:]) for o in discriminator.outputs]
+        shapes = custom_networks.output_shapes(discriminator, "discriminator")
         if len(shapes) != 2 or shapes[0] != (self.num_classes,):
             raise ValueError(
                 f"The SGAN discriminator returns [class logits ({self.num_classes},), "
@@ -156,9 +157,9 @@ class SGAN(GAN):
     def classifier(self):
         """A ``keras.Model`` x -> softmax over the K classes, sharing D's layers and weights
         (its noise layers are inactive in ``predict``)."""
-        d = self.discriminator
-        probabilities = keras.layers.Softmax(name="probabilities")(d.outputs[0])
-        return keras.Model(d.inputs[0], probabilities, name="sgan_classifier")
+        x = keras.Input(shape=self.data_shape)
+        probabilities = keras.layers.Softmax(name="probabilities")(self.discriminator(x)[0])
+        return keras.Model(x, probabilities, name="sgan_classifier")
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes,

@@ -8,6 +8,7 @@ import tensorflow as tf
 from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans import penalties as penalties_lib
+from keras_gans.models import custom_networks
 from keras_gans.models.base import GAN
 from keras_gans.networks import stylegan
 
@@ -79,8 +80,8 @@ class StyleGAN(GAN):
                                  f"'mapping' and 'synthesis' (see "
                                  f"keras_gans.networks.stylegan_generator); this one has no "
                                  f"'{part}'.")
-        self.num_ws = int(self.synthesis.input.shape[1])
-        self.w_dim = int(self.synthesis.input.shape[2])
+        self.num_ws, self.w_dim = (int(d) for d in custom_networks.input_shapes(
+            self.synthesis, "synthesis network")[0][:2])
         self.mixing_prob = float(mixing_prob)
         self.w_avg_beta = float(w_avg_beta)
         state = {"trainable": False, "aggregation": "only_first_replica"}

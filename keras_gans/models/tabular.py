@@ -7,6 +7,7 @@ import tensorflow as tf
 from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans.data import tabular as tabular_data
+from keras_gans.models import custom_networks
 from keras_gans.models.base import GAN
 from keras_gans.networks import tabular as tabular_nets
 from keras_gans.penalties import GradientPenalty
@@ -61,7 +62,8 @@ class TabularGAN(GAN):
         self.condition_dim = (sum(size for _, _, size in self.transformer.categorical_spans)
                               if self.conditional else 0)
         if latent_dim is None and generator is not None:
-            latent_dim = generator.input.shape[-1] - self.condition_dim
+            latent_dim = (custom_networks.input_shapes(generator, "generator")[0][-1]
+                          - self.condition_dim)
         self.noise_dim = int(latent_dim or self.default_latent_dim)
         for key in ("data_shape", "image_shape"):
             kwargs.pop(key, None)
