@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 import keras_gans as kg
-from keras_gans.metrics import evaluate as evaluate_lib
+from keras_gans.metrics.evaluate import feed, get_metric, reference_images
 
 METRICS = ("fid", "kid", "pr", "dc")
 
@@ -49,10 +49,10 @@ def floor(real, extractor, seed=0, batch_size=250):
     order = np.random.default_rng(seed).permutation(len(real))
     half = len(real) // 2
     a, b = real[order[:half]], real[order[half:2 * half]]
-    metrics = [evaluate_lib.get_metric(m, extractor=extractor, reference="real half B")
+    metrics = [get_metric(m, extractor=extractor, reference="real half B")
                for m in METRICS]
-    evaluate_lib.feed(metrics, extractor, b, "real", batch_size)
-    evaluate_lib.feed(metrics, extractor, a, "fake", batch_size)
+    feed(metrics, extractor, b, "real", batch_size)
+    feed(metrics, extractor, a, "fake", batch_size)
     return {name: m.report() for name, m in zip(METRICS, metrics)}
 
 
@@ -72,7 +72,7 @@ def main(argv=None):
     report = {"data": args.data, "extractor": args.extractor}
     model = kg.load(args.model) if args.model else None
     size = tuple(model.data_shape[:2]) if model is not None else (32, 32)
-    real, label = evaluate_lib.reference_images(args.data, image_size=size)
+    real, label = reference_images(args.data, image_size=size)
     report["floor"] = floor(real, extractor)
     print(f"floor ({len(real) // 2:,} vs {len(real) // 2:,} real, {label}): "
           f"{headline(report['floor'])}", flush=True)
