@@ -4,6 +4,8 @@
         --recipe zoo/recipes/dcgan-mnist.yaml --dataset mnist --aliases dcgan
     python tools/make_preset.py measure dcgan-mnist --data-dir ../shared/data
     python tools/make_preset.py index        # after any change to a preset folder
+    python tools/make_preset.py snapshot runs/stylegan2-anime-32 runs/stylegan2-anime-32-snap
+                                             # model.keras of a run still training
     python tools/make_preset.py build-tabular runs/tabular/tabular-gan-adult \
         --name tabular-gan-adult --recipe zoo/recipes/tabular-gan-adult.yaml
 
@@ -779,6 +781,34 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     return folder
 
 
+def snapshot_run(run, dest):
+    """Write ``dest/model.keras`` from the latest checkpoint of the recipe run ``run``,
+    which may still be training (a preset can be published while its run goes on), with
+    the run's recipe.yaml, history.json and compute.json beside it. Returns the step."""
+    import shutil
+
+    resolved = kg.recipes.load(os.path.join(run, "recipe.yaml"))
+    data = dict(resolved["data"])
+    if data.get("name") is None:
+        raise SystemExit("snapshot reads runs on one data set (data.name).")
+    spec = kg.data.load(data.pop("name"), **{**data, "cache": False}).element_spec
+    model = kg.recipes.build_model(resolved, (spec[0] if isinstance(spec, tuple)
+                                              else spec).shape[1:])
+    if resolved["callbacks"].get("ema"):
+        model.enable_ema()
+    checkpoint = kg.callbacks.Checkpoint(os.path.join(run, "checkpoints"))
+    checkpoint.set_model(model)
+    state = checkpoint.restore()
+    if state is None:
+        raise SystemExit(f"'{run}' has no checkpoint yet.")
+    os.makedirs(dest, exist_ok=True)
+    model.save(os.path.join(dest, "model.keras"))
+    for name in ("recipe.yaml", "history.json", "compute.json"):
+        if os.path.exists(os.path.join(run, name)):
+            shutil.copy(os.path.join(run, name), os.path.join(dest, name))
+    return state["step"]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -802,6 +832,10 @@ def main(argv=None):
     measure.add_argument("--num-samples", type=int, default=10_000)
     measure.add_argument("--zoo", default=None)
     sub.add_parser("index", help="regenerate zoo/index.yaml from the preset folders")
+    snap = sub.add_parser("snapshot", help="write DEST/model.keras from a recipe run's latest "
+                                           "checkpoint (the run may still be training)")
+    snap.add_argument("run")
+    snap.add_argument("dest")
     tab = sub.add_parser("build-tabular", help="make zoo/NAME from a benchmarks/tabular.py run")
     tab.add_argument("run")
     tab.add_argument("--name", required=True)
@@ -813,6 +847,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "index":
         print(presets.write_index())
+        return 0
+    if args.command == "snapshot":
+        print(f"step {snapshot_run(args.run, args.dest)} -> {args.dest}/model.keras")
         return 0
     if args.command == "measure":
         scores = measure_preset(args.name, args.data_dir, args.num_samples, zoo=args.zoo)

@@ -298,7 +298,7 @@ class StyleGAN(GAN):
     def style_mixing_grid(self, row_seeds=range(4), column_seeds=range(10, 15), layer=None):
         """The style-mixing figure of the StyleGAN paper as ``(rows + 1) x (columns + 1)``
         images: the top row shows the column seeds' images, the left column the row seeds'
-        (a blank corner); cell (i, j) takes the coarse styles (layers before ``layer``,
+        (a blank, white corner); cell (i, j) takes the coarse styles (layers before ``layer``,
         default: the first half, the resolutions up to 8x8 at 32x32) from row i and the
         fine ones from column j."""
         layer = self.num_ws // 2 if layer is None else int(layer)
@@ -306,7 +306,7 @@ class StyleGAN(GAN):
         cols = np.concatenate([self.latent_vectors(1, int(s)) for s in column_seeds])
         row_images = self.generate(len(rows), z=rows)
         col_images = self.generate(len(cols), z=cols)
-        blank = np.zeros_like(row_images[:1])
+        blank = np.ones_like(row_images[:1])    # white
         out = [blank, col_images]
         for i in range(len(rows)):
             mixed = self.generate(len(cols), z=np.repeat(rows[i:i + 1], len(cols), axis=0),

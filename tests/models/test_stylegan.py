@@ -149,7 +149,7 @@ def test_card_pictures_truncation_strip_and_style_mixing_grid():
     rows, cols = [0, 1], [7, 8, 9]
     grid = model.style_mixing_grid(rows, cols, layer=model.num_ws)  # nothing from columns
     grid = grid.reshape(3, 4, *model.data_shape)
-    assert np.all(grid[0, 0] == 0)                                          # blank corner
+    assert np.all(grid[0, 0] == 1)                                          # white corner
     np.testing.assert_allclose(grid[0, 1:], np.concatenate(
         [model.generate(1, seed=s) for s in cols]), atol=1e-5)
     for i, s in enumerate(rows):
