@@ -52,7 +52,8 @@ def gradients(objective, params):
         for p in params:
             tape.watch(p)
         value = objective(*params)
-    return [g.numpy() if g is not None else np.zeros(p.shape, "float32")
+    return [tf.convert_to_tensor(g).numpy() if g is not None  # gathers give IndexedSlices
+            else np.zeros(p.shape, "float32")
             for g, p in zip(tape.gradient(value, params), params)]
 
 
