@@ -28,6 +28,12 @@ def test_mirrored_training_matches_one_device():
     assert set(report) >= {v for v in kg.models.VARIANTS}, sorted(report)
     for variant, r in report.items():
         assert r["max_weight_change"] > 1e-3, variant  # training really moved the weights
+        # ... every network of it, on one device and mirrored (a maximum over all weights
+        # would hide a player that never moves).
+        assert len(r["network_changes"]) >= 2, (variant, r["network_changes"])
+        for name, change in r["network_changes"].items():
+            assert change > 1e-6, (variant, name, "did not move on one device")
+            assert r["mirrored_network_changes"][name] > 1e-6, (variant, name, "mirrored")
         assert r["max_abs_diff"] < 1e-5, (variant, r)
         assert set(r["logs"]) == set(r["mirrored_logs"]), variant
         for name, value in r["logs"].items():
