@@ -440,3 +440,63 @@ def test_progan_step_mid_fade_sees_blended_real_images_and_its_penalties():
     H.assert_weights(g, exp_g, "ProGAN G")
     assert int(model.stage.numpy()) == 1
     np.testing.assert_allclose(float(model.alpha.numpy()), 0.4, rtol=1e-6)
+
+
+# -- TabularGAN -------------------------------------------------------------------------
+
+
+def test_tabular_gan_step_adds_the_condition_cross_entropy_to_g():
+    """CTGAN's game: WGAN-GP critic on [row, condition]; G minimises -E[D(G(z, c))] + w x
+    cross-entropy between the condition c and G's output block of the chosen column
+    (-sum c log(block), averaged). G here passes c through to the end of its output and
+    draws the row part with a sigmoid (positive, so the logarithm is defined). Catches: the
+    cross-entropy dropped, unweighted, signed wrong, or read from the wrong positions of
+    the row."""
+    rng = np.random.default_rng(17)
+    table = {"a": rng.normal(0, 1, 40), "c": rng.choice(["u", "v", "w"], 40),
+             "d": rng.choice(["p", "q"], 40)}
+    transformer = kg.data.tabular.get(table)
+    row_dim = transformer.output_dim
+    slots = np.concatenate([np.arange(start, start + size)
+                            for _, start, size in transformer.categorical_spans])
+    cond_dim = len(slots)
+    assert cond_dim == 5
+    noise = 2
+    z_in = keras.Input((noise + cond_dim,))
+    row = H.dense(z_in, row_dim, "g_row", activation="sigmoid")
+    g = keras.Model(z_in, keras.layers.Concatenate()([row, z_in[:, noise:]]))
+    gw = H.set_weights(g, [H.rng_array(rng, (noise + cond_dim, row_dim), 1.0),
+                           H.rng_array(rng, (row_dim,), 0.1)])
+    d = H.linear_model(row_dim + cond_dim, 1, "d")
+    dw = H.set_weights(d, [H.scaled_to_norm(H.rng_array(rng, (row_dim + cond_dim, 1)), 0.6),
+                           H.rng_array(rng, (1,), 0.1)])
+    options = rng.integers(0, cond_dim, BATCH)
+    latent = np.concatenate([H.rng_array(rng, (BATCH, noise), 1.0),
+                             np.eye(cond_dim, dtype="float32")[options]], axis=1)
+    real = np.concatenate([rng.uniform(0, 1, (BATCH, row_dim)),
+                           np.eye(cond_dim)[rng.integers(0, cond_dim, BATCH)]],
+                          axis=1).astype("float32")
+    model = kg.models.TabularGAN(transformer, latent_dim=noise, generator=g, discriminator=d,
+                                 condition_weight=0.6)
+    model.compile(d_optimizer=H.sgd(), g_optimizer=H.sgd())
+    H.fixed_noise(model, [latent])
+    model.train_step(tf.constant(real))
+
+    def G(w, b):
+        x = tf.constant(latent)
+        return tf.concat([tf.sigmoid(x @ w + b), x[:, noise:]], axis=1)
+
+    fake0 = G(*gw)
+    exp_d = H.descend(dw, lambda w, b: H.d_loss("wasserstein", tf.constant(real) @ w + b,
+                                                fake0 @ w + b) + 10.0 * (tf.norm(w) - 1.0) ** 2)
+
+    def g_objective(w, b):
+        fake = G(w, b)
+        chosen = tf.gather(fake[:, :row_dim], slots, axis=1)
+        cross_entropy = -tf.reduce_mean(tf.reduce_sum(latent[:, noise:] * tf.math.log(
+            chosen + 1e-8), axis=1))
+        return H.g_loss("wasserstein", fake @ exp_d[0] + exp_d[1]) + 0.6 * cross_entropy
+
+    exp_g = H.descend(gw, g_objective)
+    H.assert_weights(d, exp_d, "TabularGAN D")
+    H.assert_weights(g, exp_g, "TabularGAN G")
