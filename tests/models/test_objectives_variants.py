@@ -500,3 +500,61 @@ def test_tabular_gan_step_adds_the_condition_cross_entropy_to_g():
     exp_g = H.descend(gw, g_objective)
     H.assert_weights(d, exp_d, "TabularGAN D")
     H.assert_weights(g, exp_g, "TabularGAN G")
+
+
+def test_stylegan_lazy_path_length_in_the_generator_step_equals_hand_gradients():
+    """Path length (weight 0.5, decay 0.2, every 2 G steps) in StyleGAN's G step: on the
+    first step G descends the non-saturating loss + 0.5 x 2 x E[(|J_w^T y| - a)^2] with
+    a = a0 + 0.2 (mean length - a0) saved as pl_mean; on the second, the loss alone and
+    pl_mean stays. Styles are mixed as above; the synthesis is linear in the styles, so
+    J_w^T y = [W_coarse y, W_fine y] / 2 (y over 2x2 pixels scaled by 1/sqrt(4)), written
+    out here. y is read from a copy of the model's seed (after mixing's two draws).
+    Catches: the penalty's lazy interval or weight ignored, its gradient not reaching G,
+    the running mean not saved or moved on the steps that do not fire."""
+    rng = np.random.default_rng(18)
+    generator, d, gw, dw = _style_players(rng)
+    real = H.rng_array(rng, (BATCH, SIDE, SIDE, 1), 1.0)
+    zs = [H.rng_array(rng, (BATCH, LATENT), 1.0) for _ in range(4)]
+    model = kg.models.StyleGAN(generator=generator, discriminator=d, mixing_prob=1.0)
+    model.compile(d_optimizer=H.sgd(), g_optimizer=H.sgd(), penalties=[],
+                  path_length=penalties.PathLength(weight=0.5, decay=0.2, interval=2))
+    model.pl_mean.assign(0.3)
+    probe = keras.random.SeedGenerator(0)
+    probe.state.assign(model.seed_generator.state.value)
+    keras.random.randint((), 1, 2, seed=probe)           # mixing's crossover layer
+    keras.random.uniform((), seed=probe)                 # mixing's coin
+    y = keras.random.normal((BATCH, SIDE, SIDE, 1), seed=probe).numpy().reshape(BATCH, -1)
+    y = y / np.sqrt(SIDE * SIDE)
+    H.fixed_noise(model, zs)
+
+    model.train_step(tf.constant(real))
+    pl_mean_after_first = float(model.pl_mean.numpy())
+    model.train_step(tf.constant(real))
+
+    exp_g, exp_d = gw, dw
+    lengths0 = None
+    for step in range(2):
+        z1, z2 = zs[2 * step], zs[2 * step + 1]
+        fake = _style_images(z1, z2, *exp_g)
+        exp_d = H.descend(exp_d, lambda *w, fake=fake: H.d_loss(
+            "non_saturating", _mlp_critic(tf.constant(real), *w), _mlp_critic(fake, *w)))
+
+        def g_objective(wm, bm, wc, wf, z1=z1, z2=z2, step=step):
+            nonlocal lengths0
+            value = H.g_loss("non_saturating", _mlp_critic(_style_images(z1, z2, wm, bm, wc, wf),
+                                                           *exp_d))
+            if step == 0:
+                coarse, fine = y @ tf.transpose(wc), y @ tf.transpose(wf)    # A_l y_b
+                lengths = tf.sqrt(0.5 * (tf.reduce_sum(coarse ** 2, 1)
+                                         + tf.reduce_sum(fine ** 2, 1)))
+                lengths0 = tf.stop_gradient(lengths)
+                a = 0.3 + 0.2 * (tf.reduce_mean(lengths0) - 0.3)
+                value += 0.5 * 2 * tf.reduce_mean((lengths - a) ** 2)
+            return value
+
+        exp_g = H.descend(exp_g, g_objective)
+    np.testing.assert_allclose(pl_mean_after_first,
+                               0.3 + 0.2 * (float(tf.reduce_mean(lengths0)) - 0.3), rtol=1e-5)
+    assert float(model.pl_mean.numpy()) == pl_mean_after_first
+    H.assert_weights(d, exp_d, "StyleGAN D")
+    H.assert_weights(generator, exp_g, "StyleGAN G with path length")
