@@ -80,8 +80,8 @@ def fixed_noise(model, batches):
 
 
 def assert_weights(model, expected, what):
-    actual = [w.numpy() for w in model.weights if w.trainable] if not isinstance(model, list) \
-        else model
+    """Every trainable weight of ``model`` equals ``expected`` (in the model's order)."""
+    actual = [w.numpy() for w in model.weights if w.trainable]
     assert len(actual) == len(expected), (what, len(actual), len(expected))
     for i, (a, e) in enumerate(zip(actual, expected)):
         np.testing.assert_allclose(a, e, rtol=1e-4, atol=ATOL,
