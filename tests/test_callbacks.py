@@ -124,3 +124,31 @@ def test_history_file_and_evaluation_hook(data, tmp_path):
     assert [r["epoch"] for r in rows] == [1, 2] and rows[1]["score"] == 1.5
     assert "score" not in rows[0]
     assert (tmp_path / "history.csv").read_text().startswith("epoch,step,")
+
+
+def test_ema_at_decay_0_9_follows_the_formula_and_copies_batch_norm_statistics():
+    """After generator update k, ema_k = 0.9 ema_{k-1} + 0.1 w_k (ema_0 = w_0) for trainable
+    weights; batch-norm statistics are copied. Catches decay and 1 - decay swapped (which
+    decay 0.5 cannot tell apart), an average of the wrong weights (before the update), and
+    statistics averaged instead of copied."""
+    z = keras.Input((4,))
+    out = keras.layers.BatchNormalization()(keras.layers.Dense(8 * 8)(z))
+    g = keras.Model(z, keras.layers.Reshape((8, 8, 1))(out))
+    gan = kg.models.GAN(generator=g, data_shape=(8, 8, 1))
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.5), g_optimizer=keras.optimizers.SGD(0.5))
+    x = np.random.default_rng(0).uniform(-1, 1, (3 * 8, 8, 8, 1)).astype("float32")
+    w0 = [w.numpy().copy() for w in gan.generator.weights]
+    seen = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda *_, **__: seen.append([w.numpy().copy()
+                                                   for w in gan.generator.weights]))
+    gan.fit(x, batch_size=8, epochs=1, verbose=0,
+            callbacks=[record, kg.callbacks.EMA(decay=0.9)])
+    assert len(seen) == 3
+    expected = w0
+    for weights in seen:
+        expected = [0.9 * e + 0.1 * w if v.trainable else w
+                    for e, w, v in zip(expected, weights, gan.generator.weights)]
+    assert any(not v.trainable for v in gan.generator.weights)
+    for e, want, v in zip(gan.ema_generator.weights, expected, gan.generator.weights):
+        np.testing.assert_allclose(e.numpy(), want, rtol=1e-5, atol=1e-6, err_msg=v.path)

@@ -28,6 +28,12 @@ def test_mirrored_training_matches_one_device():
     assert set(report) >= {v for v in kg.models.VARIANTS}, sorted(report)
     for variant, r in report.items():
         assert r["max_weight_change"] > 1e-3, variant  # training really moved the weights
+        # ... every network of it, on one device and mirrored (a maximum over all weights
+        # would hide a player that never moves).
+        assert len(r["network_changes"]) >= 2, (variant, r["network_changes"])
+        for name, change in r["network_changes"].items():
+            assert change > 1e-6, (variant, name, "did not move on one device")
+            assert r["mirrored_network_changes"][name] > 1e-6, (variant, name, "mirrored")
         assert r["max_abs_diff"] < 1e-5, (variant, r)
         assert set(r["logs"]) == set(r["mirrored_logs"]), variant
         for name, value in r["logs"].items():
@@ -45,28 +51,47 @@ def _free_ports(n):
     return ports
 
 
-def test_two_workers_on_localhost_agree(tmp_path):
+def test_two_workers_on_localhost_match_one_device_and_train_every_network(tmp_path):
+    """Two workers (MultiWorkerMirroredStrategy over localhost) against the same training
+    on one device: every final weight of each worker equals the one-device run's, and each
+    network moved. Comparing the workers with each other alone would pass if the
+    all-reduce agreed on a wrong update, or if nothing trained."""
     ports = _free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
-    procs = []
+    script = os.path.join(SCRIPTS, "multi_worker.py")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
+    procs = [subprocess.Popen([sys.executable, script, str(tmp_path / "one_device.npz"),
+                               "--one-device"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)]
     for index in range(2):
-        env = dict(os.environ, TF_CONFIG=json.dumps(
+        worker_env = dict(env, TF_CONFIG=json.dumps(
             {"cluster": cluster, "task": {"type": "worker", "index": index}}))
         procs.append(subprocess.Popen(
-            [sys.executable, os.path.join(SCRIPTS, "multi_worker.py"),
-             str(tmp_path / f"worker{index}.npz")],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            [sys.executable, script, str(tmp_path / f"worker{index}.npz")],
+            env=worker_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     try:
-        outputs = [p.communicate(timeout=240) for p in procs]
+        outputs = [p.communicate(timeout=300) for p in procs]
     finally:
         for p in procs:
             p.kill()
     for p, (_, err) in zip(procs, outputs):
         assert p.returncode == 0, err[-3000:]
-    w0, w1 = (np.load(tmp_path / f"worker{i}.npz") for i in range(2))
-    assert len(w0.files) == len(w1.files) > 0
-    for key in w0.files:
-        np.testing.assert_array_equal(w0[key], w1[key])
+    reference = np.load(tmp_path / "one_device.npz")
+    workers = [np.load(tmp_path / f"worker{i}.npz") for i in range(2)]
+    weights = [k for k in reference.files if k.startswith("weights/")]
+    assert weights
+    for w in workers:
+        assert sorted(w.files) == sorted(reference.files)
+        for key in reference.files:
+            if not key.startswith("initial/"):
+                np.testing.assert_allclose(w[key], reference[key], rtol=1e-5, atol=1e-5,
+                                           err_msg=key)
+    for network in ("generator", "discriminator"):
+        keys = [k for k in reference.files if k.startswith(f"final/{network}/")]
+        assert keys, network
+        change = max(float(np.abs(reference[k] - reference[k.replace("final/", "initial/")])
+                           .max()) for k in keys)
+        assert change > 1e-4, f"{network} did not move"
 
 
 def test_default_strategy_on_one_cpu():

@@ -53,3 +53,36 @@ def test_float16_gradient_penalty_matches_float32(policy):
     mixed.set_weights(reference.get_weights())
     assert float(mixed._penalty_gradient_scale()) > 1  # the inner gradient is loss-scaled
     np.testing.assert_allclose(_penalty(mixed, real, fake), expected, rtol=2e-2)
+
+
+def test_mixed_float16_step_equals_the_float32_hand_gradients(policy):
+    """One step of the shared loop in mixed_float16 (linear players, non-saturating loss,
+    gradient penalty 0.7 below norm 1, SGD with learning rate 1 under dynamic loss
+    scaling) against the float32 update written out in tests/models/test_objectives.py,
+    to float16's precision. Catches a loss scale left in the applied gradients (updates
+    32768 times too big), a penalty whose inner gradient is scaled but not unscaled, or a
+    step skipped as non-finite."""
+    import tensorflow as tf
+
+    from tests.models import _hand as H
+    from tests.models.test_objectives import _players, reference_shared_loop
+
+    policy("mixed_float16")
+    rng = np.random.default_rng(0)
+    g, d, gw, dw = _players(rng, d_norm=0.5)
+    assert d.layers[-1].compute_dtype == "float16"
+    real = H.rng_array(rng, (4, 3), 1.0) + 1.0
+    z = H.rng_array(rng, (4, 2), 1.0)
+    model = kg.models.GAN(generator=g, discriminator=d)
+    model.compile(d_optimizer=H.sgd(), g_optimizer=H.sgd(), loss="non_saturating",
+                  penalties=[kg.penalties.GradientPenalty(0.7)])
+    assert isinstance(model.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    H.fixed_noise(model, [z])
+    model.train_step(tf.constant(real))
+
+    exp_g, exp_d = reference_shared_loop("non_saturating", gw, dw, [real], [z], gp_weight=0.7)
+    for net, expected, start in ((d, exp_d, dw), (g, exp_g, gw)):
+        for w, e, s in zip(net.trainable_weights, expected, start):
+            assert not np.allclose(e, s)
+            np.testing.assert_allclose(keras.ops.convert_to_numpy(w.value), e, rtol=1e-2,
+                                       atol=5e-3, err_msg=w.path)

@@ -120,3 +120,81 @@ def test_path_length_penalty_and_running_mean():
     assert float(same) == 100.0 and float(far) > 90.0 ** 2
     again = penalties.PathLength.from_config(pl.get_config())
     assert (again.weight, again.decay, again.interval) == (2.0, 0.5, 4)
+
+
+def _replayed_uniform(seed_state, shape):
+    """The draw a SeedGenerator in ``seed_state`` makes next (read with a copy of it)."""
+    probe = keras.random.SeedGenerator(0)
+    probe.state.assign(seed_state)
+    return keras.random.uniform(shape, seed=probe).numpy()
+
+
+def test_gradient_penalty_is_two_sided_below_norm_one_on_the_interpolates():
+    """A critic D(x) = sum(a * x^2) / 2 has gradient a * x, so each interpolate has its own
+    gradient norm, some below 1 and some above. Against the definition E[(||grad D(x_hat)||
+    - 1)^2] at x_hat = x + alpha (G(z) - x), with the alphas the seed draws. Catches: a
+    one-sided penalty max(0, ||g|| - 1)^2 (zero for the norms below 1), the squared norm
+    used for the norm, interpolates taken from the wrong end (alpha and 1 - alpha
+    swapped), or a penalty on the real or fake points alone."""
+    a = np.array([0.2, 0.9, 1.6], "float32")
+
+    def critic(x):
+        return 0.5 * tf.reduce_sum(a * tf.square(x), axis=1)
+
+    rng = np.random.default_rng(5)
+    real = rng.uniform(0.0, 1.0, (6, 3)).astype("float32")
+    fake = rng.uniform(0.5, 1.5, (6, 3)).astype("float32")
+    seed = keras.random.SeedGenerator(7)
+    alpha = _replayed_uniform(seed.state.value, (6, 1))
+    value = float(penalties.GradientPenalty()(critic, real, fake, seed))
+
+    x_hat = real + alpha * (fake - real)
+    norms = np.sqrt(((a * x_hat) ** 2).sum(axis=1))
+    assert (norms < 1).any() and (norms > 1).any()
+    np.testing.assert_allclose(value, np.mean((norms - 1.0) ** 2), rtol=1e-5)
+
+
+def test_gradient_penalty_below_norm_one_pulls_the_critic_norm_up():
+    """Linear critic with ||w|| = 0.5: penalty (0.5 - 1)^2 = 0.25 and gradient
+    2 (||w|| - 1) w / ||w|| = -2 w, pointing to larger norms. A one-sided penalty gives 0
+    and no gradient; a penalty of the squared norm (||w||^2 - 1)^2 gives 0.5625."""
+    w = tf.Variable(np.array([[0.3], [0.4]], "float32"))
+    real = np.ones((4, 2), "float32")
+    with tf.GradientTape() as tape:
+        value = penalties.GradientPenalty()(linear_critic(w), real, -real,
+                                            keras.random.SeedGenerator(0))
+    np.testing.assert_allclose(float(value), 0.25, rtol=1e-5)
+    np.testing.assert_allclose(tape.gradient(value, w).numpy().ravel(), [-0.6, -0.8],
+                               rtol=1e-5)
+
+
+def test_path_length_lengths_and_penalty_follow_the_definition():
+    """StyleGAN2's definition for a synthesis linear in its styles, images = sum_l w_l A_l:
+    J_w^T y for example b and layer l is A_l y_b, with y Gaussian noise over the image
+    scaled by 1 / sqrt(height x width) (not x channels); the length is
+    sqrt(mean_l ||A_l y_b||^2); the running mean a moves by decay x (mean length - a) and
+    the penalty is E[(length - a_new)^2]. The noise is read from a copy of the seed.
+    Catches: a missing mean over layers (a sum instead), the noise scaled by the wrong
+    pixel count, a length without the square root, the penalty against the old mean."""
+    rng = np.random.default_rng(6)
+    n, layers, w_dim, h, w, c = 3, 2, 4, 4, 4, 2
+    a = rng.normal(size=(layers, w_dim, h * w * c)).astype("float32")
+    ws = rng.normal(size=(n, layers, w_dim)).astype("float32")
+
+    def synthesis(styles):
+        return tf.reshape(tf.einsum("nld,ldp->np", styles, a), (-1, h, w, c))
+
+    seed = keras.random.SeedGenerator(11)
+    probe = keras.random.SeedGenerator(0)
+    probe.state.assign(seed.state.value)
+    noise = keras.random.normal((n, h, w, c), seed=probe).numpy().reshape(n, -1) / np.sqrt(h * w)
+    pl = penalties.PathLength(decay=0.3)
+    lengths = pl.lengths(synthesis, tf.constant(ws), seed).numpy()
+
+    expected = np.sqrt(np.mean([[np.sum((a[l] @ noise[b]) ** 2) for l in range(layers)]
+                                for b in range(n)], axis=1))
+    np.testing.assert_allclose(lengths, expected, rtol=1e-5)
+    value, new_mean = pl.penalty(tf.constant(expected, tf.float32), tf.constant(2.0))
+    a_new = 2.0 + 0.3 * (expected.mean() - 2.0)
+    np.testing.assert_allclose(float(new_mean), a_new, rtol=1e-6)
+    np.testing.assert_allclose(float(value), np.mean((expected - a_new) ** 2), rtol=1e-5)

@@ -58,3 +58,31 @@ def test_max_samples_keeps_an_even_subset_of_a_sorted_stream():
     counts = np.bincount(kept.astype(int), minlength=10)
     assert counts.min() > 25 and counts.max() < 80
     assert kid.protocol().num_real == 500
+
+
+def test_kid_of_a_tiny_example_equals_the_hand_computed_value():
+    """x = (0,0), (1,1), (2,0); y = (1,0), (0,2); d = 2, k(a, b) = (a.b / 2 + 1)^3.
+    Within x, the distinct pairs give 1, 1 and (2/2 + 1)^3 = 8: mean over ordered pairs
+    2 (1 + 1 + 8) / 6 = 10/3. Within y: 1. Across: 1, 1, (1/2 + 1)^3 = 3.375, 8, 8, 1, mean
+    22.375 / 6. Unbiased MMD^2 = 10/3 + 1 - 2 x 22.375 / 6 = -3.125.
+    Catches: a degree-2 kernel (-1.4167), a missing / d (-11), the biased estimator that
+    keeps the diagonal, and a subset draw that loses examples."""
+    from keras_gans.metrics import kid
+
+    x = np.array([[0, 0], [1, 1], [2, 0]], "float32")
+    y = np.array([[1, 0], [0, 2]], "float32")
+    np.testing.assert_allclose(kid.mmd2_unbiased(x, y), -3.125, rtol=1e-12)
+    mean, std, m = kid.kernel_distance(x, y, subset_size=10, num_subsets=3, seed=0)
+    assert m == 2
+    # Subsets of two from each side: the same estimator on every draw, checked by hand.
+    rng = np.random.default_rng(0)
+    values = []
+    for _ in range(3):
+        xs, ys = x[rng.choice(3, 2, replace=False)], y[rng.choice(2, 2, replace=False)]
+
+        def k(p, q):
+            return (float(p @ q) / 2 + 1) ** 3
+
+        values.append(k(xs[0], xs[1]) + k(ys[0], ys[1])
+                      - 2 * np.mean([k(p, q) for p in xs for q in ys]))
+    np.testing.assert_allclose([mean, std], [np.mean(values), np.std(values)], rtol=1e-10)

@@ -158,3 +158,25 @@ def test_save_and_load_round_trip(trained, tmp_path):
                                       model.generate(6, seed=3, labels=[0, 1, 2, 2, 1, 0],
                                                      ema=ema))
     assert kg.models.get("biggan") is kg.models.BigGAN
+
+
+def test_truncation_resamples_to_a_truncated_normal_instead_of_clipping():
+    """The truncation trick redraws every value beyond the threshold: values already
+    inside stay as the untruncated draw had them, none sits on the boundary, and the
+    values follow the standard normal truncated to [-t, t] (scipy's truncnorm, KS test).
+    Catches clipping (about 62% of the values at exactly +-0.5), rescaling into the range
+    (changes the values that were inside), or redrawing once without checking again."""
+    from scipy import stats
+
+    model = _model()
+    t = 0.5
+    plain = model.latent_vectors(400, seed=3)
+    z = model.latent_vectors(400, seed=3, truncation=t)
+    inside = np.abs(plain) <= t
+    np.testing.assert_array_equal(z[inside], plain[inside])
+    assert np.abs(z).max() <= t
+    assert np.mean(np.abs(z) > 0.999 * t) < 0.01
+    result = stats.kstest(z.ravel(), stats.truncnorm(-t, t).cdf)
+    assert result.pvalue > 1e-3, result
+    # The same test tells clipping apart: it would fail here.
+    assert stats.kstest(np.clip(plain, -t, t).ravel(), stats.truncnorm(-t, t).cdf).pvalue < 1e-6

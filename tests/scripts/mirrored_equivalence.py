@@ -308,6 +308,28 @@ def _seed_generators(model):
     return found
 
 
+def _networks(model):
+    """The model's players: each keras.Model it holds as an attribute, or in a list or dict
+    of them (RadialGAN's per-domain networks), by attribute name. The EMA copy is left out:
+    the training step does not move it, the EMA callback does."""
+    found = {}
+    for name, value in vars(model).items():
+        if name.startswith("_") or name == "ema_generator":
+            continue
+        items = (value.items() if isinstance(value, dict) else
+                 enumerate(value) if isinstance(value, (list, tuple)) else [(None, value)])
+        for key, item in items:
+            if isinstance(item, keras.Model):
+                found[name if key is None else f"{name}[{key}]"] = item
+    return found
+
+
+def _network_changes(model, before):
+    """The largest change of each network's trainable weights since ``before``."""
+    return {name: _max_diff([w.numpy() for w in net.trainable_weights], before[name])
+            for name, net in _networks(model).items()}
+
+
 def train(case, strategy, initial):
     build, data = CASES[case]
     with strategy.scope():
@@ -317,7 +339,9 @@ def train(case, strategy, initial):
             for generator, state in zip(_seed_generators(model), initial["seeds"]):
                 generator.state.assign(state)
     start = {"weights": model.get_weights(),
-             "seeds": [g.state.numpy() for g in _seed_generators(model)]}
+             "seeds": [g.state.numpy() for g in _seed_generators(model)],
+             "networks": {name: [w.numpy() for w in net.trainable_weights]
+                          for name, net in _networks(model).items()}}
     ds = data(model) if data.__code__.co_argcount else data()
     history = model.fit(ds, epochs=1, verbose=0)
     logs = {k: float(v[-1]) for k, v in history.history.items()}
@@ -348,6 +372,9 @@ def main(cases):
         report[case] = {
             "max_abs_diff": _max_diff(single_w, multi_w),
             "max_weight_change": _max_diff(single_w, start["weights"]),
+            # Per network: a player that never moves is not hidden by the others.
+            "network_changes": _network_changes(single, start["networks"]),
+            "mirrored_network_changes": _network_changes(multi, start["networks"]),
             "num_weights": len(single_w),
             "logs": single_logs,
             "mirrored_logs": multi_logs,
