@@ -25,6 +25,13 @@ The same flag (alias ``--model-args``) sets the width of the ProGAN and StyleGAN
     python benchmarks/throughput.py --variants stylegan --image-shape 32 32 3 \
         --latent-dim 64 --model-args '{"fmap_base": 512, "max_filters": 64}'
 
+``--growth-stage S`` times ProGAN at growth stage S (0 is 4x4) mid-fade; each stage's step
+runs only that stage's blocks, so the early stages are cheaper::
+
+    python benchmarks/throughput.py --variants progan --image-shape 32 32 3 --batch-size 32 \
+        --latent-dim 256 --model-args '{"fmap_base": 2048, "max_filters": 256}' \
+        --jit off --growth-stage 0
+
 ``--replicas N`` trains under ``MirroredStrategy`` over N devices (on a CPU-only machine,
 N logical CPU devices that share the same cores: this checks the distributed path's
 overhead, not a speed-up). ``--precision`` sets the Keras dtype policy.
@@ -86,7 +93,7 @@ def is_conditional(variant):
 
 
 def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_dim, strategy,
-            num_classes=10, model_kwargs=None):
+            num_classes=10, model_kwargs=None, growth_stage=None):
     import keras
     import tensorflow as tf
 
@@ -108,6 +115,11 @@ def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_d
     with strategy.scope():
         model = variant(image_shape=image_shape, latent_dim=latent_dim, **kwargs)
         model.compile(jit_compile=jit)
+    if growth_stage is not None:
+        if not hasattr(model, "set_growth"):
+            raise SystemExit(f"--growth-stage: {variant_name} does not grow (ProGAN does).")
+        # Mid-fade, the stage's costliest point (both resolutions' paths are live).
+        model.set_growth(growth_stage, 0.5 if growth_stage else 1.0)
     start = time.perf_counter()
     model.fit(ds, epochs=1, steps_per_epoch=3, verbose=0)  # trace and compile
     compile_seconds = time.perf_counter() - start
@@ -150,6 +162,8 @@ def main(argv=None):
     parser.add_argument("--model-kwargs", "--model-args", dest="model_kwargs",
                         type=json.loads, default={},
                         help='constructor arguments as JSON, e.g. \'{"ch": 16}\'')
+    parser.add_argument("--growth-stage", type=int, default=None,
+                        help="ProGAN: time this growth stage (0 = 4x4), mid-fade")
     parser.add_argument("--out", default="runs/benchmarks/throughput.json")
     args = parser.parse_args(argv)
 
@@ -167,7 +181,7 @@ def main(argv=None):
         for jit in jits:
             r = measure(name, jit, args.batch_size, tuple(args.image_shape), args.steps,
                         args.repeats, args.latent_dim, strategy, args.num_classes,
-                        args.model_kwargs)
+                        args.model_kwargs, args.growth_stage)
             results.append(r)
             print(f"{name:8s} jit={str(jit):5s} train {r['train_images_per_s']:8.1f} img/s "
                   f"(runs {', '.join(f'{x:.0f}' for x in r['train_rates'])}; d_steps "
