@@ -411,10 +411,32 @@ def load_keras_file(path):
 
 # -- writing presets -------------------------------------------------------------------
 
-def save_preset(model, folder, metadata=None):
+def _compress_weights(path):
+    """Rewrite an .h5 weights file with gzip-compressed datasets (h5py reads them back
+    transparently); trained float32 weights shrink by about a tenth."""
+    import h5py
+
+    packed = path + ".packed"
+    with h5py.File(path, "r") as source, h5py.File(packed, "w") as target:
+        target.attrs.update(source.attrs)
+
+        def copy(name, item):
+            if isinstance(item, h5py.Group):
+                target.require_group(name).attrs.update(item.attrs)
+                return
+            options = ({"compression": "gzip", "compression_opts": 9, "shuffle": True}
+                       if item.size > 64 else {})
+            target.create_dataset(name, data=item[()], **options).attrs.update(item.attrs)
+
+        source.visititems(copy)
+    os.replace(packed, path)
+
+
+def save_preset(model, folder, metadata=None, compress=False):
     """Write ``model`` as a preset folder: config.json, model.weights.h5, metadata.json
     (``metadata`` plus ``format_version`` and the versions used) and SHA256SUMS, their
-    hashes, which ``load`` checks when the folder is loaded by path. The card and the
+    hashes, which ``load`` checks when the folder is loaded by path. ``compress`` stores the
+    weights gzip-compressed (same values, about a tenth smaller). The card and the
     samples are written by ``tools/make_preset.py``. Returns ``folder``."""
     import keras
 
@@ -431,6 +453,8 @@ def save_preset(model, folder, metadata=None):
     clean = keras.saving.deserialize_keras_object(config)
     clean.set_weights(model.get_weights())
     clean.save_weights(os.path.join(folder, WEIGHTS_NAME))
+    if compress:
+        _compress_weights(os.path.join(folder, WEIGHTS_NAME))
     if tasks.is_image_to_image(model):
         # What the preset does to an image, for the tests, `keras-gans sample` and people.
         shape = tasks.input_shape(model)

@@ -117,14 +117,33 @@ def initialize_from(model, source):
                              f"model's {len(expected)} have {expected[:3]}.... Build the "
                              f"model with the source's architecture (the preset's config).")
         net.set_weights(weights)
-    # The model's own variables (outside its networks), matched by name.
-    inside = {id(v) for net in targets.values() for v in net.weights}
+    _copy_own_state(model, source)
+    return model
+
+
+def _copy_own_state(model, source):
+    """The model's own variables (outside its networks), matched by name."""
+    import keras
+
+    inside = {id(v) for net in _networks(model).values() for v in net.weights}
     own = {v.name: v for v in source.weights
-           if id(v) not in {id(w) for n in sources.values() for w in n.weights}}
+           if id(v) not in {id(w) for n in _networks(source).values() for w in n.weights}}
     for variable in model.weights:
         if id(variable) in inside or variable.name not in own:
             continue
         value = keras.ops.convert_to_numpy(own[variable.name])
         if tuple(value.shape) == tuple(variable.shape):
             variable.assign(value)
-    return model
+
+
+def fold_ema(model):
+    """A copy of ``model`` whose generator holds the EMA generator's weights and that has
+    no separate EMA copy: it samples the same images in a file with one generator fewer
+    (what a preset ships when size matters). The discriminator and state are kept."""
+    config = {k: v for k, v in model.get_config().items() if k != "ema"}
+    folded = type(model).from_config(config)
+    for name, net in _networks(folded).items():
+        source = model.ema_generator if name == "generator" else getattr(model, name)
+        net.set_weights(source.get_weights())
+    _copy_own_state(folded, model)
+    return folded

@@ -100,7 +100,7 @@ x = gan.generate(64, seed=0)     # {shape_note}
 - Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with
   `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
   root{data_note}.
-- Schedule: {steps:,} steps of batch {batch_size}.
+- Schedule: {steps:,} steps of batch {batch_size} ({kimg:,.0f} kimg: thousands of real images shown).
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
 
 ## Metrics
@@ -188,6 +188,7 @@ def _run_record(recipe, resolved, steps, wall, threads):
     return {
         "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
         "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
+                     "kimg": round(steps * resolved["data"]["batch_size"] / 1000, 1),
                      "seed": resolved["seed"]},
         "compute": {"wall_time_s": round(wall, 1), "machine": machine,
                     "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1"},
@@ -312,7 +313,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
 
 
 def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="",
-                 limitations="", zoo=None, seed=0, metrics=None):
+                 limitations="", zoo=None, seed=0, metrics=None, fold_ema=False):
     """Write the preset folder ``zoo/NAME`` from the finished run folder ``run``.
     ``metrics``: {name: {values..., "protocol": ...}} measured elsewhere (image-to-image
     presets, whose benchmarks measure them)."""
@@ -324,6 +325,9 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         return build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases,
                                            description, notes, limitations, zoo, seed, metrics)
     os.makedirs(folder, exist_ok=True)
+    folded = fold_ema and model.has_ema
+    if folded:   # the EMA weights become the generator: one generator fewer in the file
+        model = kg.training.fold_ema(model)
 
     toy = len(model.data_shape) == 1 and model.data_shape[0] == 2
     conditional = bool(getattr(model, "num_classes", None)) and hasattr(model, "sample_labels")
@@ -364,6 +368,8 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
 
     metrics.update(measured)
     steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
+    if os.path.exists(os.path.join(run, "snapshot.json")):   # published mid-run
+        steps = presets.read_json(os.path.join(run, "snapshot.json"))["step"]
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
     wall, threads = _run_compute(run)
     g_params, d_params = _parameters(model.generator), _parameters(model.discriminator)
@@ -386,7 +392,9 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "metrics": metrics,
         "samples": f"generate({num}, seed=0)",
     }
-    presets.save_preset(model, folder, metadata)
+    if folded:
+        metadata["ema"] = "folded: the generator holds the EMA generator's weights"
+    presets.save_preset(model, folder, metadata, compress=folded)
 
     if "mode_coverage" in metrics:
         m = metrics["mode_coverage"]
@@ -409,13 +417,16 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         variant=metadata["variant"], class_name=metadata["class_name"], g_params=g_params,
         d_params=d_params,
         ema_note="; samples come from an exponential moving average of the generator"
-                 if model.has_ema else "",
+                 + (" (whose weights the preset ships as its generator, without the raw "
+                    "one, to halve its size)" if folded else "")
+                 if model.has_ema or folded else "",
         data_shape="x".join(map(str, model.data_shape)), latent_dim=model.latent_dim,
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
         recipe_file=os.path.basename(recipe),
         data_note=("" if toy else ", with the shared data folder beside the checkout "
                    f"(`{resolved['data']['name']}`) or `--dataset PATH` to your own copy"),
         steps=steps, batch_size=metadata["training"]["batch_size"], wall=wall,
+        kimg=steps * metadata["training"]["batch_size"] / 1000,
         machine=metadata["compute"]["machine"],
         keras_version=keras.__version__, tf_version=tf.__version__,
         metrics_text=metrics_text, notes=notes or "(to be written after looking at samples.png)",
@@ -806,6 +817,8 @@ def snapshot_run(run, dest):
     for name in ("recipe.yaml", "history.json", "compute.json"):
         if os.path.exists(os.path.join(run, name)):
             shutil.copy(os.path.join(run, name), os.path.join(dest, name))
+    with open(os.path.join(dest, "snapshot.json"), "w") as f:   # build reads the step here
+        json.dump({"step": state["step"], "checkpoint": state["path"]}, f)
     return state["step"]
 
 
@@ -822,6 +835,9 @@ def main(argv=None):
     build.add_argument("--notes", default="", help="what the samples look like (after looking)")
     build.add_argument("--limitations", default="")
     build.add_argument("--zoo", default=None, help="the zoo folder (default: the repository's)")
+    build.add_argument("--fold-ema", action="store_true",
+                       help="ship the EMA generator's weights as the generator, without the "
+                            "raw generator, compressed (for presets near the size limit)")
     build.add_argument("--metrics", default=None,
                        help="a JSON file of metrics measured elsewhere, {name: {values..., "
                             "protocol}} (image-to-image presets)")
@@ -865,7 +881,7 @@ def main(argv=None):
             metrics = json.load(f)
     print(build_preset(args.run, args.name, args.recipe, args.dataset, args.aliases,
                        args.description, args.notes, args.limitations, zoo=args.zoo,
-                       metrics=metrics))
+                       metrics=metrics, fold_ema=args.fold_ema))
     return 0
 
 
