@@ -5,8 +5,9 @@ for class-coverage and stacked-MNIST mode counts.
 Input convention: float images in [-1, 1]; 28x28x1 for MNIST and Fashion-MNIST, 32x32x3
 for CIFAR-10. Every evaluator is a functional ``keras.Model`` built from stock layers whose
 penultimate layer is named ``"features"`` and whose last layer (class logits, no softmax)
-is named ``"logits"``. Trained weights live in ``zoo/evaluators/<name>/model.keras`` next
-to the ``keras_gans/`` package folder; ``benchmarks/train_evaluators.py`` trains them.
+is named ``"logits"``. Trained weights live in the zoo's ``evaluators/<name>/model.keras``
+(``keras_gans/zoo/`` when installed, ``zoo/`` in a source checkout: see
+``keras_gans.presets.zoo_dir``); ``benchmarks/train_evaluators.py`` trains them.
 """
 
 import json
@@ -88,13 +89,9 @@ def _spec(name):
     return EVALUATORS[name]
 
 
-def zoo_dir():
-    """The ``zoo/`` folder beside the ``keras_gans/`` package folder (repository root)."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return os.path.join(os.path.dirname(package), "zoo")
-
-
 def evaluator_dir(name):
+    from keras_gans.presets import zoo_dir
+
     return os.path.join(zoo_dir(), "evaluators", name)
 
 
