@@ -87,6 +87,19 @@ def test_unknown_name_suggests_close_matches():
         kg.load("nothing-like-it")
 
 
+def test_a_variant_name_points_to_its_class_and_its_presets():
+    with pytest.raises(presets.PresetError) as error:
+        kg.load("stylegan")
+    message = str(error.value)
+    assert "variant that has no trained preset" in message and "kg.models.StyleGAN" in message
+    assert "Did you mean" not in message  # not cyclegan, sgan or srgan
+    with pytest.raises(presets.PresetError, match="wgan-gp-fashion-mnist, wgan-gp-grid25"):
+        kg.load("wgan")
+    with pytest.raises(presets.PresetError, match="kg.models.RadialGAN; its preset: "
+                                                  "'radialgan-adult'"):
+        kg.load("radial_gan")
+
+
 # -- integrity and formats (a tiny zoo) -----------------------------------------------
 
 def test_alias_folder_and_keras_file_load_the_same_model(tiny_zoo, tmp_path):
