@@ -6,6 +6,7 @@
     python tools/make_preset.py index        # after any change to a preset folder
     python tools/make_preset.py build-tabular runs/tabular/tabular-gan-adult \
         --name tabular-gan-adult --recipe zoo/recipes/tabular-gan-adult.yaml
+    python tools/make_preset.py examples srgan-x4 /tmp/flowers    # inputs shipped for sample
 
 Image-to-image models (SimGAN, CycleGAN, SRGAN; ``keras_gans.tasks``) get a picture of
 inputs, drawn from the recipe's first ``data.unpaired`` source, beside their outputs, and
@@ -766,6 +767,19 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     return folder
 
 
+def write_examples(name, source, n=16, seed=0, zoo=None):
+    """Ship ``n`` input images from ``source`` (any ``kg.tasks.draw_inputs`` source) in the
+    image-to-image preset ``name``, at its input size, so that ``keras-gans sample`` has
+    inputs when the user passes none; then regenerate the index."""
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    model = presets.load_folder(folder)
+    inputs = kg.tasks.draw_inputs(source, n, seed, kg.tasks.input_shape(model))
+    path = kg.tasks.write_examples(inputs, folder)
+    presets.write_index(zoo)
+    return path
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -789,6 +803,11 @@ def main(argv=None):
     measure.add_argument("--num-samples", type=int, default=10_000)
     measure.add_argument("--zoo", default=None)
     sub.add_parser("index", help="regenerate zoo/index.yaml from the preset folders")
+    examples = sub.add_parser("examples", help="ship example inputs in an image-to-image "
+                                               "preset (examples.npz)")
+    examples.add_argument("name")
+    examples.add_argument("source", help="an image folder or data set name (tasks.draw_inputs)")
+    examples.add_argument("-n", type=int, default=16)
     tab = sub.add_parser("build-tabular", help="make zoo/NAME from a benchmarks/tabular.py run")
     tab.add_argument("run")
     tab.add_argument("--name", required=True)
@@ -800,6 +819,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "index":
         print(presets.write_index())
+        return 0
+    if args.command == "examples":
+        print(write_examples(args.name, args.source, args.n))
         return 0
     if args.command == "measure":
         scores = measure_preset(args.name, args.data_dir, args.num_samples, zoo=args.zoo)
