@@ -21,6 +21,8 @@ RECIPE_FIELDS = {"variant": "model.variant", "dataset": "data.name", "epochs": "
 
 
 def _train(args):
+    if args.verbose is None:
+        args.verbose = 1 if sys.stdout.isatty() else 2
     if args.recipe:
         return _train_recipe(args)
     if args.variant is None:
@@ -116,33 +118,103 @@ def _sample(args):
         return 2
     if kg.tasks.is_image_to_image(model):
         return _sample_image_to_image(model, args)
+    if _makes_tables(model):
+        return _sample_table(model, args)
+    output = args.output or "samples.png"
     samples = model.generate(args.num, seed=args.seed)
-    kg.utils.save_samples(samples, args.output)
-    print(f"Wrote {args.num} samples to {args.output}")
+    kg.utils.save_samples(samples, output)
+    print(f"Wrote {args.num} samples to {output}")
     return 0
 
 
+def _makes_tables(model):
+    """Tabular models (TabularGAN, RadialGAN) turn generated rows into a table with their
+    fitted transformers."""
+    return hasattr(model, "sample") and (hasattr(model, "transformer")
+                                         or hasattr(model, "transformers"))
+
+
+def _sample_table(model, args):
+    output = args.output or "samples.csv"
+    if not output.lower().endswith(".csv"):
+        print(f"error: {type(model).__name__} makes table rows, written as CSV; pass "
+              f"-o NAME.csv (received -o {output}).", file=sys.stderr)
+        return 2
+    options = {}
+    if hasattr(model, "domains"):
+        domain = args.domain or model.domains[0]
+        if domain not in model.domains:
+            print(f"error: {type(model).__name__} has no domain {domain!r}; its domains: "
+                  f"{', '.join(model.domains)} (--domain).", file=sys.stderr)
+            return 2
+        options["domain"] = domain
+    table = model.sample(args.num, seed=args.seed, as_frame=False, **options)
+    _write_csv(table, output)
+    which = f" of domain {options['domain']!r}" if options else ""
+    print(f"Wrote {args.num} rows{which} ({len(table)} columns) to {output}")
+    return 0
+
+
+def _write_csv(table, path):
+    """A dict of equal-length columns as a CSV file with a header row."""
+    import csv
+
+    names = list(table)
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(names)
+        writer.writerows(zip(*(table[n].tolist() for n in names)))
+
+
 def _sample_image_to_image(model, args):
-    """Inputs beside outputs: the inputs come from --inputs, else from the source the
-    preset's metadata records (``keras_gans.tasks.draw_inputs``)."""
+    """Inputs beside outputs: the inputs come from --inputs, else from the examples the
+    preset ships, else from the source its metadata records (``keras_gans.tasks``)."""
     import yaml
 
     import keras_gans as kg
 
-    source = yaml.safe_load(args.inputs) if args.inputs else None
-    if source is None:
-        recorded = kg.presets.read_metadata(args.model)
-        source = (recorded or {}).get("inputs")
-    if source is None:
-        print(f"error: {type(model).__name__} {kg.tasks.task_of(model)}s images: pass "
-              f"--inputs SOURCE (a data set name, an image folder or file, or "
-              f"'{{synthetic_digits: {{}}}}') to say which.", file=sys.stderr)
-        return 2
-    inputs = kg.tasks.draw_inputs(source, args.num, args.seed, kg.tasks.input_shape(model))
-    kg.tasks.save_pairs(inputs, kg.tasks.apply(model, inputs), args.output)
-    print(f"Wrote {len(inputs)} inputs beside their outputs ({kg.tasks.task_of(model)}) to "
-          f"{args.output}")
+    output = args.output or "samples.png"
+    shape = kg.tasks.input_shape(model)
+    inputs, where = None, None
+    if args.inputs:
+        source = yaml.safe_load(args.inputs)
+    else:
+        folder = _preset_folder(args.model)
+        inputs = kg.tasks.example_inputs(folder, args.num, args.seed) if folder else None
+        where = f"the {kg.tasks.EXAMPLES_NAME} shipped with {args.model}"
+        source = (kg.presets.read_metadata(args.model) or {}).get("inputs")
+        if inputs is None and isinstance(source, str) and not _exists_as_data(source):
+            source = None  # a folder of the machine the preset was trained on
+    if inputs is None:
+        if source is None:
+            print(f"error: {type(model).__name__} {kg.tasks.task_of(model)}s images of shape "
+                  f"{shape}: pass --inputs SOURCE (an image folder or file, a data set name, "
+                  f"or '{{synthetic_digits: {{}}}}') to say which.", file=sys.stderr)
+            return 2
+        inputs = kg.tasks.draw_inputs(source, args.num, args.seed, shape)
+        where = str(source)
+    kg.tasks.save_pairs(inputs, kg.tasks.apply(model, inputs), output)
+    print(f"Wrote {len(inputs)} inputs from {where} beside their outputs "
+          f"({kg.tasks.task_of(model)}) to {output}")
     return 0
+
+
+def _preset_folder(name_or_path):
+    """The folder of a preset (name, alias or folder); None for a .keras file."""
+    from keras_gans import presets
+
+    if os.path.isdir(name_or_path):
+        return name_or_path
+    if name_or_path.endswith(".keras"):
+        return None
+    return presets.preset_files(presets.resolve(name_or_path))
+
+
+def _exists_as_data(source):
+    """False for a relative or absolute path that is not there; names (mnist,
+    cycle_gan/horse2zebra) are left to the data loaders."""
+    looks_like_path = os.sep in source or source.startswith(".")
+    return os.path.exists(source) or not looks_like_path
 
 
 def _eval(args):
@@ -177,14 +249,14 @@ def _list(args):
     from keras_gans import presets
 
     entries = presets.read_index()
-    rows = [("name", "aliases", "variant", "data set", "shape", "size", "metrics")]
+    rows = [("name", "aliases", "variant", "data set", "shape", "size", "headline metrics")]
     for name in sorted(entries):
         entry = entries[name]
         size = sum(f["size"] for f in (entry.get("files") or {}).values())
         metrics = ", ".join(_metric_text(k, v) for k, v in (entry.get("metrics") or {}).items())
         rows.append((name, ", ".join(entry.get("aliases") or []), entry.get("variant", ""),
-                     entry.get("dataset", ""), "x".join(map(str, entry.get("data_shape", []))),
-                     f"{size / 1e6:.1f} MB", metrics or "-"))
+                     entry.get("dataset", ""), _shape_text(entry), f"{size / 1e6:.1f} MB",
+                     metrics or "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, row in enumerate(rows):
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
@@ -193,12 +265,51 @@ def _list(args):
     return 0
 
 
+def _shape_text(entry):
+    """What a preset makes: its sample shape, or input -> output for image-to-image."""
+    def dims(shape):
+        return "x".join(map(str, shape))
+
+    if entry.get("input_shape") and entry.get("output_shape"):
+        return f"{dims(entry['input_shape'])}->{dims(entry['output_shape'])}"
+    return dims(entry.get("data_shape", []))
+
+
+# The value `keras-gans list` shows for a metric, in order of preference; a metric with
+# none of these shows its first number.
+HEADLINE_KEYS = ("fid", "accuracy", "error", "srgan_psnr_db", "refined", "x2y_classified_as_y",
+                 "synthetic", "radialgan")
+
+
 def _metric_text(name, value):
     if name == "mode_coverage":
         return f"modes {value['modes_covered']}/{value['num_modes']}"
-    if isinstance(value, dict) and "value" in value:
+    if not isinstance(value, dict):
+        return name
+    if "value" in value:
         return f"{name} {value['value']:.3g}"
-    return name
+    path, number = _headline(value)
+    if number is None:
+        return name
+    return f"{name}: {' '.join(path)} {number:.3g}"
+
+
+def _headline(values):
+    """(key path, number) of the preferred entry of a metric's nested results."""
+    numbers = {k: v for k, v in values.items() if k != "protocol"}
+    ordered = sorted(numbers, key=lambda k: (HEADLINE_KEYS.index(k) if k in HEADLINE_KEYS
+                                             else len(HEADLINE_KEYS)))
+    for key in ordered:
+        value = numbers[key]
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)):
+            return [key], float(value)
+        if isinstance(value, dict):
+            path, number = _headline(value)
+            if number is not None:
+                return [key, *path], number
+    return [], None
 
 
 def _export(args):
@@ -242,19 +353,32 @@ def build_parser():
     train.add_argument("--seed", type=int, default=None, help="default 0")
     train.add_argument("--out", default=None,
                        help="output folder (default runs/VARIANT or runs/RECIPE-NAME)")
-    train.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 0, 1 or 2")
+    train.add_argument("--verbose", type=int, default=None,
+                       help="Keras fit verbosity: 0 silent, 1 progress bar, 2 one line per "
+                            "epoch; default 1 in a terminal, else 2 (a log file gets no "
+                            "progress-bar updates)")
     train.set_defaults(func=_train)
 
-    sample = sub.add_parser("sample", help="write a grid of samples from a preset or a saved model")
+    sample = sub.add_parser("sample", help="write samples from a preset or a saved model: a "
+                                           "picture, or a CSV file of table rows")
     sample.add_argument("model", help="a preset name (keras-gans list), a preset folder or a "
                                       ".keras file")
-    sample.add_argument("-n", "--num", type=int, default=64)
-    sample.add_argument("-o", "--output", default="samples.png")
-    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("-n", "--num", type=int, default=64,
+                        help="how many samples (images, points, table rows or inputs); "
+                             "default 64")
+    sample.add_argument("-o", "--output", default=None,
+                        help="the file to write: a PNG picture (default samples.png), or a "
+                             "CSV file for tabular models (default samples.csv)")
+    sample.add_argument("--seed", type=int, default=0,
+                        help="the same seed gives the same samples; default 0")
     sample.add_argument("--inputs", default=None,
-                        help="image-to-image models: where the input images come from (a data "
-                             "set name or path, or '{synthetic_digits: {}}'); default: the "
-                             "source the preset records")
+                        help="image-to-image models: where the input images come from (an "
+                             "image folder or file, a data set name, or "
+                             "'{synthetic_digits: {}}'); default: the examples the preset "
+                             "ships, else the source it records")
+    sample.add_argument("--domain", default=None,
+                        help="RadialGAN: the domain (table) to sample rows of; default the "
+                             "first")
     sample.set_defaults(func=_sample)
 
     ev = sub.add_parser("eval", help="score a saved model's samples against real data")
