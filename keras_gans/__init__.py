@@ -13,8 +13,8 @@ from keras_gans import _backend  # noqa: F401  (sets and checks KERAS_BACKEND fi
 from keras_gans.version import __version__
 
 SUBMODULES = ("callbacks", "data", "distribute", "layers", "losses", "metrics", "models",
-              "networks", "penalties", "presets", "recipes", "schedules", "tasks", "training",
-              "utils")
+              "networks", "penalties", "plots", "presets", "recipes", "schedules", "tasks",
+              "training", "utils")
 
 __all__ = ["load", "list_models", *SUBMODULES, "__version__"]
 

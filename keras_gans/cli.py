@@ -82,19 +82,21 @@ def _train_variant(args):
     print(model.summary_line(), f"| data {args.dataset} {data_shape}", flush=True)
 
     os.makedirs(args.out, exist_ok=True)
+    centres = kg.data.toy.get(args.dataset).centers if is_toy else None
     grids = kg.callbacks.SampleGrid(os.path.join(args.out, "samples"),
-                                    num_samples=1000 if is_toy else 64, seed=0)
+                                    num_samples=1000 if is_toy else 64, seed=0,
+                                    centres=centres)
     start = time.time()
-    history = model.fit(ds, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
-                        callbacks=[grids], verbose=args.verbose)
+    model.fit(ds, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
+              callbacks=[grids, kg.callbacks.HistoryFile(args.out)], verbose=args.verbose)
     seconds = time.time() - start
     path = os.path.join(args.out, "model.keras")
     model.save(path)
-    with open(os.path.join(args.out, "history.json"), "w") as f:
-        json.dump({"history": history.history, "seconds": seconds, "args": vars(args)}, f,
-                  indent=2, default=str)
-    print(f"Trained {args.epochs} epochs in {seconds:.1f} s. Model: {path}; "
-          f"sample grids: {grids.directory}", flush=True)
+    with open(os.path.join(args.out, "run.json"), "w") as f:
+        json.dump({"seconds": seconds, "args": vars(args)}, f, indent=2, default=str)
+    print(f"Trained {args.epochs} epochs in {seconds:.1f} s. Model: {path}; sample grids: "
+          f"{grids.directory}; training curves: {os.path.join(args.out, 'history.png')}",
+          flush=True)
     return 0
 
 
