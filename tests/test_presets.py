@@ -352,6 +352,8 @@ def test_make_preset_builds_an_image_to_image_preset_from_a_recipe_run(tmp_path)
     assert picture.shape == (2 + 4 * 10, 2 + 16 * 10, 1)   # 32 pairs, 8 pairs per row
     card = open(os.path.join(folder, "README.md")).read()
     assert "model.refine(x)" in card and "refined 0.6" in card and "Looked at." in card
+    assert "![training history](history.png)" in card  # drawn from the run's history.json
+    assert os.path.isfile(os.path.join(folder, "history.png"))
     loaded = kg.load(folder)
     x, _ = kg.data.synthetic_digits(2, image_size=8, seed=0)
     np.testing.assert_allclose(loaded.refine(x), model.refine(x), atol=1e-6)

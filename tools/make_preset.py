@@ -96,6 +96,7 @@ x = gan.generate(64, seed=0)     # {shape_note}
   root{data_note}.
 - Schedule: {steps:,} steps of batch {batch_size}.
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
+- History: {history_text}
 
 ## Metrics
 
@@ -160,6 +161,7 @@ model = kg.load("{name}")        # aliases: {aliases}
   root, with the shared data folder beside the checkout.
 - Schedule: {schedule_text}.
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
+- History: {history_text}
 
 ## Metrics
 
@@ -192,6 +194,26 @@ def _run_record(recipe, resolved, steps, wall, threads):
 
 # Inputs of the card's picture of an image-to-image preset.
 I2I_PAIRS = 32
+
+
+HISTORY_NAME = "history.png"
+NO_HISTORY = ("the training run's history was not kept, so this card has no training curves "
+              "(runs made now write history.png beside history.json).")
+
+
+def write_history(run, folder):
+    """Draw the run's training curves (``RUN/history.json``, written by
+    ``kg.callbacks.HistoryFile``) into the preset folder; returns the card's History line."""
+    path = os.path.join(run, "history.json")
+    if not os.path.exists(path):
+        return NO_HISTORY
+    with open(path) as f:
+        rows = json.load(f)["epochs"]
+    kg.plots.save_history(rows, os.path.join(folder, HISTORY_NAME), title=os.path.basename(
+        os.path.normpath(folder)))
+    return (f"losses, discriminator outputs and any evaluation scores over the "
+            f"{len(rows)} epochs of the run ({HISTORY_NAME}, from its history.json).\n\n"
+            f"  ![training history]({HISTORY_NAME})")
 
 
 def _metrics_table(metrics):
@@ -285,6 +307,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                           "in [-1, 1]",
              "upscale": "high = model.upscale(low)   # low: (n, h, w, c) in [-1, 1]"}[task]
     card = I2I_CARD.format(
+        history_text=write_history(run, folder),
         name=name, description=description, sample_caption=sample_caption,
         aliases=", ".join(aliases) or "none", usage=usage, variant=metadata["variant"],
         class_name=metadata["class_name"],
@@ -388,6 +411,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
                         "protocol, here and into `metadata.json`.")
     shape = ", ".join(map(str, model.data_shape))
     card = CARD.format(
+        history_text=write_history(run, folder),
         name=name, description=description, sample_caption=sample_caption,
         aliases=", ".join(aliases) or "none",
         shape_note=("float32 points, shape (64, 2)" if toy else
@@ -575,6 +599,7 @@ gan = kg.load("{name}")
 - Schedule: {schedule}.
 - Compute: {wall:.0f} s wall time for training on {machine}; Keras {keras_version},
   TensorFlow {tf_version}.
+- History: {history_text}
 
 ## Metrics
 
@@ -752,6 +777,7 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
         transformer.frame = True
     presets.save_preset(model, folder, metadata)
     card = TABULAR_CARD.format(
+        history_text=write_history(run, folder),
         name=name, description=description, picture=picture,
         columns=", ".join(real), usage="\n".join(usage.split("\n")), variant=metadata["variant"],
         class_name=metadata["class_name"], params=params, column_text=column_text,
