@@ -20,6 +20,9 @@ import os
 import sys
 import tempfile
 
+# Whether the user chose TensorFlow's C++ log level (the command line quietens it further
+# when not).
+LOG_LEVEL_CHOSEN = "TF_CPP_MIN_LOG_LEVEL" in os.environ
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 

@@ -389,7 +389,8 @@ def build_parser():
                     help="comma-separated: fid, kid, is, pr (precision/recall), "
                          "dc (density/coverage); default fid")
     ev.add_argument("--reference", default="mnist",
-                    help="mnist, fashion_mnist, cifar10 (from --data-dir) or digits (embedded)")
+                    help="mnist, fashion_mnist, cifar10 (from --data-dir, else TensorFlow "
+                         "Datasets) or digits (embedded)")
     ev.add_argument("--split", default="train", help="reference split: train or test")
     ev.add_argument("--num-samples", type=int, default=10_000, help="generated samples")
     ev.add_argument("--num-reference", type=int, default=None,
@@ -399,7 +400,9 @@ def build_parser():
                          ".keras path (default: the reference's domain evaluator; "
                          "inception for digits)")
     ev.add_argument("--data-dir", default=None,
-                    help="folder of the real data (default $KERAS_GANS_DATA or ../shared/data)")
+                    help="a folder holding mnist.npz, fashion_mnist.npz or cifar10-jpeg.tar.gz "
+                         "(default $KERAS_GANS_DATA; unset: TensorFlow Datasets downloads "
+                         "the reference once)")
     ev.add_argument("--batch-size", type=int, default=250)
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--json", default=None, help="also write the results with their protocol")
@@ -421,6 +424,12 @@ def build_parser():
 
 
 def main(argv=None):
+    from keras_gans import _backend
+
+    if not _backend.LOG_LEVEL_CHOSEN and "tensorflow" not in sys.modules:
+        # TensorFlow's C++ errors that do not stop a run (e.g. a graph rewrite that grappler
+        # skips) are not for a command's user; Python exceptions still say what failed.
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
