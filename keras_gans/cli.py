@@ -9,8 +9,14 @@ import time
 
 
 # The defaults of `keras-gans train VARIANT` without a recipe.
+# The convolutional discriminator sees its inputs through Gaussian instance noise (std 0.3,
+# Sonderby et al. 2017) and samples come from an EMA of the generator: without them, D
+# memorises the 1,797 digits (D(x) 0.98, D(G(z)) 0.02 after 20 epochs) and the grids stop
+# improving halfway; with them, D(x) and D(G(z)) stay near 0.65 and 0.35 (measured on the
+# default run, 2026-12-03; D at half width with noise 0.2 balanced as well but drew noisier
+# strokes).
 TRAIN_DEFAULTS = {"dataset": "digits", "epochs": 20, "batch_size": 32, "image_size": 16,
-                  "latent_dim": 100, "seed": 0}
+                  "latent_dim": 100, "seed": 0, "d_filters": 64, "d_noise": 0.3, "ema": 0.99}
 
 # Flags that override a recipe field.
 RECIPE_FIELDS = {"variant": "model.variant", "dataset": "data.name", "epochs": "schedule.epochs",
@@ -40,6 +46,10 @@ def _train(args):
 def _train_recipe(args):
     from keras_gans import recipes
 
+    if args.d_filters is not None or args.d_noise is not None or args.ema is not None:
+        raise ValueError("--d-filters, --d-noise and --ema set up `keras-gans train VARIANT`; with "
+                         "--recipe, set the recipe's fields instead, e.g. "
+                         "--set callbacks.ema.decay=0.99.")
     recipe = recipes.load(args.recipe)
     assignments = {RECIPE_FIELDS[k]: getattr(args, k) for k in RECIPE_FIELDS
                    if getattr(args, k) is not None}
@@ -72,7 +82,13 @@ def _train_variant(args):
     ds = kg.data.load(args.dataset, batch_size=args.batch_size, image_size=image_size,
                       seed=args.seed, num_examples=args.num_examples)
     data_shape = tuple(ds.element_spec.shape[1:])
-    model = variant(data_shape=data_shape, latent_dim=args.latent_dim)
+    networks = {}
+    if args.d_filters and len(data_shape) == 3 and issubclass(variant, kg.models.DCGAN):
+        networks["discriminator"] = _noisy_discriminator(
+            kg.networks.dcgan_discriminator(data_shape, base_filters=args.d_filters,
+                                            normalization=variant.discriminator_normalization,
+                                            name="convolutions"), args.d_noise)
+    model = variant(data_shape=data_shape, latent_dim=args.latent_dim, **networks)
     compile_kwargs = {}
     if args.d_steps is not None:
         compile_kwargs["d_steps"] = args.d_steps
@@ -86,9 +102,12 @@ def _train_variant(args):
     grids = kg.callbacks.SampleGrid(os.path.join(args.out, "samples"),
                                     num_samples=1000 if is_toy else 64, seed=0,
                                     centres=centres)
+    callbacks = [grids, kg.callbacks.HistoryFile(args.out)]
+    if args.ema:
+        callbacks.insert(0, kg.callbacks.EMA(decay=args.ema))
     start = time.time()
     model.fit(ds, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
-              callbacks=[grids, kg.callbacks.HistoryFile(args.out)], verbose=args.verbose)
+              callbacks=callbacks, verbose=args.verbose)
     seconds = time.time() - start
     path = os.path.join(args.out, "model.keras")
     model.save(path)
@@ -98,6 +117,16 @@ def _train_variant(args):
           f"{grids.directory}; training curves: {os.path.join(args.out, 'history.png')}",
           flush=True)
     return 0
+
+
+def _noisy_discriminator(network, noise):
+    """``network`` behind Gaussian instance noise of std ``noise`` (training only: it blurs
+    what D can tell real from generated images by, so it cannot memorise a small set)."""
+    import keras
+
+    images = keras.Input(network.input_shape[1:], name="images")
+    x = keras.layers.GaussianNoise(noise, name="instance_noise")(images) if noise else images
+    return keras.Model(images, network(x), name="discriminator")
 
 
 def _load_model(name_or_path):
@@ -346,6 +375,16 @@ def build_parser():
     train.add_argument("--image-size", type=int, default=None,
                        help="resize images to this size (digits are 8x8 natively; default 16)")
     train.add_argument("--latent-dim", type=int, default=None, help="default 100")
+    train.add_argument("--d-filters", type=int, default=None,
+                       help="base filters of the convolutional discriminator of dcgan, wgan "
+                            "and wgan-gp (default 64; 0: the variant's own network, without "
+                            "instance noise)")
+    train.add_argument("--d-noise", type=float, default=None,
+                       help="std of the Gaussian instance noise added to that "
+                            "discriminator's inputs in training (default 0.3; 0: none)")
+    train.add_argument("--ema", type=float, default=None,
+                       help="decay of the moving average of the generator's weights that "
+                            "the grids and the saved model sample from (default 0.99; 0: off)")
     train.add_argument("--d-steps", type=int, default=None,
                        help="discriminator steps per generator step (default: the paper's)")
     train.add_argument("--loss", default=None, help="adversarial loss (default: the paper's)")

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+import keras
 import tensorflow as tf
 
 from keras_gans import cli
@@ -22,6 +23,19 @@ def test_train_dcgan_on_embedded_digits_then_sample(tmp_path):
     code = cli.main(["sample", str(out / "model.keras"), "-n", "9", "-o",
                      str(tmp_path / "grid.png")])
     assert code == 0 and (tmp_path / "grid.png").exists()
+    # The default run: instance noise before the discriminator, an EMA generator, and the
+    # training curves beside the grids.
+    model = keras.models.load_model(out / "model.keras")
+    convolutions = model.discriminator.get_layer("convolutions")
+    assert convolutions.get_layer("down_0").filters == 64
+    assert model.discriminator.get_layer("instance_noise").stddev == 0.3
+    assert model.has_ema
+    assert (out / "history.png").exists() and (out / "run.json").exists()
+
+
+def test_variant_flags_are_refused_with_a_recipe(capsys):
+    assert cli.main(["train", "--recipe", "zoo/recipes/dcgan-digits.yaml", "--ema", "0.9"]) == 2
+    assert "--set callbacks.ema.decay" in capsys.readouterr().err
 
 
 def test_train_on_a_toy_writes_scatter_plots(tmp_path):
