@@ -127,7 +127,7 @@ def curves_image(panels, panel=(200, 300)):
 
 def save_scatter(points, path, centres=None, title=None, size=400):
     """2-D samples as a scatter plot with axes, and the modes' ``centres`` (when given) as
-    red crosses; ``size`` pixels square. Returns the path."""
+    red circles; ``size`` pixels square. Returns the path."""
     points = np.asarray(points, "float64")
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"Expected points of shape (n, 2); received {points.shape}.")
@@ -137,14 +137,15 @@ def save_scatter(points, path, centres=None, title=None, size=400):
     axes = figure.add_subplot(1, 1, 1)
     axes.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, color="#14287a",
                  label=f"{len(points):,} samples")
-    if centres is not None:
+    if centres is not None:  # open circles, so that the points at a centre stay visible
         centres = np.asarray(centres, "float64")
-        axes.scatter(centres[:, 0], centres[:, 1], marker="x", s=40, color="#d62020",
-                     label=f"{len(centres)} mode centres")
+        axes.scatter(centres[:, 0], centres[:, 1], marker="o", s=90, facecolors="none",
+                     edgecolors="#d62020", linewidths=1.2, label=f"{len(centres)} mode centres")
     axes.set_aspect("equal", adjustable="datalim")
     axes.set_xlabel("x")
     axes.set_ylabel("y")
-    axes.legend(fontsize="small", loc="upper right")
+    axes.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2,
+                frameon=False)
     if title:
         axes.set_title(title, fontsize="medium")
     figure.tight_layout()

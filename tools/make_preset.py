@@ -349,11 +349,10 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     metrics = {}
     if toy:
         reference = kg.data.toy.get(dataset)
-        bound = float(np.abs(reference.centers).max()) * 1.3 + 0.2
-        kg.utils.save_scatter(samples, os.path.join(folder, presets.SAMPLES_NAME),
-                              extent=(-bound, bound), reference=reference.centers)
-        sample_caption = (f"`generate({num}, seed=0)`, a scatter plot; light red dots mark the "
-                          f"mode centres")
+        kg.plots.save_scatter(samples, os.path.join(folder, presets.SAMPLES_NAME),
+                              centres=reference.centers, title=f"{name}: generate({num}, seed=0)")
+        sample_caption = (f"`generate({num}, seed=0)`, a scatter plot with axes; red circles "
+                          f"mark the mode centres")
         coverage = kg.metrics.mode_coverage(samples, dataset)
         metrics["mode_coverage"] = {
             "modes_covered": coverage["modes_covered"], "num_modes": coverage["num_modes"],
@@ -754,8 +753,9 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
         command = f"python benchmarks/tabular.py tstr --recipe {recipe}"
         samples_note = "sample(n, seed=0)"
     categorical = [c for c in real if not np.asarray(real[c]).dtype.kind in "iuf"]
-    kg.utils.save_marginals(real, synthetic, os.path.join(folder, presets.SAMPLES_NAME),
-                            categorical)
+    kg.plots.save_marginals(real, synthetic, os.path.join(folder, presets.SAMPLES_NAME),
+                            categorical, labels=("real", "translated" if radial else "synthetic"),
+                            title=name)
     metadata = {
         "name": name, "description": description, "aliases": [],
         "variant": "radialgan" if radial else "tabular-gan",
