@@ -10,7 +10,7 @@ Inputs for pictures are described by a *source*, the same as one side of a recip
 ``data: {unpaired: [...]}`` (see ``keras_gans.recipes``):
 
 * ``{"synthetic_digits": {...}}``: ``kg.data.synthetic_digits`` with those arguments;
-* a name or path that ``kg.data.load`` takes (``"../shared/data/mnist.npz"``, an image
+* a name or path that ``kg.data.load`` takes (``"mnist"``, ``"mnist.npz"``, an image
   folder, ``"cycle_gan/horse2zebra"``: its ``testA`` split).
 
 ``draw_inputs(source, n, seed)`` draws the same ``n`` images for the same seed every time.
