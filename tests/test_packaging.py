@@ -56,8 +56,10 @@ def installed(tmp_path_factory):
                    cwd=str(tmp))
     wheel = glob.glob(str(wheels / "keras_gans-*.whl"))
     assert len(wheel) == 1, os.listdir(wheels)
-    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel[0]],
-                   check=True, env=env, cwd=str(tmp))
+    # --ignore-installed: where keras-gans is installed in this environment (CI installs
+    # ".[test]"), pip sees it through the .pth file and would otherwise install nothing.
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    "--ignore-installed", wheel[0]], check=True, env=env, cwd=str(tmp))
     work = tmp / "user"
     work.mkdir()
     return python, str(venv / "bin" / "keras-gans"), purelib, work, env
