@@ -1,13 +1,28 @@
-"""Select and check the Keras backend before anything imports Keras.
+"""Select and check the Keras backend before anything imports Keras, without importing it.
 
 keras-gans is written against TensorFlow (tf.GradientTape, tf.distribute, tf.data), so it
 sets ``KERAS_BACKEND=tensorflow`` when the user has not chosen a backend, and refuses to run
 on another one rather than failing later inside a training step.
+
+Importing TensorFlow takes seconds, so this module does not: ``import keras_gans`` stays
+cheap (``keras-gans --help`` and ``keras-gans list`` never load TensorFlow). When TensorFlow
+is imported later, whoever imports it, the start-up lines that its C++ runtime writes to
+stderr before its log level applies ("Could not find cuda drivers", "failed call to cuInit",
+"oneDNN custom operations are on", ...) are dropped; every other line still reaches stderr.
+Set ``TF_CPP_MIN_LOG_LEVEL=0`` to see them all.
 """
 
+import contextlib
+import importlib.abc
+import importlib.util
 import json
 import os
+import sys
+import tempfile
 
+# Whether the user chose TensorFlow's C++ log level (the command line quietens it further
+# when not).
+LOG_LEVEL_CHOSEN = "TF_CPP_MIN_LOG_LEVEL" in os.environ
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
@@ -33,12 +48,78 @@ def _refuse(backend, where):
     )
 
 
+# Start-up lines of TensorFlow's runtime that say nothing on a machine without a GPU (or
+# whose CPU build is not the fastest possible); written before TF_CPP_MIN_LOG_LEVEL applies.
+STARTUP_NOISE = ("All log messages before absl::InitializeLog() is called",
+                 "Could not find cuda drivers", "failed call to cuInit",
+                 "oneDNN custom operations are on", "Unable to register cuDNN factory",
+                 "Unable to register cuFFT factory", "Unable to register cuBLAS factory",
+                 "computation placer already registered",
+                 "This TensorFlow binary is optimized to use available CPU instructions",
+                 "rebuild TensorFlow with the appropriate compiler flags")
+
+
+@contextlib.contextmanager
+def filtered_stderr(noise=STARTUP_NOISE):
+    """Capture what is written to file descriptor 2 (C++ code included) and pass on every
+    line that contains none of ``noise``."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no file descriptor 2 to redirect
+        yield
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            lines = capture.read().decode(errors="replace").splitlines(keepends=True)
+            kept = "".join(line for line in lines if not any(n in line for n in noise))
+            if kept:
+                sys.stderr.write(kept)
+                sys.stderr.flush()
+
+
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
+    """Imports TensorFlow, and probes its devices (where the CUDA lines are written), inside
+    ``filtered_stderr``; it removes itself on first use."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def quietly(module):
+            with filtered_stderr():
+                exec_module(module)
+                module.config.list_physical_devices("GPU")
+
+        spec.loader.exec_module = quietly
+        return spec
+
+
+def _quiet_tensorflow_import():
+    try:
+        level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
+    except ValueError:
+        level = 0
+    if level >= 1 and "tensorflow" not in sys.modules:
+        sys.meta_path.insert(0, _QuietTensorFlowImport())
+
+
 _backend, _where = _configured_backend()
 if _backend != "tensorflow":
     _refuse(_backend, _where)
+if "keras" in sys.modules and sys.modules["keras"].backend.backend() != "tensorflow":
+    _refuse(sys.modules["keras"].backend.backend(), "an earlier import of keras")
 os.environ["KERAS_BACKEND"] = "tensorflow"
-
-import keras  # noqa: E402
-
-if keras.backend.backend() != "tensorflow":  # keras was imported earlier with another backend
-    _refuse(keras.backend.backend(), "an earlier import of keras")
+_quiet_tensorflow_import()

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import utils
+from keras_gans import plots, utils
 
 
 def _global_step(model):
@@ -42,12 +42,14 @@ class SampleGrid(keras.callbacks.Callback):
 
     For an image-to-image model (SimGAN, CycleGAN, SRGAN: see ``keras_gans.tasks``) pass
     ``inputs``, a fixed batch of input images: each picture then shows every input beside
-    what the model makes of it (``num_samples`` and ``seed`` are not used).
+    what the model makes of it (``num_samples`` and ``seed`` are not used). For 2-D points,
+    ``centres`` (the modes of a toy mixture) are marked on the scatter plot.
     """
 
     def __init__(self, directory, num_samples=64, seed=0, every=1, tensorboard_dir=None,
-                 inputs=None):
+                 inputs=None, centres=None):
         super().__init__()
+        self.centres = centres
         self.inputs = None if inputs is None else np.asarray(inputs, "float32")
         self.directory = directory
         self.num_samples = num_samples
@@ -71,7 +73,7 @@ class SampleGrid(keras.callbacks.Callback):
             if self._z is None:
                 self._z = self.model.latent_vectors(self.num_samples, self.seed)
             samples = self.model.generate(len(self._z), z=self._z)
-            self.paths.append(utils.save_samples(samples, path))
+            self.paths.append(plots.save_samples(samples, path, centres=self.centres))
         if self.tensorboard_dir:
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
@@ -361,8 +363,10 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
 
 class HistoryFile(keras.callbacks.Callback):
     """Write the logs of every epoch to ``history.json`` and ``history.csv`` in
-    ``directory`` after each epoch. Rows already in the files are kept, so a resumed run
-    extends its history; a resumed epoch replaces its row."""
+    ``directory`` after each epoch, and draw them in ``history.png`` (losses, D(x) and
+    D(G(z)), penalties and evaluation scores against generator steps: ``keras_gans.plots``).
+    Rows already in the files are kept, so a resumed run extends its history; a resumed
+    epoch replaces its row."""
 
     def __init__(self, directory):
         super().__init__()
@@ -394,6 +398,10 @@ class HistoryFile(keras.callbacks.Callback):
             writer = csv.DictWriter(f, fieldnames=keys)
             writer.writeheader()
             writer.writerows(rows)
+        try:
+            plots.save_history(rows, os.path.join(self.directory, "history.png"))
+        except ValueError:  # a model that logs none of the curves the figure draws
+            pass
 
 
 class Evaluation(keras.callbacks.Callback):

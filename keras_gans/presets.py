@@ -103,11 +103,37 @@ def resolve(name, index=None):
     key = _key(name)
     if key in names:
         return names[key]
-    close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.5)
-    hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else "")
-    raise PresetError(f"Unknown preset '{name}'.{hint} Known presets: "
-                      f"{', '.join(sorted(entries))} (keras-gans list shows them all); or pass "
-                      f"the path of a preset folder or of a .keras file.")
+    raise PresetError(f"Unknown preset '{name}'.{_suggestion(key, entries, names)} Known "
+                      f"presets: {', '.join(sorted(entries))} (keras-gans list shows them "
+                      f"all); or pass the path of a preset folder or of a .keras file.")
+
+
+def _suggestion(key, entries, names):
+    """What an unknown preset name probably meant: a variant without a preset of its own
+    (then its class, and the presets of variants that extend its name, e.g. wgan ->
+    wgan-gp-*), else the presets whose names, aliases or variants are close to it."""
+    from keras_gans.models import VARIANTS
+
+    by_variant = {}
+    for preset, entry in entries.items():
+        by_variant.setdefault(_key(entry.get("variant", "")), []).append(preset)
+    if key in VARIANTS or key.replace("-", "") in {v.replace("-", "") for v in VARIANTS}:
+        variant = next(v for v in VARIANTS if v.replace("-", "") == key.replace("-", ""))
+        cls = f"kg.models.{VARIANTS[variant].__name__}"
+        if by_variant.get(variant):
+            return (f" '{variant}' is the variant {cls}; its preset: "
+                    f"{' or '.join(repr(p) for p in sorted(by_variant[variant]))}.")
+        related = sorted(p for v, ps in by_variant.items() if v.startswith(variant) for p in ps)
+        hint = f" Presets of related variants: {', '.join(related)}." if related else ""
+        return (f" '{variant}' is a variant that has no trained preset: build {cls}(...) and "
+                f"train it (README.md, 'Variants').{hint}")
+    candidates = dict(names)
+    for variant, presets in by_variant.items():
+        if len(presets) == 1:
+            candidates.setdefault(variant, presets[0])
+    close = difflib.get_close_matches(key, list(candidates), n=3, cutoff=0.6)
+    close = list(dict.fromkeys(candidates[c] for c in close))
+    return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
 # -- integrity ------------------------------------------------------------------------
@@ -299,7 +325,7 @@ def load_folder(folder):
     """Build the model of a preset folder and load its weights."""
     import keras
 
-    import keras_gans  # noqa: F401  (registers the model classes for deserialization)
+    import keras_gans.models  # noqa: F401  (registers the model classes for deserialization)
 
     missing = [f for f in LOAD_FILES if not os.path.isfile(os.path.join(folder, f))]
     if missing:
@@ -394,7 +420,7 @@ def load_keras_file(path):
 
     import keras
 
-    import keras_gans  # noqa: F401
+    import keras_gans.models  # noqa: F401  (registers the model classes)
 
     if not zipfile.is_zipfile(path):  # Keras would say "File not found" for it
         raise PresetError(f"'{path}' is not a readable .keras file: a .keras file is a zip "

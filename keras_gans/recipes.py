@@ -35,7 +35,7 @@ the two domains. SimGAN's refiner, for instance::
 
     model: {variant: simgan, filters: 32, num_blocks: 4}
     data:
-      unpaired: [{synthetic_digits: {num: 6000, seed: 0}}, ../shared/data/mnist.npz]
+      unpaired: [{synthetic_digits: {num: 6000, seed: 0}}, mnist]
       batch_size: 32
     optimizers:
       r_optimizer: {name: adam, learning_rate: 2.0e-4, beta_1: 0.5}

@@ -10,13 +10,21 @@ Inputs for pictures are described by a *source*, the same as one side of a recip
 ``data: {unpaired: [...]}`` (see ``keras_gans.recipes``):
 
 * ``{"synthetic_digits": {...}}``: ``kg.data.synthetic_digits`` with those arguments;
-* a name or path that ``kg.data.load`` takes (``"../shared/data/mnist.npz"``, an image
+* a name or path that ``kg.data.load`` takes (``"mnist"``, ``"mnist.npz"``, an image
   folder, ``"cycle_gan/horse2zebra"``: its ``testA`` split).
 
 ``draw_inputs(source, n, seed)`` draws the same ``n`` images for the same seed every time.
+
+An image-to-image preset whose inputs come from a data set a user may not have ships a few
+of them in its folder (``examples.npz``, uint8 ``images``), so that ``keras-gans sample``
+works without ``--inputs`` (``example_inputs``).
 """
 
+import os
+
 import numpy as np
+
+EXAMPLES_NAME = "examples.npz"
 
 GENERATE = "generate"
 IMAGE_TASKS = ("refine", "translate", "upscale")
@@ -105,6 +113,27 @@ def draw_inputs(source, n, seed=0, image_shape=None):
     batch = next(iter(ds))
     batch = batch[0] if isinstance(batch, tuple) else batch
     return np.asarray(batch, "float32")
+
+
+def example_inputs(folder, n=None, seed=0):
+    """Up to ``n`` (default all) of the example inputs shipped in a preset ``folder``, float32
+    in [-1, 1], in a seeded order; ``None`` when the folder ships none."""
+    path = os.path.join(folder, EXAMPLES_NAME)
+    if not os.path.isfile(path):
+        return None
+    with np.load(path) as stored:
+        images = stored["images"]
+    order = np.random.default_rng(seed).permutation(len(images))[:n]
+    return (images[order].astype("float32") / 127.5 - 1.0).astype("float32")
+
+
+def write_examples(images, folder):
+    """Store float images in [-1, 1] as a preset's example inputs (uint8); returns the path."""
+    images = np.asarray(images, "float32")
+    pixels = np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
+    path = os.path.join(folder, EXAMPLES_NAME)
+    np.savez_compressed(path, images=pixels)
+    return path
 
 
 def pairs_grid(inputs, outputs, pairs_per_row=8):

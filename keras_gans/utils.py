@@ -9,6 +9,7 @@ import tensorflow as tf
 
 
 def _write_png(pixels, path):
+    path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     tf.io.write_file(path, tf.io.encode_png(tf.convert_to_tensor(pixels, tf.uint8)))
@@ -80,16 +81,23 @@ def save_samples(samples, path):
     return save_grid(samples, path)
 
 
+def bin_edges(reference, bins):
+    """Edges of ``bins`` bins of equal mass of the numbers ``reference`` (fewer where values
+    repeat; equal widths when they are nearly all one value)."""
+    ref = np.asarray(reference, dtype="float64")
+    edges = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)))
+    if len(edges) < 3:
+        edges = np.linspace(ref.min(), ref.max() + 1e-9, bins + 1)
+    return edges
+
+
 def _histogram(values, categorical, edges_from, bins):
     """Shares of ``values`` per bin (numbers) or per category of ``edges_from``."""
     if categorical:
         cats = sorted({str(v) for v in edges_from})
         values = np.asarray([str(v) for v in values])
         return np.array([(values == c).mean() for c in cats])
-    ref = np.asarray(edges_from, dtype="float64")
-    edges = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)))
-    if len(edges) < 3:
-        edges = np.linspace(ref.min(), ref.max() + 1e-9, bins + 1)
+    edges = bin_edges(edges_from, bins)
     counts, _ = np.histogram(np.clip(np.asarray(values, "float64"), edges[0], edges[-1]), edges)
     return counts / max(counts.sum(), 1)
 

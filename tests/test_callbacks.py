@@ -124,6 +124,8 @@ def test_history_file_and_evaluation_hook(data, tmp_path):
     assert [r["epoch"] for r in rows] == [1, 2] and rows[1]["score"] == 1.5
     assert "score" not in rows[0]
     assert (tmp_path / "history.csv").read_text().startswith("epoch,step,")
+    picture = tf.io.decode_png(tf.io.read_file(str(tmp_path / "history.png"))).numpy()
+    assert picture.shape[1] > picture.shape[0]  # losses beside discriminator outputs
 
 
 def test_ema_at_decay_0_9_follows_the_formula_and_copies_batch_norm_statistics():

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+import keras
 import tensorflow as tf
 
 from keras_gans import cli
@@ -22,6 +23,19 @@ def test_train_dcgan_on_embedded_digits_then_sample(tmp_path):
     code = cli.main(["sample", str(out / "model.keras"), "-n", "9", "-o",
                      str(tmp_path / "grid.png")])
     assert code == 0 and (tmp_path / "grid.png").exists()
+    # The default run: instance noise before the discriminator, an EMA generator, and the
+    # training curves beside the grids.
+    model = keras.models.load_model(out / "model.keras")
+    convolutions = model.discriminator.get_layer("convolutions")
+    assert convolutions.get_layer("down_0").filters == 64
+    assert model.discriminator.get_layer("instance_noise").stddev == 0.3
+    assert model.has_ema
+    assert (out / "history.png").exists() and (out / "run.json").exists()
+
+
+def test_variant_flags_are_refused_with_a_recipe(capsys):
+    assert cli.main(["train", "--recipe", "zoo/recipes/dcgan-digits.yaml", "--ema", "0.9"]) == 2
+    assert "--set callbacks.ema.decay" in capsys.readouterr().err
 
 
 def test_train_on_a_toy_writes_scatter_plots(tmp_path):
@@ -53,3 +67,57 @@ def test_another_keras_backend_is_refused():
     assert result.returncode != 0
     assert "needs the TensorFlow backend" in result.stderr
     assert "KERAS_BACKEND=tensorflow" in result.stderr
+
+
+def test_sample_writes_a_csv_for_tabular_presets(tmp_path, capsys):
+    import csv
+
+    out = tmp_path / "rows.csv"
+    assert cli.main(["sample", "tabular-gan-adult", "-n", "5", "-o", str(out)]) == 0
+    with open(out, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][0] == "age" and rows[0][-1] == "Salary" and len(rows) == 6
+    assert all(len(r) == 15 for r in rows)
+    assert cli.main(["sample", "radialgan-adult", "-n", "3", "--domain", "white", "-o",
+                     str(tmp_path / "white.csv")]) == 0
+    assert "domain 'white'" in capsys.readouterr().out
+    assert cli.main(["sample", "tabular-gan-adult", "-o", str(tmp_path / "x.png")]) == 2
+    assert "pass -o NAME.csv" in capsys.readouterr().err
+
+
+def test_image_to_image_presets_sample_their_shipped_examples(tmp_path, capsys):
+    out = tmp_path / "sr.png"
+    assert cli.main(["sample", "srgan", "-n", "4", "-o", str(out)]) == 0
+    assert "examples.npz shipped with srgan" in capsys.readouterr().out
+    picture = tf.io.decode_png(tf.io.read_file(str(out))).numpy()
+    assert picture.shape == (64 + 4, 8 * 66 + 2, 3)  # 4 inputs (x4 enlarged) beside 4 outputs
+
+
+def test_list_shows_values_and_every_shape(capsys):
+    assert cli.main(["list"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[2:]}
+    assert "fid 31.4" in lines["dcgan-mnist"]
+    assert "16x16x3->64x64x3" in lines["srgan-x4"]
+    assert "64x64x3->64x64x3" in lines["cyclegan-daisy2sunflower"]
+    assert "28x28x1->28x28x1" in lines["simgan-digits"]
+
+
+def test_help_and_list_do_not_import_tensorflow():
+    script = ("import sys\nfrom keras_gans import cli\ncli.main(['list'])\n"
+              "assert 'tensorflow' not in sys.modules, 'list imported TensorFlow'\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_tensorflow_start_up_lines_are_filtered():
+    script = ("import keras_gans as kg\nkg.models.DCGAN\nimport sys\n"
+              "print('kept', file=sys.stderr)\n")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    for noise in ("cuda drivers", "cuInit", "oneDNN", "absl::InitializeLog"):
+        assert noise not in result.stderr
+    assert result.stderr.strip() == "kept"

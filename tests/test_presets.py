@@ -87,6 +87,19 @@ def test_unknown_name_suggests_close_matches():
         kg.load("nothing-like-it")
 
 
+def test_a_variant_name_points_to_its_class_and_its_presets():
+    with pytest.raises(presets.PresetError) as error:
+        kg.load("stylegan")
+    message = str(error.value)
+    assert "variant that has no trained preset" in message and "kg.models.StyleGAN" in message
+    assert "Did you mean" not in message  # not cyclegan, sgan or srgan
+    with pytest.raises(presets.PresetError, match="wgan-gp-fashion-mnist, wgan-gp-grid25"):
+        kg.load("wgan")
+    with pytest.raises(presets.PresetError, match="kg.models.RadialGAN; its preset: "
+                                                  "'radialgan-adult'"):
+        kg.load("radial_gan")
+
+
 # -- integrity and formats (a tiny zoo) -----------------------------------------------
 
 def test_alias_folder_and_keras_file_load_the_same_model(tiny_zoo, tmp_path):
@@ -344,6 +357,8 @@ def test_make_preset_builds_an_image_to_image_preset_from_a_recipe_run(tmp_path)
     assert picture.shape == (2 + 4 * 10, 2 + 16 * 10, 1)   # 32 pairs, 8 pairs per row
     card = open(os.path.join(folder, "README.md")).read()
     assert "model.refine(x)" in card and "refined 0.6" in card and "Looked at." in card
+    assert "![training history](history.png)" in card  # drawn from the run's history.json
+    assert os.path.isfile(os.path.join(folder, "history.png"))
     loaded = kg.load(folder)
     x, _ = kg.data.synthetic_digits(2, image_size=8, seed=0)
     np.testing.assert_allclose(loaded.refine(x), model.refine(x), atol=1e-6)

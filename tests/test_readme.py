@@ -75,11 +75,11 @@ def test_train_on_your_own_images(tmp_path, monkeypatch):
 # Shell commands of README.md that a test cannot run, each with the reason. Every other
 # command of a ```bash block after the introduction runs below, as written.
 NOT_RUN = {
-    "keras-gans train --recipe zoo/recipes/dcgan-mnist.yaml": "reads MNIST from ../shared/data",
+    "keras-gans train --recipe zoo/recipes/dcgan-mnist.yaml": "downloads MNIST (tfds)",
     "python tools/make_preset.py build": "writes a preset into zoo/",
     "python tools/make_preset.py index": "rewrites zoo/index.yaml",
     "keras-gans eval runs/dcgan/model.keras --metric fid,kid,pr --reference mnist":
-        "reads MNIST from ../shared/data",
+        "downloads MNIST (tfds)",
 }
 
 

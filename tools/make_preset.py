@@ -8,6 +8,7 @@
                                              # model.keras of a run still training
     python tools/make_preset.py build-tabular runs/tabular/tabular-gan-adult \
         --name tabular-gan-adult --recipe zoo/recipes/tabular-gan-adult.yaml
+    python tools/make_preset.py examples srgan-x4 /tmp/flowers    # inputs shipped for sample
 
 Image-to-image models (SimGAN, CycleGAN, SRGAN; ``keras_gans.tasks``) get a picture of
 inputs, drawn from the recipe's first ``data.unpaired`` source, beside their outputs, and
@@ -102,6 +103,7 @@ x = gan.generate(64, seed=0)     # {shape_note}
   root{data_note}.
 - Schedule: {steps:,} steps of batch {batch_size} ({kimg:,.0f} kimg: thousands of real images shown).
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
+- History: {history_text}
 
 ## Metrics
 
@@ -166,6 +168,7 @@ model = kg.load("{name}")        # aliases: {aliases}
   root, with the shared data folder beside the checkout.
 - Schedule: {schedule_text}.
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
+- History: {history_text}
 
 ## Metrics
 
@@ -199,6 +202,26 @@ def _run_record(recipe, resolved, steps, wall, threads):
 
 # Inputs of the card's picture of an image-to-image preset.
 I2I_PAIRS = 32
+
+
+HISTORY_NAME = "history.png"
+NO_HISTORY = ("the training run's history was not kept, so this card has no training curves "
+              "(runs made now write history.png beside history.json).")
+
+
+def write_history(run, folder):
+    """Draw the run's training curves (``RUN/history.json``, written by
+    ``kg.callbacks.HistoryFile``) into the preset folder; returns the card's History line."""
+    path = os.path.join(run, "history.json")
+    if not os.path.exists(path):
+        return NO_HISTORY
+    with open(path) as f:
+        rows = json.load(f)["epochs"]
+    kg.plots.save_history(rows, os.path.join(folder, HISTORY_NAME), title=os.path.basename(
+        os.path.normpath(folder)))
+    return (f"losses, discriminator outputs and any evaluation scores over the "
+            f"{len(rows)} epochs of the run ({HISTORY_NAME}, from its history.json).\n\n"
+            f"  ![training history]({HISTORY_NAME})")
 
 
 def _metrics_table(metrics):
@@ -292,6 +315,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                           "in [-1, 1]",
              "upscale": "high = model.upscale(low)   # low: (n, h, w, c) in [-1, 1]"}[task]
     card = I2I_CARD.format(
+        history_text=write_history(run, folder),
         name=name, description=description, sample_caption=sample_caption,
         aliases=", ".join(aliases) or "none", usage=usage, variant=metadata["variant"],
         class_name=metadata["class_name"],
@@ -336,11 +360,10 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     measured, metrics = metrics or {}, {}
     if toy:
         reference = kg.data.toy.get(dataset)
-        bound = float(np.abs(reference.centers).max()) * 1.3 + 0.2
-        kg.utils.save_scatter(samples, os.path.join(folder, presets.SAMPLES_NAME),
-                              extent=(-bound, bound), reference=reference.centers)
-        sample_caption = (f"`generate({num}, seed=0)`, a scatter plot; light red dots mark the "
-                          f"mode centres")
+        kg.plots.save_scatter(samples, os.path.join(folder, presets.SAMPLES_NAME),
+                              centres=reference.centers, title=f"{name}: generate({num}, seed=0)")
+        sample_caption = (f"`generate({num}, seed=0)`, a scatter plot with axes; red circles "
+                          f"mark the mode centres")
         coverage = kg.metrics.mode_coverage(samples, dataset)
         metrics["mode_coverage"] = {
             "modes_covered": coverage["modes_covered"], "num_modes": coverage["num_modes"],
@@ -410,6 +433,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
                         "protocol, here and into `metadata.json`.")
     shape = ", ".join(map(str, model.data_shape))
     card = CARD.format(
+        history_text=write_history(run, folder),
         name=name, description=description, sample_caption=sample_caption,
         extra_pictures=extra_pictures, aliases=", ".join(aliases) or "none",
         shape_note=("float32 points, shape (64, 2)" if toy else
@@ -600,6 +624,7 @@ gan = kg.load("{name}")
 - Schedule: {schedule}.
 - Compute: {wall:.0f} s wall time for training on {machine}; Keras {keras_version},
   TensorFlow {tf_version}.
+- History: {history_text}
 
 ## Metrics
 
@@ -754,8 +779,9 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
         command = f"python benchmarks/tabular.py tstr --recipe {recipe}"
         samples_note = "sample(n, seed=0)"
     categorical = [c for c in real if not np.asarray(real[c]).dtype.kind in "iuf"]
-    kg.utils.save_marginals(real, synthetic, os.path.join(folder, presets.SAMPLES_NAME),
-                            categorical)
+    kg.plots.save_marginals(real, synthetic, os.path.join(folder, presets.SAMPLES_NAME),
+                            categorical, labels=("real", "translated" if radial else "synthetic"),
+                            title=name)
     metadata = {
         "name": name, "description": description, "aliases": [],
         "variant": "radialgan" if radial else "tabular-gan",
@@ -777,6 +803,7 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
         transformer.frame = True
     presets.save_preset(model, folder, metadata)
     card = TABULAR_CARD.format(
+        history_text=write_history(run, folder),
         name=name, description=description, picture=picture,
         columns=", ".join(real), usage="\n".join(usage.split("\n")), variant=metadata["variant"],
         class_name=metadata["class_name"], params=params, column_text=column_text,
@@ -822,6 +849,19 @@ def snapshot_run(run, dest):
     return state["step"]
 
 
+def write_examples(name, source, n=16, seed=0, zoo=None):
+    """Ship ``n`` input images from ``source`` (any ``kg.tasks.draw_inputs`` source) in the
+    image-to-image preset ``name``, at its input size, so that ``keras-gans sample`` has
+    inputs when the user passes none; then regenerate the index."""
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    model = presets.load_folder(folder)
+    inputs = kg.tasks.draw_inputs(source, n, seed, kg.tasks.input_shape(model))
+    path = kg.tasks.write_examples(inputs, folder)
+    presets.write_index(zoo)
+    return path
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -852,6 +892,11 @@ def main(argv=None):
                                            "checkpoint (the run may still be training)")
     snap.add_argument("run")
     snap.add_argument("dest")
+    examples = sub.add_parser("examples", help="ship example inputs in an image-to-image "
+                                               "preset (examples.npz)")
+    examples.add_argument("name")
+    examples.add_argument("source", help="an image folder or data set name (tasks.draw_inputs)")
+    examples.add_argument("-n", type=int, default=16)
     tab = sub.add_parser("build-tabular", help="make zoo/NAME from a benchmarks/tabular.py run")
     tab.add_argument("run")
     tab.add_argument("--name", required=True)
@@ -866,6 +911,9 @@ def main(argv=None):
         return 0
     if args.command == "snapshot":
         print(f"step {snapshot_run(args.run, args.dest)} -> {args.dest}/model.keras")
+        return 0
+    if args.command == "examples":
+        print(write_examples(args.name, args.source, args.n))
         return 0
     if args.command == "measure":
         scores = measure_preset(args.name, args.data_dir, args.num_samples, zoo=args.zoo)

@@ -6,7 +6,8 @@
 * embedded, offline: ``"digits"`` (scikit-learn's 8x8 digits), the 2-D toys ``"ring8"`` and
   ``"grid25"``;
 * TensorFlow Datasets names: ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"``, ``"celeb_a"``,
-  ``"cycle_gan/horse2zebra"``, ...;
+  ``"cycle_gan/horse2zebra"``, ...; for ``mnist`` and ``fashion_mnist`` a local copy in
+  ``$KERAS_GANS_DATA`` is read instead of downloading (``keras_gans.data.public``);
 * local files: an image folder, an ``.npz`` file in the ``keras.datasets`` layout, an IDX
   file (``*-idx3-ubyte[.gz]``), a CSV table (``.csv``, ``.csv.gz``: rows encoded by
   ``tabular.TabularTransformer``; ``TabularGAN.make_dataset`` adds CTGAN's conditions).
@@ -18,7 +19,7 @@ import os
 
 import tensorflow as tf
 
-from keras_gans.data import pipeline, tabular, toy
+from keras_gans.data import pipeline, public, tabular, toy
 from keras_gans.data.arrays import (check_array, from_arrays, is_idx, load_idx, load_npz,
                                     read_idx)
 from keras_gans.data.digits import load_digits_arrays
@@ -83,6 +84,14 @@ def load(name_or_path, batch_size=64, image_size=None, split="train", labels=Fal
         points, _ = toy.get(name).sample(num_examples or 100_000, seed=seed)
         return from_arrays(points, batch_size, None, shuffle, seed, drop_remainder, cache=cache)
 
+    if name in public.PUBLIC:
+        kind, where = public.resolve(name)
+        if kind == "file":  # a local copy in $KERAS_GANS_DATA: no download
+            return load(where, batch_size, image_size, split, labels, shuffle, seed,
+                        drop_remainder, num_examples, crop=crop, channels=channels,
+                        cache=cache, data_dir=data_dir, shuffle_buffer=shuffle_buffer,
+                        value_range=value_range, validate=validate)
+        name = where
     if os.path.exists(name):
         if os.path.isdir(name):
             ds = load_folder(name, labels, validate=validate, **image_opts)

@@ -77,14 +77,24 @@ def load_semi_supervised(name_or_path, labels_per_class, batch_size=100,
     labels of each class (chosen with ``seed``) and hides the rest: what a recipe's
     ``data: {name: ..., labels_per_class: 10}`` trains an SGAN on.
 
-    ``name_or_path``: ``"digits"``, an ``.npz`` file (``x_<split>``, ``y_<split>``) or an
-    IDX images file with its labels file beside it.
+    ``name_or_path``: ``"digits"``, a public data set name (``"mnist"``: its local copy or
+    TensorFlow Datasets, see ``keras_gans.data.public``), an ``.npz`` file (``x_<split>``,
+    ``y_<split>``) or an IDX images file with its labels file beside it.
     """
     from keras_gans.data.arrays import is_idx, load_idx, load_npz
     from keras_gans.data.digits import load_digits_arrays
 
+    from keras_gans.data import public
+
     name = str(name_or_path)
-    if name == "digits":
+    if name in public.PUBLIC:
+        kind, name = public.resolve(name)
+        if kind == "tfds":
+            x, y = public.tfds_arrays(name, split)
+            name = None
+    if name is None:
+        pass
+    elif name == "digits":
         x, y = load_digits_arrays()
     elif name.endswith(".npz"):
         x, y = load_npz(name, split, labels=True)

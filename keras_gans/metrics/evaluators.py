@@ -5,8 +5,9 @@ for class-coverage and stacked-MNIST mode counts.
 Input convention: float images in [-1, 1]; 28x28x1 for MNIST and Fashion-MNIST, 32x32x3
 for CIFAR-10. Every evaluator is a functional ``keras.Model`` built from stock layers whose
 penultimate layer is named ``"features"`` and whose last layer (class logits, no softmax)
-is named ``"logits"``. Trained weights live in ``zoo/evaluators/<name>/model.keras`` next
-to the ``keras_gans/`` package folder; ``benchmarks/train_evaluators.py`` trains them.
+is named ``"logits"``. Trained weights live in the zoo's ``evaluators/<name>/model.keras``
+(``keras_gans/zoo/`` when installed, ``zoo/`` in a source checkout: see
+``keras_gans.presets.zoo_dir``); ``benchmarks/train_evaluators.py`` trains them.
 """
 
 import json
@@ -88,13 +89,9 @@ def _spec(name):
     return EVALUATORS[name]
 
 
-def zoo_dir():
-    """The ``zoo/`` folder beside the ``keras_gans/`` package folder (repository root)."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return os.path.join(os.path.dirname(package), "zoo")
-
-
 def evaluator_dir(name):
+    from keras_gans.presets import zoo_dir
+
     return os.path.join(zoo_dir(), "evaluators", name)
 
 
@@ -129,8 +126,8 @@ def evaluator_metadata(name):
 
 
 def default_data_dir():
-    """``$KERAS_GANS_DATA`` if set, else ``../shared/data`` relative to the working directory."""
-    return os.environ.get("KERAS_GANS_DATA", os.path.join("..", "shared", "data"))
+    """``$KERAS_GANS_DATA``, or None when it is not set (then TensorFlow Datasets)."""
+    return os.environ.get("KERAS_GANS_DATA") or None
 
 
 def _extract_cifar10(data_dir, cache_dir):
@@ -170,7 +167,9 @@ def load_reference_arrays(name, split="test", data_dir=None, cache_dir=None):
     """uint8 images (n, h, w, c) and int labels of a real data set from ``data_dir``.
 
     ``name``: ``"mnist"``, ``"fashion_mnist"`` or ``"cifar10"``; ``split``: ``"train"`` or
-    ``"test"``. CIFAR-10 is decoded once and cached in ``cache_dir`` (default: a
+    ``"test"``. With no ``data_dir`` (and no ``$KERAS_GANS_DATA``) they come from
+    TensorFlow Datasets, which downloads and caches them on first use. A local CIFAR-10
+    (``cifar10-jpeg.tar.gz``) is decoded once and cached in ``cache_dir`` (default: a
     ``keras_gans`` folder in the system temporary directory).
     """
     import tempfile
@@ -178,6 +177,11 @@ def load_reference_arrays(name, split="test", data_dir=None, cache_dir=None):
     if split not in ("train", "test"):
         raise ValueError(f"`split` must be 'train' or 'test'; received {split!r}.")
     data_dir = data_dir or default_data_dir()
+    if data_dir is None and name in ("mnist", "fashion_mnist", "cifar10"):
+        from keras_gans.data import public
+
+        x, y = public.tfds_arrays(name, split)
+        return x, y.astype("int32")
     if name in ("mnist", "fashion_mnist"):
         path = os.path.join(data_dir, f"{name}.npz")
         if not os.path.exists(path):

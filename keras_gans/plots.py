@@ -1,0 +1,203 @@
+"""Figures for people, with titles, axes and legends: the training history (losses,
+discriminator outputs, penalties and evaluation scores against steps), 2-D samples with
+their modes' centres, and real against synthetic columns of a table.
+
+They are drawn with matplotlib when it is installed (``pip install keras-gans[plots]``;
+imported only here, and only when a figure is drawn). Without it each function falls back
+to the unlabelled pixel pictures of ``keras_gans.utils``, so training never fails for want
+of a plotting library.
+"""
+
+import math
+import os
+
+import numpy as np
+
+from keras_gans import utils
+
+# Panels of the history figure: (title, y label, which logged names go in it).
+HISTORY_PANELS = (
+    ("Losses", "loss", lambda k: k.endswith("_loss") or k in ("mse",)),
+    ("Discriminator outputs", "mean score", lambda k: k in ("d_real", "d_fake")),
+    ("Penalties", "value", lambda k: k in ("gp", "r1", "r2", "pl", "ortho")),
+    ("Evaluation", "score", lambda k: k in ("fid", "kid", "is", "precision", "recall",
+                                            "density", "coverage", "modes_covered",
+                                            "high_quality", "reverse_kl")),
+)
+LABELS = {"d_real": "D(x), real", "d_fake": "D(G(z)), generated", "d_loss": "discriminator",
+          "g_loss": "generator"}
+DPI = 100
+
+
+def have_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _figure(width_px, height_px):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure, path):
+    """Render to RGB pixels and write them with the same PNG writer as the other pictures."""
+    figure.canvas.draw()
+    pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3]
+    return utils._write_png(np.ascontiguousarray(pixels), path)
+
+
+def history_series(rows):
+    """``{panel title: {name: (x, y)}}`` from per-epoch (or per-evaluation) rows such as
+    ``HistoryFile`` writes; x is the generator step when rows record it, else the epoch.
+    Names that fit no panel, and values that are missing or not finite, are left out."""
+    x_key = "step" if rows and all(r.get("step") is not None for r in rows) else "epoch"
+    names = list(dict.fromkeys(k for r in rows for k in r if k not in ("epoch", "step")))
+    panels = {}
+    for title, _, belongs in HISTORY_PANELS:
+        series = {}
+        for name in names:
+            if not belongs(name):
+                continue
+            points = [(r[x_key], r[name]) for r in rows
+                      if isinstance(r.get(name), (int, float)) and math.isfinite(r[name])]
+            if points:
+                series[name] = tuple(np.asarray(v, "float64") for v in zip(*points))
+        if series:
+            panels[title] = series
+    return x_key, panels
+
+
+def save_history(rows, path, title=None):
+    """Write the training curves of ``rows`` (dicts with ``epoch``, optionally ``step``, and
+    logged values such as ``d_loss``, ``g_loss``, ``d_real``, ``d_fake``, ``fid``) to a PNG;
+    returns the path. Raises a ValueError naming what is missing when no row has any value
+    to draw."""
+    x_key, panels = history_series(list(rows))
+    if not panels:
+        raise ValueError("No training curves to draw: the rows hold none of d_loss, g_loss, "
+                         "d_real, d_fake, a penalty or an evaluation score.")
+    if not have_matplotlib():
+        return utils._write_png(curves_image(panels), path)
+    figure = _figure(420 * len(panels), 340)
+    units = {t: unit for t, unit, _ in HISTORY_PANELS}
+    for i, (panel, series) in enumerate(panels.items()):
+        axes = figure.add_subplot(1, len(panels), i + 1)
+        for name, (x, y) in series.items():
+            axes.plot(x, y, marker="o" if len(x) < 30 else None, markersize=3,
+                      label=LABELS.get(name, name))
+        axes.set_title(panel)
+        axes.set_xlabel("generator step" if x_key == "step" else "epoch")
+        axes.set_ylabel(units[panel])
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize="small")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def curves_image(panels, panel=(200, 300)):
+    """The history without matplotlib: one white panel per group, one coloured line per
+    series (no text)."""
+    colours = ((20, 40, 120), (240, 140, 30), (40, 150, 60), (200, 40, 40), (130, 80, 170))
+    h, w = panel
+    canvas = np.full((h + 16, len(panels) * (w + 8) + 8, 3), 255, "uint8")
+    for p, series in enumerate(panels.values()):
+        left = 8 + p * (w + 8)
+        canvas[8:8 + h, left:left + w] = 245
+        ys = np.concatenate([y for _, y in series.values()])
+        xs = np.concatenate([x for x, _ in series.values()])
+        (x0, x1), (y0, y1) = (xs.min(), xs.max()), (ys.min(), ys.max())
+        for c, (x, y) in enumerate(series.values()):
+            fine = np.linspace(0, len(x) - 1, 4 * w) if len(x) > 1 else np.zeros(1)
+            fx = np.interp(fine, np.arange(len(x)), x)
+            fy = np.interp(fine, np.arange(len(y)), y)
+            cols = left + np.round((fx - x0) / max(x1 - x0, 1e-12) * (w - 1)).astype(int)
+            rows = 8 + h - 1 - np.round((fy - y0) / max(y1 - y0, 1e-12) * (h - 1)).astype(int)
+            canvas[rows, cols] = colours[c % len(colours)]
+    return canvas
+
+
+def save_scatter(points, path, centres=None, title=None, size=400):
+    """2-D samples as a scatter plot with axes, and the modes' ``centres`` (when given) as
+    red circles; ``size`` pixels square. Returns the path."""
+    points = np.asarray(points, "float64")
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"Expected points of shape (n, 2); received {points.shape}.")
+    if not have_matplotlib():
+        return utils.save_scatter(points, path)
+    figure = _figure(size, size)
+    axes = figure.add_subplot(1, 1, 1)
+    axes.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, color="#14287a",
+                 label=f"{len(points):,} samples")
+    if centres is not None:  # open circles, so that the points at a centre stay visible
+        centres = np.asarray(centres, "float64")
+        axes.scatter(centres[:, 0], centres[:, 1], marker="o", s=90, facecolors="none",
+                     edgecolors="#d62020", linewidths=1.2, label=f"{len(centres)} mode centres")
+    axes.set_aspect("equal", adjustable="datalim")
+    axes.set_xlabel("x")
+    axes.set_ylabel("y")
+    axes.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2,
+                frameon=False)
+    if title:
+        axes.set_title(title, fontsize="medium")
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def save_samples(samples, path, centres=None):
+    """A grid for images, a labelled scatter plot for 2-D points."""
+    samples = np.asarray(samples)
+    if samples.ndim == 2 and samples.shape[1] == 2:
+        return save_scatter(samples, path, centres=centres)
+    return utils.save_grid(samples, path)
+
+
+def save_marginals(real, synthetic, path, categorical=(), ncols=4, labels=("real", "synthetic"),
+                   title=None):
+    """One panel per column of two tables (dicts of columns): histograms of numbers (20
+    bins of equal real mass) or shares of each category, real beside synthetic, each panel
+    titled with its column and with labelled axes. Returns the path."""
+    categorical = set(categorical)
+    if not have_matplotlib():
+        return utils.save_marginals(real, synthetic, path, categorical, ncols)
+    names = list(real)
+    nrows = math.ceil(len(names) / ncols)
+    figure = _figure(330 * ncols, 250 * nrows + 60)
+    for k, name in enumerate(names):
+        axes = figure.add_subplot(nrows, ncols, k + 1)
+        is_cat = name in categorical
+        a = utils._histogram(real[name], is_cat, real[name], 20)
+        b = utils._histogram(synthetic[name], is_cat, real[name], 20)
+        slots = np.arange(len(a))
+        axes.bar(slots - 0.2, a, width=0.4, color="#14287a", label=labels[0])
+        axes.bar(slots + 0.2, b, width=0.4, color="#f08c1e", label=labels[1])
+        axes.set_title(name, fontsize="medium")
+        axes.set_ylabel("share of rows", fontsize="small")
+        if is_cat:
+            cats = sorted({str(v).strip() for v in real[name]})
+            axes.set_xticks(slots)
+            axes.set_xticklabels(cats if len(cats) <= 8 else [""] * len(cats), rotation=45,
+                                 ha="right", fontsize="x-small")
+            axes.set_xlabel(f"{len(cats)} categories" if len(cats) > 8 else "",
+                            fontsize="small")
+        else:
+            edges = utils.bin_edges(real[name], 20)
+            ticks = [0, len(a) // 2, len(a) - 1]
+            axes.set_xticks(ticks)
+            axes.set_xticklabels([f"{edges[t]:.4g}" for t in ticks], fontsize="x-small")
+            axes.set_xlabel("bins of equal real mass (lower edges)", fontsize="small")
+        axes.tick_params(axis="y", labelsize="x-small")
+        if k == 0:
+            axes.legend(fontsize="small")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return _save(figure, path)

@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_gans import plots
+
+ROWS = [{"epoch": e, "step": 10 * e, "d_loss": 1.0 / e, "g_loss": 0.5 * e, "d_real": 0.6,
+         "d_fake": 0.4, "fid": 50.0 - e if e % 2 == 0 else None, "lr": 1e-4}
+        for e in range(1, 6)]
+
+
+def _read(path):
+    return tf.io.decode_png(tf.io.read_file(str(path))).numpy()
+
+
+def test_history_series_groups_curves_and_skips_what_is_missing():
+    x_key, panels = plots.history_series(ROWS)
+    assert x_key == "step"
+    assert list(panels) == ["Losses", "Discriminator outputs", "Evaluation"]
+    assert set(panels["Losses"]) == {"d_loss", "g_loss"}   # lr fits no panel
+    steps, fid = panels["Evaluation"]["fid"]
+    np.testing.assert_array_equal(steps, [20, 40])        # epochs without a score left out
+    np.testing.assert_array_equal(fid, [48, 46])
+    x_key, _ = plots.history_series([{k: v for k, v in r.items() if k != "step"} for r in ROWS])
+    assert x_key == "epoch"
+
+
+@pytest.mark.parametrize("matplotlib", [True, False])
+def test_history_picture_has_one_panel_per_group(tmp_path, monkeypatch, matplotlib):
+    monkeypatch.setattr(plots, "have_matplotlib", lambda: matplotlib)
+    picture = _read(plots.save_history(ROWS, tmp_path / "history.png"))
+    assert picture.shape[2] == 3
+    assert picture.shape[1] > 2.5 * picture.shape[0]  # three panels side by side
+    assert len(np.unique(picture.reshape(-1, 3), axis=0)) > 3  # curves were drawn
+
+
+def test_history_without_curves_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="No training curves to draw"):
+        plots.save_history([{"epoch": 1, "lr": 0.1}], tmp_path / "h.png")
+
+
+@pytest.mark.parametrize("matplotlib", [True, False])
+def test_scatter_and_marginals_fall_back_to_pixel_pictures(tmp_path, monkeypatch, matplotlib):
+    monkeypatch.setattr(plots, "have_matplotlib", lambda: matplotlib)
+    points = np.random.default_rng(0).normal(size=(300, 2))
+    picture = _read(plots.save_scatter(points, tmp_path / "s.png", centres=np.zeros((1, 2))))
+    assert picture.shape == (400, 400, 3)
+    real = {"age": np.arange(100.0), "sex": np.array(["a", "b"] * 50)}
+    fake = {"age": np.arange(100.0) * 2, "sex": np.array(["a"] * 100)}
+    picture = _read(plots.save_marginals(real, fake, tmp_path / "m.png", categorical=["sex"],
+                                         ncols=2))
+    assert picture.shape[1] > picture.shape[0]  # two panels in one row
+    with pytest.raises(ValueError, match=r"Expected points of shape \(n, 2\)"):
+        plots.save_scatter(np.zeros((3, 3)), tmp_path / "bad.png")
