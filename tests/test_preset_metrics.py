@@ -101,6 +101,9 @@ NOT_REMEASURED = {
                                 "python benchmarks/cyclegan_domains.py",
     "srgan-x4": "needs scikit-image's photos and metrics: python benchmarks/srgan_x4.py "
                 "--evaluate",
+    "stylegan2-anime-32": "needs the anime faces extracted to a folder (minutes of CPU): "
+                          "python benchmarks/image_folder_quality.py --data FOLDER "
+                          "--model stylegan2-anime-32 --truncation 0.7",
 }
 
 
