@@ -89,15 +89,25 @@ def test_unknown_name_suggests_close_matches():
 
 def test_a_variant_name_points_to_its_class_and_its_presets():
     with pytest.raises(presets.PresetError) as error:
-        kg.load("stylegan")
+        kg.load("biggan")
     message = str(error.value)
-    assert "variant that has no trained preset" in message and "kg.models.StyleGAN" in message
+    assert "variant that has no trained preset" in message and "kg.models.BigGAN" in message
     assert "Did you mean" not in message  # not cyclegan, sgan or srgan
     with pytest.raises(presets.PresetError, match="wgan-gp-fashion-mnist, wgan-gp-grid25"):
         kg.load("wgan")
     with pytest.raises(presets.PresetError, match="kg.models.RadialGAN; its preset: "
                                                   "'radialgan-adult'"):
         kg.load("radial_gan")
+
+
+def test_stylegan_is_the_trained_preset_the_project_is_known_by():
+    gan = kg.load("stylegan")
+    assert type(gan).__name__ == "StyleGAN" and gan.data_shape == (32, 32, 3)
+    assert presets.resolve("stylegan2") == "stylegan2-anime-32"
+    average = gan.generate(4, seed=0, truncation_psi=0.0)
+    np.testing.assert_allclose(average, np.repeat(average[:1], 4, axis=0), atol=1e-6)
+    faces = gan.generate(4, seed=0, truncation_psi=0.7)
+    assert faces.shape == (4, 32, 32, 3) and faces.std(axis=0).mean() > 0.05
 
 
 # -- integrity and formats (a tiny zoo) -----------------------------------------------
