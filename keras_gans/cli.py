@@ -124,8 +124,10 @@ def _noisy_discriminator(network, noise):
     what D can tell real from generated images by, so it cannot memorise a small set)."""
     import keras
 
+    from keras_gans.layers import ReplicaGaussianNoise   # the same noise on N replicas as on one
+
     images = keras.Input(network.input_shape[1:], name="images")
-    x = keras.layers.GaussianNoise(noise, name="instance_noise")(images) if noise else images
+    x = ReplicaGaussianNoise(noise, name="instance_noise")(images) if noise else images
     return keras.Model(images, network(x), name="discriminator")
 
 
