@@ -16,26 +16,36 @@ DENSE_LAYERS = ("Dense", "EqualizedDense")
 
 def forward_macs(model):
     """Multiply-accumulates of one example's forward pass through ``model`` (nested models
-    included)."""
+    included, and layers inside wrappers such as ``keras.layers.SpectralNormalization``,
+    counted at the wrapper's shapes)."""
     import keras
 
     total = 0
     for layer in model.layers:
-        kind = type(layer).__name__
         if isinstance(layer, keras.Model):
             total += forward_macs(layer)
-        elif kind in CONV_LAYERS + ("Conv2DTranspose",):
-            kernel = tuple(layer.kernel.shape)
-            # A transposed convolution's kernel visits every input pixel; the others every
-            # output pixel.
-            shape = layer.input.shape if kind == "Conv2DTranspose" else layer.output.shape
-            shape = shape[0] if isinstance(shape, list) else shape
-            total += int(np.prod(shape[1:3])) * int(np.prod(kernel))
-        elif kind in DENSE_LAYERS:
-            shape = layer.output.shape
-            rows = int(np.prod(shape[1:-1])) if len(shape) > 2 else 1
-            total += rows * int(np.prod(layer.kernel.shape))
+            continue
+        inner = layer
+        while isinstance(inner, keras.layers.Wrapper):
+            inner = inner.layer
+        if type(inner).__name__ in CONV_LAYERS + DENSE_LAYERS + ("Conv2DTranspose",):
+            total += _layer_macs(inner, _first(layer.input).shape, _first(layer.output).shape)
     return total
+
+
+def _first(tensors):
+    return tensors[0] if isinstance(tensors, (list, tuple)) else tensors
+
+
+def _layer_macs(layer, input_shape, output_shape):
+    kind = type(layer).__name__
+    if kind in CONV_LAYERS + ("Conv2DTranspose",):
+        # A transposed convolution's kernel visits every input pixel; the others every
+        # output pixel.
+        shape = input_shape if kind == "Conv2DTranspose" else output_shape
+        return int(np.prod(shape[1:3])) * int(np.prod(layer.kernel.shape))
+    rows = int(np.prod(output_shape[1:-1])) if len(output_shape) > 2 else 1
+    return rows * int(np.prod(layer.kernel.shape))
 
 
 def step_flops(generator_macs, discriminator_macs, d_steps=1):

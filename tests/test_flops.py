@@ -20,6 +20,14 @@ def test_forward_macs_counts_convolutions_and_dense_layers_by_hand():
     assert flops.forward_macs(keras.Model(x, y)) == 6912 + 128 + 160
 
 
+def test_forward_macs_counts_layers_inside_wrappers_at_the_wrappers_shapes():
+    x = keras.Input((8, 8, 3))
+    y = keras.layers.SpectralNormalization(keras.layers.Conv2D(4, 3, padding="same"))(x)
+    y = keras.layers.GlobalAveragePooling2D()(y)
+    y = keras.layers.SpectralNormalization(keras.layers.Dense(2))(y)
+    assert flops.forward_macs(keras.Model(x, y)) == 6912 + 4 * 2
+
+
 def test_forward_macs_enters_nested_models_and_style_layers():
     model = kg.models.StyleGAN(resolution=8, channels=1, latent_dim=8, style="modulated",
                                mapping_layers=1, fmap_base=32, max_filters=8)
