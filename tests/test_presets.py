@@ -440,3 +440,26 @@ def test_cli_export_writes_a_savedmodel_with_seed_and_latent_signatures(tiny_zoo
     z = model.latent_vectors(3, seed=0)
     latent = reloaded.signatures["from_latent"](z=tf.constant(z))["images"].numpy()
     np.testing.assert_allclose(latent, model.generate(3, z=z), rtol=1e-5, atol=1e-6)
+
+
+def test_a_grown_run_gives_its_card_one_sample_grid_per_stage_reached(tmp_path):
+    make_preset = _make_preset_tool()
+    run, folder = tmp_path / "run", tmp_path / "preset"
+    (run / "samples").mkdir(parents=True)
+    folder.mkdir()
+    # ProGAN's log at 2 epochs per phase: stage 0 stable, stage 1 fading then stable, and
+    # the epoch that starts stage 2's fade (alpha 0: still stage 1's images).
+    log = [(1, 0, 1.0), (2, 1, 0.0), (3, 1, 0.5), (4, 1, 1.0), (5, 1, 1.0), (6, 2, 0.0)]
+    rows = [{"epoch": e, "step": 100 * e, "stage": float(s), "alpha": a} for e, s, a in log]
+    (run / "history.json").write_text(json.dumps({"epochs": rows}))
+    for e, _, _ in log:
+        (run / "samples" / f"epoch_{e:03d}.png").write_bytes(f"grid {e}".encode())
+    text = make_preset.growth_grids(str(run), str(folder))
+    assert sorted(os.listdir(folder)) == ["stage_0_4x4.png", "stage_1_8x8.png"]
+    assert (folder / "stage_0_4x4.png").read_bytes() == b"grid 2"
+    assert (folder / "stage_1_8x8.png").read_bytes() == b"grid 6"
+    assert "![stage_1_8x8.png](stage_1_8x8.png)" in text and "step 600" in text
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "history.json").write_text(json.dumps({"epochs": [{"epoch": 1, "step": 1}]}))
+    assert make_preset.growth_grids(str(plain), str(folder)) == ""

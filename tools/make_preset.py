@@ -224,6 +224,43 @@ def write_history(run, folder):
             f"  ![training history]({HISTORY_NAME})")
 
 
+def growth_grids(run, folder):
+    """For a run that grew (its history logs ``stage`` and ``alpha``, as ProGAN's does), copy
+    into the preset folder one sample grid per stage reached: the last epoch's grid while
+    that stage was fully in (alpha 1), or the epoch that ended it (the next stage at alpha 0
+    still draws this stage's images, upsampled). Returns the card's markdown, or ""."""
+    import shutil
+
+    path = os.path.join(run, "history.json")
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        rows = json.load(f)["epochs"]
+    if not rows or "stage" not in rows[0]:
+        return ""
+    chosen = {}
+    for row in rows:
+        stage, alpha = int(round(row["stage"])), row["alpha"]
+        if alpha >= 1.0:
+            chosen[stage] = row
+        elif alpha <= 0.0 and stage > 0:
+            chosen[stage - 1] = row
+    text = ""
+    for stage in sorted(chosen):
+        row = chosen[stage]
+        grid = os.path.join(run, "samples", f"epoch_{int(row['epoch']):03d}.png")
+        if not os.path.exists(grid):
+            continue
+        side = f"{4 * 2 ** stage}x{4 * 2 ** stage}"
+        filename = f"stage_{stage}_{side}.png"
+        shutil.copy(grid, os.path.join(folder, filename))
+        text += (f"\n![{filename}]({filename})\n\n*{filename}: growth stage {stage} ({side}, "
+                 f"shown at the output size), the run's sample grid after epoch "
+                 f"{int(row['epoch'])} (step {int(row['step']):,}), the same latent vectors "
+                 f"in every stage.*\n")
+    return text
+
+
 def _metrics_table(metrics):
     """A card section for metrics given as {name: {value fields..., "protocol": text}}."""
     if not metrics:
@@ -388,6 +425,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     for filename, images, ncols, caption in model.card_pictures(seed):
         kg.utils.save_grid(images, os.path.join(folder, filename), ncols=ncols)
         extra_pictures += f"\n![{filename}]({filename})\n\n*{filename}: {caption}.*\n"
+    extra_pictures += growth_grids(run, folder)
 
     metrics.update(measured)
     steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
@@ -844,6 +882,9 @@ def snapshot_run(run, dest):
     for name in ("recipe.yaml", "history.json", "compute.json"):
         if os.path.exists(os.path.join(run, name)):
             shutil.copy(os.path.join(run, name), os.path.join(dest, name))
+    if os.path.isdir(os.path.join(run, "samples")):   # the card's per-stage grids
+        shutil.copytree(os.path.join(run, "samples"), os.path.join(dest, "samples"),
+                        dirs_exist_ok=True)
     with open(os.path.join(dest, "snapshot.json"), "w") as f:   # build reads the step here
         json.dump({"step": state["step"], "checkpoint": state["path"]}, f)
     return state["step"]
