@@ -197,6 +197,25 @@ class BigGAN(ClassConditional, GAN):
                              "pass either `z` or `truncation`, not both.")
         return super().generate(n, seed, batch_size, z, ema, labels, truncation=truncation)
 
+    def truncation_strip(self, classes=None, thresholds=(2.0, 1.0, 0.5, 0.25), seed=0):
+        """One row per class (default: all), one column per truncation threshold (left to
+        right): ``len(classes) * len(thresholds)`` images. Every column draws the same
+        latent vectors from ``seed``; truncation redraws only the values beyond its
+        threshold, so a row shows one image growing more typical as the threshold falls."""
+        labels = np.asarray(list(range(self.num_classes) if classes is None else classes),
+                            "int32")
+        columns = [self.generate(len(labels), seed=seed, labels=labels, truncation=float(t))
+                   for t in thresholds]
+        return np.stack(columns, axis=1).reshape(-1, *columns[0].shape[1:])
+
+    def card_pictures(self, seed=0):
+        thresholds = (2.0, 1.0, 0.5, 0.25)
+        return [("truncation.png", self.truncation_strip(None, thresholds, seed),
+                 len(thresholds),
+                 f"the truncation trick, `generate(..., labels=c, truncation=t)` for t = "
+                 f"{', '.join(map(str, thresholds))} (left to right), one row per class c "
+                 f"from 0 at the top, latent vectors of seed {seed}")]
+
     # -- serialization --------------------------------------------------------------
 
     def get_config(self):

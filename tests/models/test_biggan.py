@@ -180,3 +180,17 @@ def test_truncation_resamples_to_a_truncated_normal_instead_of_clipping():
     assert result.pvalue > 1e-3, result
     # The same test tells clipping apart: it would fail here.
     assert stats.kstest(np.clip(plain, -t, t).ravel(), stats.truncnorm(-t, t).cdf).pvalue < 1e-6
+
+
+def test_the_truncation_strip_has_a_row_per_class_and_a_column_per_threshold(trained):
+    model, _, _ = trained
+    strip = model.truncation_strip(thresholds=(2.0, 0.25), seed=3)
+    assert strip.shape == (CLASSES * 2, *SHAPE)
+    for c in range(CLASSES):
+        for j, t in enumerate((2.0, 0.25)):
+            expected = model.generate(CLASSES, seed=3, labels=np.arange(CLASSES),
+                                      truncation=t)[c]
+            np.testing.assert_allclose(strip[2 * c + j], expected, atol=1e-6)
+    [(filename, images, columns, caption)] = model.card_pictures(seed=0)
+    assert filename == "truncation.png" and columns == 4
+    assert images.shape == (CLASSES * 4, *SHAPE) and "one row per class" in caption
