@@ -87,7 +87,12 @@ def optional(check):
 
 def either(*choices, check):
     def either_check(value):
-        return (value, None) if value in choices else check(value)
+        if isinstance(value, str) and value in choices:
+            return value, None
+        value, problem = check(value)
+        if problem:
+            problem += f" (or {' or '.join(map(repr, choices))})"
+        return value, problem
     return either_check
 
 
@@ -111,6 +116,9 @@ FIELDS = {
     "callbacks.sample_grid.num_samples": (64, whole(minimum=1)),
     "callbacks.sample_grid.seed": (0, whole(minimum=0)),
     "callbacks.sample_grid.tensorboard": (False, boolean),
+    # keras.callbacks.TensorBoard (losses and metrics per epoch) into RUN/tensorboard:
+    # "auto" when the tensorboard package is installed; true insists on it.
+    "callbacks.tensorboard": ("auto", either("auto", check=boolean)),
     "callbacks.ema": (OPTIONAL_SECTION, None),
     "callbacks.ema.decay": (ABSENT, number(minimum=0.0, below=1.0)),
     "callbacks.ema.start_step": (ABSENT, whole(minimum=0)),

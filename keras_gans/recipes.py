@@ -16,6 +16,8 @@ optimizers:                    # GAN.compile arguments; a learning_rate may be a
 schedule: {epochs: 5, steps_per_epoch: 20}
 callbacks:
   sample_grid: {every: 1, num_samples: 64, seed: 0, tensorboard: true}
+  tensorboard: auto            # losses and metrics to RUN/tensorboard when the tensorboard
+                               # package is installed (pip install "keras-gans[tensorboard]")
   ema: {decay: 0.999, start_step: 0}
   checkpoint: {every: 10, keep: 2}    # batches, or "epoch"; keep >= 1
   divergence_guard: {max_abs: null}   # null: losses beyond 1e6 are divergence; .inf: no bound
@@ -323,8 +325,26 @@ def _callbacks(cbs, model, folder, picture_source, shape):
         callbacks.append(kg.callbacks.SampleGrid(
             os.path.join(folder, "samples"), **grid,
             tensorboard_dir=os.path.join(folder, "tensorboard") if tensorboard else None))
+    if _wants_tensorboard(cbs.get("tensorboard", "auto")):
+        import keras
+
+        callbacks.append(keras.callbacks.TensorBoard(os.path.join(folder, "tensorboard"),
+                                                     write_graph=False))
     callbacks.append(kg.callbacks.HistoryFile(folder))
     return callbacks
+
+
+def _wants_tensorboard(setting):
+    """Whether to log to TensorBoard: ``True`` requires the tensorboard package (which
+    ``tf.summary.scalar`` needs), ``"auto"`` logs when it is installed."""
+    import importlib.util
+
+    installed = importlib.util.find_spec("tensorboard") is not None
+    if setting is True and not installed:
+        raise ValueError("callbacks.tensorboard is true but the tensorboard package is not "
+                         "installed: pip install \"keras-gans[tensorboard]\", or set "
+                         "callbacks.tensorboard to auto or false.")
+    return installed if setting == "auto" else bool(setting)
 
 
 def run(recipe, out, verbose=1):

@@ -39,6 +39,39 @@ def test_example_recipe_runs_offline_with_overrides(tmp_path):
                      "--set", "callbacks.ema.decay=0.9"]) == 0
     rows = json.loads((out / "history.json").read_text())["epochs"]
     assert [r["step"] for r in rows] == [3, 6, 9]
+    # keras.callbacks.TensorBoard logged each epoch's losses, the resumed one included.
+    scalars = _tensorboard_scalars(out / "tensorboard" / "train")
+    for tag in ("epoch_d_loss", "epoch_g_loss", "epoch_d_real", "epoch_d_fake"):
+        assert sorted(step for step, _ in scalars[tag]) == [0, 1, 2], tag
+    logged = dict(scalars["epoch_d_loss"])
+    assert np.isclose(logged[2], rows[2]["d_loss"], rtol=1e-5)
+
+
+def _tensorboard_scalars(folder):
+    """{tag: [(step, value), ...]} from the event files in ``folder``."""
+    from tensorflow.core.util import event_pb2
+
+    scalars = {}
+    for name in os.listdir(folder):
+        for record in tf.data.TFRecordDataset(str(folder / name)):
+            event = event_pb2.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                number = tf.make_ndarray(value.tensor) if value.HasField("tensor") \
+                    else value.simple_value
+                scalars.setdefault(value.tag, []).append((event.step, float(number)))
+    return scalars
+
+
+def test_tensorboard_true_without_the_package_says_how_to_install_it(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tensorboard" else real(name, *a))
+    with pytest.raises(ValueError, match=r"keras-gans\[tensorboard\]"):
+        recipes._wants_tensorboard(True)
+    assert recipes._wants_tensorboard("auto") is False
+    assert recipes._wants_tensorboard(False) is False
 
 
 def test_networks_and_optimizer_configs(tmp_path):
