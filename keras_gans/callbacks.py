@@ -103,15 +103,33 @@ class EMA(keras.callbacks.Callback):
     callback is attached), is saved with the model and is what ``generate`` samples from.
     Before ``start_step`` the average simply copies the weights. Non-trainable weights
     (batch-norm statistics) are copied, not averaged.
+
+    ``rampup`` (StyleGAN2-ADA's ``ema_rampup``, 0.05 there) caps the average's half-life at
+    that fraction of the steps trained so far: at step t the decay is
+    ``min(decay, 0.5 ** (1 / (rampup * t)))``. Early in a run, or in a short run whose
+    networks change fast (ProGAN's growth stages), the average then does not hold on to
+    weights the generator has long left behind.
     """
 
-    def __init__(self, decay=0.999, start_step=0):
+    def __init__(self, decay=0.999, start_step=0, rampup=None):
         super().__init__()
         if not 0.0 <= float(decay) < 1.0:
             raise ValueError(f"`decay` must be in [0, 1); received {decay!r}.")
+        if rampup is not None and not float(rampup) > 0:
+            raise ValueError(f"`rampup` must be a positive fraction of the steps trained "
+                             f"(StyleGAN2-ADA uses 0.05), or None; received {rampup!r}.")
         self.decay = float(decay)
         self.start_step = int(start_step)
+        self.rampup = None if rampup is None else float(rampup)
         self._update = None
+
+    def decay_at(self, step):
+        """The decay applied after generator update ``step`` (1 is the first)."""
+        if step <= self.start_step:
+            return 0.0
+        if self.rampup is None:
+            return self.decay
+        return min(self.decay, 0.5 ** (1.0 / (self.rampup * step)))
 
     def set_model(self, model):
         super().set_model(model)
@@ -136,7 +154,7 @@ class EMA(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self._update is None:
             self._update = self._build_update()
-        decay = self.decay if _global_step(self.model) > self.start_step else 0.0
+        decay = self.decay_at(_global_step(self.model))
         self._update(tf.constant(decay, tf.float32))
 
 

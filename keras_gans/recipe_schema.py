@@ -122,6 +122,7 @@ FIELDS = {
     "callbacks.ema": (OPTIONAL_SECTION, None),
     "callbacks.ema.decay": (ABSENT, number(minimum=0.0, below=1.0)),
     "callbacks.ema.start_step": (ABSENT, whole(minimum=0)),
+    "callbacks.ema.rampup": (ABSENT, optional(number(above=0.0))),
     "callbacks.checkpoint": (SECTION, None),
     "callbacks.checkpoint.every": ("epoch", either("epoch", check=whole(minimum=1))),
     "callbacks.checkpoint.keep": (2, whole(minimum=1)),

@@ -154,3 +154,34 @@ def test_ema_at_decay_0_9_follows_the_formula_and_copies_batch_norm_statistics()
     assert any(not v.trainable for v in gan.generator.weights)
     for e, want, v in zip(gan.ema_generator.weights, expected, gan.generator.weights):
         np.testing.assert_allclose(e.numpy(), want, rtol=1e-5, atol=1e-6, err_msg=v.path)
+
+
+def test_ema_rampup_caps_the_half_life_at_a_fraction_of_the_steps_trained():
+    ema = kg.callbacks.EMA(decay=0.999, start_step=2, rampup=0.05)
+    assert ema.decay_at(2) == 0.0                              # copies until start_step
+    # At step 100 the half-life is 0.05 * 100 = 5 steps: decay ** 5 == 0.5.
+    assert np.isclose(ema.decay_at(100) ** 5, 0.5)
+    assert np.isclose(ema.decay_at(4000) ** 200, 0.5)
+    assert ema.decay_at(10 ** 6) == 0.999                      # capped by decay
+    assert kg.callbacks.EMA(decay=0.99).decay_at(3) == 0.99   # no rampup: constant
+    with pytest.raises(ValueError, match="rampup"):
+        kg.callbacks.EMA(rampup=0.0)
+
+
+def test_ema_rampup_is_what_the_average_applies_during_fit():
+    z = keras.Input((2,))
+    g = keras.Model(z, keras.layers.Reshape((2, 2, 1))(keras.layers.Dense(4)(z)))
+    gan = kg.models.GAN(generator=g, data_shape=(2, 2, 1))
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.5), g_optimizer=keras.optimizers.SGD(0.5))
+    x = np.random.default_rng(1).uniform(-1, 1, (4 * 2, 2, 2, 1)).astype("float32")
+    kernel = gan.generator.layers[1].kernel
+    expected, seen = kernel.numpy().copy(), []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda *_, **__: seen.append(kernel.numpy().copy()))
+    ema = kg.callbacks.EMA(decay=0.999, rampup=0.5)
+    gan.fit(x, batch_size=2, epochs=1, verbose=0, callbacks=[record, ema])
+    for step, w in enumerate(seen, start=1):
+        decay = 0.5 ** (1 / (0.5 * step))
+        expected = decay * expected + (1 - decay) * w
+    np.testing.assert_allclose(gan.ema_generator.layers[1].kernel.numpy(), expected,
+                               rtol=1e-5, atol=1e-6)
