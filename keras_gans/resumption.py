@@ -23,9 +23,11 @@ RESUMABLE_CHANGES = (
     "optimizers.*.learning_rate",
     "callbacks.sample_grid",
     "callbacks.checkpoint",
+    "callbacks.tensorboard",
     "callbacks.divergence_guard",
     "callbacks.ema.decay",
     "callbacks.ema.start_step",
+    "callbacks.ema.rampup",
 )
 
 

@@ -117,3 +117,17 @@ def test_the_guard_counts_a_huge_loss_as_divergence_by_default():
     unbounded.on_train_batch_end(0, {"d_loss": 1e15})
     with pytest.raises(ValueError, match="`keep`.*>= 1"):
         kg.callbacks.Checkpoint("unused", keep=0)
+
+
+def test_the_average_s_rampup_and_tensorboard_logging_may_change_on_resume():
+    from keras_gans import resumption
+
+    before = {"callbacks": {"ema": {"decay": 0.999}}, "model": {"latent_dim": 8}}
+    after = {"callbacks": {"ema": {"decay": 0.999, "rampup": 0.05}, "tensorboard": "auto"},
+             "model": {"latent_dim": 8}}
+    allowed, refused = resumption.changes(before, after)
+    assert refused == []
+    assert allowed == {"callbacks.ema.rampup": [None, 0.05],
+                       "callbacks.tensorboard": [None, "auto"]}
+    _, refused = resumption.changes(before, {**after, "model": {"latent_dim": 9}})
+    assert refused == ["model.latent_dim"]
