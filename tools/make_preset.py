@@ -2,7 +2,7 @@
 
     python tools/make_preset.py build runs/dcgan-mnist --name dcgan-mnist \
         --recipe zoo/recipes/dcgan-mnist.yaml --dataset mnist --aliases dcgan
-    python tools/make_preset.py measure dcgan-mnist --data-dir ../shared/data
+    python tools/make_preset.py measure dcgan-mnist --data-dir DIR_WITH_MNIST_NPZ
     python tools/make_preset.py index        # after any change to a preset folder
     python tools/make_preset.py snapshot runs/stylegan2-anime-32 runs/stylegan2-anime-32-snap
                                              # model.keras of a run still training
@@ -51,17 +51,16 @@ DATASETS = {
         "3.0 (LeCun, Cortes & Burges)"),
     "flowers-daisy-sunflower": (
         "the daisy (764 photos, X) and sunflower (733 photos, Y) folders of the flowers "
-        "recognition set (../shared/data/flowers-128.tar.gz, 128x128 photos resized to 64x64), "
-        "unpaired",
+        "recognition set (Kaggle's \"flowers recognition\" set as 128x128 copies, resized "
+        "to 64x64), unpaired",
         "the \"flowers recognition\" photo set; research use"),
     "anime-faces": (
-        "19,992 anime character faces (../shared/data/anime-faces-64.tar.gz, 64x64 JPEGs, a "
-        "public scrape used by many DCGAN tutorials) resized to 32x32 (bilinear, "
-        "antialiased)",
+        "19,992 anime character faces (64x64 JPEGs, a public scrape used by many DCGAN "
+        "tutorials) resized to 32x32 (bilinear, antialiased)",
         "research and demonstration use; the images' rights stay with their artists"),
     "flowers": (
-        "the 4,317 photos of the flowers recognition set (../shared/data/flowers-128.tar.gz, "
-        "128x128): random 64x64 patches, each shrunk x4 (bicubic, antialiased) to its 16x16 "
+        "the 4,317 photos of the flowers recognition set (Kaggle's \"flowers recognition\" "
+        "set as 128x128 copies): random 64x64 patches, each shrunk x4 (bicubic, antialiased) to its 16x16 "
         "input",
         "the \"flowers recognition\" photo set; research use"),
     "ring8": ("ring of 8 Gaussians, radius 1, std 0.01 (generated, embedded in keras-gans)",
@@ -222,6 +221,15 @@ def write_history(run, folder):
     return (f"losses, discriminator outputs and any evaluation scores over the "
             f"{len(rows)} epochs of the run ({HISTORY_NAME}, from its history.json).\n\n"
             f"  ![training history]({HISTORY_NAME})")
+
+
+def data_note(data_name):
+    """Where a reproduced run gets the data the recipe names, for the card."""
+    if data_name in kg.data.public.PUBLIC:
+        return (f", where `{data_name}` comes from TensorFlow Datasets (downloaded and cached "
+                f"on first use; a local copy via `$KERAS_GANS_DATA` or `--dataset PATH`)")
+    return (f", with the images in `{data_name}` (the recipe's header says where they come "
+            f"from) or `--dataset PATH` to your own copy")
 
 
 def growth_grids(run, folder):
@@ -485,8 +493,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         data_shape="x".join(map(str, model.data_shape)), latent_dim=model.latent_dim,
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
         recipe_file=os.path.basename(recipe),
-        data_note=("" if toy else ", with the shared data folder beside the checkout "
-                   f"(`{resolved['data']['name']}`) or `--dataset PATH` to your own copy"),
+        data_note="" if toy else data_note(resolved["data"]["name"]),
         steps=steps, batch_size=metadata["training"]["batch_size"], wall=wall,
         kimg=steps * metadata["training"]["batch_size"] / 1000,
         machine=metadata["compute"]["machine"],
@@ -678,7 +685,7 @@ gan = kg.load("{name}")
 """
 
 ADULT = ("UCI Adult census income (1994 US census extract, 32,561 rows, 14 attributes and "
-         "the label Salary <=50K/>50K), ../shared/data/adult.csv.gz",
+         "the label Salary <=50K/>50K; UCI Machine Learning Repository, `adult.data`)",
          "CC BY 4.0 (UCI Machine Learning Repository)")
 
 
