@@ -12,6 +12,7 @@ from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
 from keras_gans.layers.minibatch_stddev import MinibatchStdDev
 from keras_gans.layers.modulated_conv import ModulatedConv2D
 from keras_gans.layers.noise_injection import NoiseInjection
+from keras_gans.layers.packing import PackSamples, RepeatPacked
 from keras_gans.layers.pixel_norm import PixelNorm
 from keras_gans.layers.pixel_shuffle import PixelShuffle
 from keras_gans.layers.reflection_padding import ReflectionPadding2D
@@ -24,4 +25,5 @@ __all__ = ["AdaIN", "ConditionalBatchNormalization", "ConstantInput", "Equalized
            "EqualizedDense", "FadeIn", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection",
            "PixelNorm", "SelfAttention", "CropToMatch", "ImagePool", "InstanceNormalization",
            "PadToMultiple", "PixelShuffle", "ReflectionPadding2D", "SpanActivation",
-           "MinibatchDiscrimination", "ReplicaDropout", "ReplicaGaussianNoise"]
+           "MinibatchDiscrimination", "ReplicaDropout", "ReplicaGaussianNoise", "PackSamples",
+           "RepeatPacked"]

@@ -10,6 +10,7 @@ from keras_gans.networks.conditional import (auxiliary_classifier_discriminator,
                                              conditional_discriminator, conditional_generator)
 from keras_gans.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.networks.mlp import mlp_discriminator, mlp_generator
+from keras_gans.networks.packing import packed_discriminator
 from keras_gans.networks.patchgan import (patchgan_discriminator, patchgan_output_size,
                                           patchgan_receptive_field)
 from keras_gans.networks.progan import progan_discriminator, progan_generator
@@ -27,4 +28,5 @@ __all__ = ["biggan_discriminator", "biggan_generator", "dcgan_discriminator", "d
            "resnet_generator", "simgan_local_discriminator", "simgan_refiner",
            "srgan_discriminator", "srresnet_generator", "tabular_discriminator",
            "tabular_generator", "autoencoder_discriminator", "auxiliary_classifier_discriminator",
-           "classifier_discriminator", "conditional_discriminator", "conditional_generator"]
+           "classifier_discriminator", "conditional_discriminator", "conditional_generator",
+           "packed_discriminator"]
