@@ -12,6 +12,8 @@ The number of 2x stages is chosen so that the smallest feature map is at least 3
 import keras
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.layers.minibatch_discrimination import MinibatchDiscrimination
+from keras_gans.layers.minibatch_stddev import MinibatchStdDev
 
 _NORMALIZATIONS = (None, "batch", "layer")
 
@@ -82,13 +84,21 @@ def dcgan_generator(latent_dim, image_shape, base_filters=64, kernel_size=4,
 
 
 def dcgan_discriminator(image_shape, base_filters=64, kernel_size=4, normalization="batch",
-                        name="discriminator"):
+                        minibatch=None, name="discriminator"):
     """image -> strided convolutions halving the size -> flatten -> one logit.
 
     ``normalization``: ``"batch"`` (DCGAN, WGAN), ``"layer"`` (the WGAN-GP paper's
     recommendation, since batch norm makes the gradient penalty per-example invalid) or
     ``None``.
+
+    ``minibatch``: a feature that lets D see a batch's variety, against mode collapse:
+    ``"stddev"`` appends ``MinibatchStdDev`` (groups of 4) to the last feature maps;
+    ``"discrimination"`` appends ``MinibatchDiscrimination`` (100 kernels of 5, the paper's
+    MNIST sizes) to the flattened features. ``None`` (default): neither.
     """
+    if minibatch not in (None, "stddev", "discrimination"):
+        raise ValueError(f"`minibatch` must be None, 'stddev' or 'discrimination'; received "
+                         f"{minibatch!r}.")
     image_shape = tuple(image_shape)
     _check_image_shape(image_shape)
     stages, _ = num_stages(image_shape)
@@ -102,6 +112,10 @@ def dcgan_discriminator(image_shape, base_filters=64, kernel_size=4, normalizati
         x = norm(x) if norm else x
         x = keras.layers.LeakyReLU(0.2, name=f"down_{i}_lrelu")(x)
         filters *= 2
+    if minibatch == "stddev":
+        x = MinibatchStdDev(group_size=4, name="minibatch_stddev")(x)
     x = keras.layers.Flatten(name="flatten")(x)
+    if minibatch == "discrimination":
+        x = MinibatchDiscrimination(100, 5, name="minibatch_discrimination")(x)
     logits = keras.layers.Dense(1, name="logits")(x)
     return keras.Model(images, logits, name=name)

@@ -44,3 +44,29 @@ def test_shapes_that_do_not_fit_are_explained():
         dcgan.dcgan_generator(8, (5, 5, 1))
     with pytest.raises(ValueError, match="MLP networks"):
         dcgan.dcgan_discriminator((2,))
+
+
+def test_minibatch_options_let_the_discriminator_see_a_batch_s_variety():
+    import keras
+
+    import keras_gans as kg
+
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
+    plain = kg.networks.dcgan_discriminator((16, 16, 1), base_filters=4)
+    for option, layer in (("stddev", "minibatch_stddev"),
+                          ("discrimination", "minibatch_discrimination")):
+        d = kg.networks.dcgan_discriminator((16, 16, 1), base_filters=4, minibatch=option)
+        assert d.get_layer(layer) is not None
+        # An example's logit depends on the rest of its batch (it would not without them).
+        alone = keras.ops.convert_to_numpy(d(x[:4], training=False))[0]
+        other = x.copy()
+        other[1:4] = x[0]
+        together = keras.ops.convert_to_numpy(d(other[:4], training=False))[0]
+        assert not np.allclose(alone, together), option
+    same = np.repeat(x[:1], 4, axis=0)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(plain(x[:4], training=False))[0],
+                               keras.ops.convert_to_numpy(
+                                   plain(np.concatenate([x[:1], same[1:]]),
+                                         training=False))[0], rtol=1e-5)
+    with pytest.raises(ValueError, match="'stddev' or 'discrimination'"):
+        kg.networks.dcgan_discriminator((16, 16, 1), minibatch="batch")
