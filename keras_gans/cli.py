@@ -144,29 +144,19 @@ def _load_model(name_or_path):
 
 
 def _sample(args):
-    import keras_gans as kg
-
     model = _load_model(args.model)
     if model is None:
         return 2
-    if kg.tasks.is_image_to_image(model):
+    if model.needs_inputs:
         return _sample_image_to_image(model, args)
-    if _makes_tables(model):
+    if model.makes_tables:
         return _sample_table(model, args)
     output = args.output or "samples.png"
     style_mix = _style_mix(args.style_mix) if args.style_mix else None
     options = model.sampling_options(truncation=args.truncation, style_mix=style_mix)
-    samples = model.generate(args.num, seed=args.seed, **options)
-    kg.utils.save_samples(samples, output)
+    model.save_preview(output, n=args.num, seed=args.seed, **options)
     print(f"Wrote {args.num} samples to {output}")
     return 0
-
-
-def _makes_tables(model):
-    """Tabular models (TabularGAN, RadialGAN) turn generated rows into a table with their
-    fitted transformers."""
-    return hasattr(model, "sample") and (hasattr(model, "transformer")
-                                         or hasattr(model, "transformers"))
 
 
 def _sample_table(model, args):
@@ -175,14 +165,11 @@ def _sample_table(model, args):
         print(f"error: {type(model).__name__} makes table rows, written as CSV; pass "
               f"-o NAME.csv (received -o {output}).", file=sys.stderr)
         return 2
-    options = {}
-    if hasattr(model, "domains"):
-        domain = args.domain or model.domains[0]
-        if domain not in model.domains:
-            print(f"error: {type(model).__name__} has no domain {domain!r}; its domains: "
-                  f"{', '.join(model.domains)} (--domain).", file=sys.stderr)
-            return 2
-        options["domain"] = domain
+    try:
+        options = model.table_options(domain=args.domain)
+    except ValueError as e:
+        print(f"error: {e} (--domain)", file=sys.stderr)
+        return 2
     table = model.sample(args.num, seed=args.seed, as_frame=False, **options)
     _write_csv(table, output)
     which = f" of domain {options['domain']!r}" if options else ""
@@ -219,7 +206,7 @@ def _sample_image_to_image(model, args):
     import keras_gans as kg
 
     output = args.output or "samples.png"
-    shape = kg.tasks.input_shape(model)
+    shape = model.input_image_shape
     inputs, where = None, None
     if args.inputs:
         source = yaml.safe_load(args.inputs)
@@ -232,15 +219,15 @@ def _sample_image_to_image(model, args):
             source = None  # a folder of the machine the preset was trained on
     if inputs is None:
         if source is None:
-            print(f"error: {type(model).__name__} {kg.tasks.task_of(model)}s images of shape "
+            print(f"error: {type(model).__name__} {model.task}s images of shape "
                   f"{shape}: pass --inputs SOURCE (an image folder or file, a data set name, "
                   f"or '{{synthetic_digits: {{}}}}') to say which.", file=sys.stderr)
             return 2
         inputs = kg.tasks.draw_inputs(source, args.num, args.seed, shape)
         where = str(source)
-    kg.tasks.save_pairs(inputs, kg.tasks.apply(model, inputs), output)
+    model.save_preview(output, inputs=inputs)
     print(f"Wrote {len(inputs)} inputs from {where} beside their outputs "
-          f"({kg.tasks.task_of(model)}) to {output}")
+          f"({model.task}) to {output}")
     return 0
 
 
@@ -267,6 +254,12 @@ def _eval(args):
 
     model = _load_model(args.model)
     if model is None:
+        return 2
+    if model.needs_inputs or model.makes_tables:
+        made = f"{model.task}s images" if model.needs_inputs else "makes table rows"
+        print(f"error: `keras-gans eval` scores images generated from noise; "
+              f"{type(model).__name__} {made} (its card gives the scores measured for it).",
+              file=sys.stderr)
         return 2
     metrics = [m.strip() for m in args.metric.split(",") if m.strip()]
     try:

@@ -17,7 +17,6 @@ import json
 import os
 import re
 
-import numpy as np
 import yaml
 
 # The layout of config.json and metadata.json. A preset written with a larger number
@@ -481,16 +480,9 @@ def save_preset(model, folder, metadata=None, compress=False):
     clean.save_weights(os.path.join(folder, WEIGHTS_NAME))
     if compress:
         _compress_weights(os.path.join(folder, WEIGHTS_NAME))
-    if tasks.is_image_to_image(model):
-        # What the preset does to an image, for the tests, `keras-gans sample` and people.
-        shape = tasks.input_shape(model)
-        one = tasks.apply(model, np.zeros((1, *shape), "float32"))
-        described = {"task": tasks.task_of(model), "input_shape": list(shape),
-                     "output_shape": list(one.shape[1:])}
-    else:
-        described = {"data_shape": list(model.data_shape), "latent_dim": int(model.latent_dim)}
+    # What the preset takes and returns, for the tests, `keras-gans sample` and people.
     metadata = {"format_version": FORMAT_VERSION, "keras_gans_version": __version__,
-                **described, **(metadata or {})}
+                **model.describe_task(), **(metadata or {})}
     with open(os.path.join(folder, METADATA_NAME), "w") as f:
         json.dump(metadata, f, indent=1)
     write_manifest(folder)

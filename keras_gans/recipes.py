@@ -317,7 +317,7 @@ def _callbacks(cbs, model, folder, picture_source, shape):
     if cbs.get("sample_grid"):
         grid = dict(cbs["sample_grid"])
         tensorboard = grid.pop("tensorboard", False)
-        if kg.tasks.is_image_to_image(model):  # the source's images beside the outputs
+        if model.needs_inputs:  # the source's images beside the outputs
             grid["inputs"] = kg.tasks.draw_inputs(picture_source, grid.get("num_samples", 64),
                                                   grid.get("seed", 0), shape)
         callbacks.append(kg.callbacks.SampleGrid(
@@ -411,10 +411,9 @@ def _run(recipe, out, verbose):
     if recipe.get("init_from") and not started:
         kg.training.initialize_from(model, kg.presets.load(recipe["init_from"]))
         print(f"Initialised from {recipe['init_from']}", flush=True)
-    image_to_image = kg.tasks.is_image_to_image(model)
-    shape = kg.tasks.input_shape(model) if image_to_image else model.data_shape
+    shape = model.example_shape
     print(model.summary_line(), f"| data {name} {shape}", flush=True)
-    if recipe["callbacks"].get("ema") and image_to_image:
+    if recipe["callbacks"].get("ema") and not model.supports_ema:
         raise ValueError(f"callbacks.ema averages the weights of a noise-to-image "
                          f"generator; {type(model).__name__} has none. Set `ema: null`.")
 

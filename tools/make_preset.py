@@ -238,15 +238,11 @@ def _metrics_table(metrics):
 
 
 def without_history_pools(model):
-    """CycleGAN's history pools (50 generated images per discriminator) are training state,
-    not model: a preset ships the four networks with ``pool_size=0`` (at 64x64 the pools
-    are 4.9 MB of a 26 MB file). The card says how to train with pools again."""
-    if not getattr(model, "pool_size", 0):
-        return model
-    clone = type(model).from_config({**model.get_config(), "pool_size": 0})
-    for key in model._NETWORKS:
-        getattr(clone, key).set_weights(getattr(model, key).get_weights())
-    return clone
+    """The model without its training-only state (``without_training_state``): CycleGAN's
+    history pools (50 generated images per discriminator; at 64x64 they are 4.9 MB of a
+    26 MB file) and SimGAN's buffer are not shipped. The card says how to train with pools
+    again."""
+    return model.without_training_state()
 
 
 def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases=(),
@@ -260,7 +256,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
     os.makedirs(folder, exist_ok=True)
-    task, shape = tasks.task_of(model), tasks.input_shape(model)
+    task, shape = model.task, model.input_image_shape
     kind = next((k for k in ("unpaired", "super_resolution")
                  if resolved["data"].get(k) is not None), None)
     if kind is None:
@@ -275,14 +271,12 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                                        if k not in ("num", "n", "seed")}}
     model = without_history_pools(model)
     inputs = tasks.draw_inputs(source, I2I_PAIRS, seed, shape)
-    outputs = tasks.apply(model, inputs)
-    tasks.save_pairs(inputs, outputs, os.path.join(folder, presets.SAMPLES_NAME))
+    model.save_preview(os.path.join(folder, presets.SAMPLES_NAME), inputs=inputs)
     drawn = (f"synthetic_digits({I2I_PAIRS}, seed={seed})" if isinstance(source, dict)
              else f"{I2I_PAIRS} images of {source} (kg.tasks.draw_inputs, seed {seed})")
     sample_caption = (f"`{task}` applied to {drawn}: each input, then its output to its "
                       f"right; 8 pairs per row")
-    networks = {layer.name: _parameters(layer) for layer in model.layers
-                if isinstance(layer, keras.Model)}
+    networks = {net.name: _parameters(net) for net in model.networks()}
     schedule = resolved["schedule"]
     steps = schedule["epochs"] * schedule["steps_per_epoch"]
     pretrain_steps = (schedule.get("pretrain_epochs") or 0) * schedule["steps_per_epoch"]
@@ -345,7 +339,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     folder = os.path.join(zoo, name)
     model = keras.models.load_model(os.path.join(run, "model.keras"))
     resolved = kg.recipes.load(os.path.join(run, "recipe.yaml"))
-    if kg.tasks.is_image_to_image(model):
+    if model.needs_inputs:
         return build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases,
                                            description, notes, limitations, zoo, seed, metrics)
     os.makedirs(folder, exist_ok=True)
@@ -718,7 +712,6 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
         g_params = sum(_parameters(m) for m in model.encoders + model.decoders)
         d_params = sum(_parameters(m) for m in model.discriminators)
         samples_note = f"augment('{target}', tables, seed=0)"
-        model.data_shape = tuple(shape)
     else:
         with open(os.path.join(run, "result.json")) as f:
             result = json.load(f)
@@ -856,7 +849,7 @@ def write_examples(name, source, n=16, seed=0, zoo=None):
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
     model = presets.load_folder(folder)
-    inputs = kg.tasks.draw_inputs(source, n, seed, kg.tasks.input_shape(model))
+    inputs = kg.tasks.draw_inputs(source, n, seed, model.input_image_shape)
     path = kg.tasks.write_examples(inputs, folder)
     presets.write_index(zoo)
     return path

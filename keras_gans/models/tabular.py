@@ -48,6 +48,7 @@ class TabularGAN(GAN):
     """
 
     default_latent_dim = 128
+    makes_tables = True
 
     def __init__(self, transformer=None, latent_dim=None, generator=None, discriminator=None,
                  conditional=True, condition_weight=1.0, **kwargs):
