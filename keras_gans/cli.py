@@ -71,10 +71,15 @@ def _train_variant(args):
     import keras_gans as kg
 
     variant = kg.models.get(args.variant)
-    if not issubclass(variant, kg.models.GAN):
+    if variant.task != kg.tasks.GENERATE:
         raise ValueError(f"`keras-gans train` trains the noise-to-image variants; "
                          f"{variant.__name__} takes images as input (pairs of batches). "
-                         f"Train it from Python: see README.md, 'Image to image'.")
+                         f"Train it from a recipe (zoo/recipes) or from Python: see "
+                         f"README.md, 'Image to image'.")
+    if variant.shape_argument is None:
+        raise ValueError(f"`keras-gans train VARIANT` trains on one data set of examples; "
+                         f"{variant.__name__} is built from its data's own description. "
+                         f"Train it from Python: see README.md.")
     if args.seed is not None:
         keras.utils.set_random_seed(args.seed)
     is_toy = args.dataset in kg.data.toy.TOY_DISTRIBUTIONS
@@ -88,7 +93,8 @@ def _train_variant(args):
             kg.networks.dcgan_discriminator(data_shape, base_filters=args.d_filters,
                                             normalization=variant.discriminator_normalization,
                                             name="convolutions"), args.d_noise)
-    model = variant(data_shape=data_shape, latent_dim=args.latent_dim, **networks)
+    model = variant(**{variant.shape_argument: data_shape}, latent_dim=args.latent_dim,
+                    **networks)
     compile_kwargs = {}
     if args.d_steps is not None:
         compile_kwargs["d_steps"] = args.d_steps
@@ -370,7 +376,9 @@ def build_parser():
         description="Train a variant with the defaults below, or run a recipe (--recipe): then "
                     "the flags given override the recipe's fields, and running the same "
                     "command again resumes an interrupted run.")
-    train.add_argument("variant", nargs="?", help="gan, dcgan, wgan, wgan-gp, progan or stylegan")
+    train.add_argument("variant", nargs="?",
+                       help="a noise-to-image variant: gan, dcgan, wgan, wgan-gp, ebgan, progan, "
+                            "stylegan, ... (an unknown name lists them all)")
     train.add_argument("--recipe", default=None, help="a recipe YAML file (zoo/recipes/*.yaml)")
     train.add_argument("--set", action="append", metavar="FIELD=VALUE",
                        help="override any recipe field, e.g. --set callbacks.ema.decay=0.99")

@@ -283,14 +283,9 @@ def build_model(recipe, data_shape):
 
     kwargs = dict(recipe["model"])
     variant = kg.models.get(kwargs.pop("variant"))
-    takes = inspect.signature(variant.__init__).parameters
-    if data_shape is not None and "image_shape" not in kwargs and "data_shape" not in kwargs:
-        # Image-to-image variants take image_shape; the noise-to-image ones data_shape;
-        # SRGAN neither (its data is cut to its own patch size).
-        for key in ("data_shape", "image_shape"):
-            if key in takes:
-                kwargs[key] = tuple(data_shape)
-                break
+    given = "image_shape" in kwargs or "data_shape" in kwargs
+    if data_shape is not None and variant.shape_argument is not None and not given:
+        kwargs[variant.shape_argument] = tuple(data_shape)
     shape = kwargs.get("image_shape") or kwargs.get("data_shape")
     shape = tuple(shape) if shape is not None else None
     for role in ("generator", "discriminator"):

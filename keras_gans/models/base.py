@@ -19,6 +19,7 @@ from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
 from keras_gans.models import custom_networks
+from keras_gans.models import registry
 from keras_gans.models.adversarial import AdversarialModel, parameter_count
 from keras_gans.networks import mlp
 
@@ -55,6 +56,7 @@ def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_
     return data_shape, int(latent_dim)
 
 
+@registry.register("gan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class GAN(AdversarialModel):
     """Generative adversarial network of Goodfellow, Pouget-Abadie, Mirza, Xu, Warde-Farley,
@@ -85,6 +87,7 @@ class GAN(AdversarialModel):
     default_latent_dim = 100
     players = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     step_optimizer = "g_optimizer"
+    shape_argument = "data_shape"
     supports_ema = True
     # The losses read D's output as logits (EBGAN's critic is an energy instead).
     critic_returns_logits = True

@@ -13,6 +13,7 @@ import tensorflow as tf
 from keras_gans import _backend  # noqa: F401
 from keras_gans import losses as losses_lib
 from keras_gans.layers import ImagePool
+from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
                                               check_numpy_images)
@@ -26,6 +27,7 @@ def _l1(a, b):
     return tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
 
 
+@registry.register("cyclegan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class CycleGAN(ImageToImageGAN):
     """CycleGAN of Zhu, Park, Isola & Efros (2017), "Unpaired Image-to-Image Translation
@@ -102,6 +104,7 @@ class CycleGAN(ImageToImageGAN):
                "d_optimizer": ("discriminator_x", "discriminator_y")}
     # The history pools only serve training: a preset ships the networks without them.
     training_only = {"pool_size": 0}
+    shape_argument = "image_shape"
 
     @property
     def input_image_shape(self):

@@ -9,10 +9,12 @@ from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
 from keras_gans.data import tabular as tabular_data
+from keras_gans.models import registry
 from keras_gans.models.adversarial import AdversarialModel
 from keras_gans.networks import tabular as tabular_nets
 
 
+@registry.register("radialgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class RadialGAN(AdversarialModel):
     """RadialGAN of Yoon, Jordon & van der Schaar (2018), "RadialGAN: Leveraging multiple

@@ -15,12 +15,14 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans.layers import ImagePool
+from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
                                               check_numpy_images)
 from keras_gans.networks import simgan as simgan_networks
 
 
+@registry.register("simgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SimGAN(ImageToImageGAN):
     """SimGAN of Shrivastava, Pfister, Tuzel, Susskind, Wang & Webb (2017), "Learning from
@@ -74,6 +76,7 @@ class SimGAN(ImageToImageGAN):
     players = {"r_optimizer": ("refiner",), "d_optimizer": ("discriminator",)}
     # The history buffer only serves training: a preset ships the networks without it.
     training_only = {"buffer_size": 0}
+    shape_argument = "image_shape"
 
     @property
     def input_image_shape(self):

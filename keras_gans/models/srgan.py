@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import losses as losses_lib
+from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
                                               check_numpy_images)
@@ -52,6 +53,7 @@ class _Frozen:
         self.model = model
 
 
+@registry.register("srgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SRGAN(ImageToImageGAN):
     """SRGAN of Ledig, Theis, Huszar, Caballero, Cunningham, Acosta, Aitken, Tejani, Totz,
