@@ -1,5 +1,5 @@
 """The ``keras-gans`` command: train a variant, list the zoo, sample from a preset or a saved
-model, export a generator."""
+model, export a generator, and build the zoo's presets (``keras-gans zoo``)."""
 
 import argparse
 import json
@@ -482,6 +482,11 @@ def build_parser():
     export.add_argument("--format", default="savedmodel", choices=["savedmodel"])
     export.add_argument("--out", required=True, help="output folder")
     export.set_defaults(func=_export)
+
+    # Parsed by keras_gans.preset_builder itself (see main): listed here for --help.
+    sub.add_parser("zoo", add_help=False,
+                   help="build, snapshot, measure and index the zoo's presets "
+                        "(keras-gans zoo --help)")
     return parser
 
 
@@ -492,6 +497,11 @@ def main(argv=None):
         # TensorFlow's C++ errors that do not stop a run (e.g. a graph rewrite that grappler
         # skips) are not for a command's user; Python exceptions still say what failed.
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["zoo"]:
+        from keras_gans import preset_builder
+
+        return preset_builder.main(argv[1:], prog="keras-gans zoo")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -262,13 +262,13 @@ def preset_files(name, index=None, cache=None):
     missing = [f for f in LOAD_FILES if f not in (entry.get("files") or {})]
     if missing:
         raise PresetError(f"The index entry of '{name}' lists no hash for {missing}; "
-                          f"regenerate the index (python tools/make_preset.py index).")
+                          f"regenerate the index (keras-gans zoo index).")
     zoo = os.path.dirname(os.path.abspath(index)) if index else zoo_dir()
     installed = os.path.join(zoo, name)
     cached = os.path.join(cache or cache_dir(), name)
     if _complete(installed, LOAD_FILES):
         fix = ("Reinstall keras-gans, or if you retrained the preset, regenerate the index "
-               "(python tools/make_preset.py index).")
+               "(keras-gans zoo index).")
         for filename in LOAD_FILES:
             verify(os.path.join(installed, filename), entry["files"][filename], fix)
         return installed
@@ -462,12 +462,11 @@ def save_preset(model, folder, metadata=None, compress=False):
     (``metadata`` plus ``format_version`` and the versions used) and SHA256SUMS, their
     hashes, which ``load`` checks when the folder is loaded by path. ``compress`` stores the
     weights gzip-compressed (same values, about a tenth smaller). The card and the
-    samples are written by ``tools/make_preset.py``. Returns ``folder``."""
+    samples are written by ``keras-gans zoo build`` (``keras_gans.preset_builder``).
+    Returns ``folder``."""
     import keras
 
     from keras_gans.version import __version__
-
-    from keras_gans import tasks
 
     os.makedirs(folder, exist_ok=True)
     config = keras.saving.serialize_keras_object(model)
