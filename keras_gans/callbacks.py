@@ -12,17 +12,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import plots, utils
+from keras_gans import plots
 
 
 def _global_step(model):
-    """Generator updates so far: the step counter, saved with the optimizer's state (a
-    model whose training phases use different optimizers names the current one's counter
-    as ``step_counter``)."""
-    counter = getattr(model, "step_counter", None)
-    if counter is None:
-        counter = (getattr(model, "g_optimizer", None) or model.optimizer).iterations
-    return int(counter.numpy())
+    """Generator updates so far: the model's ``step_counter``, saved with its optimizer's
+    state."""
+    return int(model.step_counter.numpy())
 
 
 def _as_float(value):
@@ -65,15 +61,11 @@ class SampleGrid(keras.callbacks.Callback):
             return
         path = os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png")
         if self.inputs is not None:
-            from keras_gans import tasks
-
-            outputs = tasks.apply(self.model, self.inputs)
-            self.paths.append(tasks.save_pairs(self.inputs, outputs, path))
+            self.paths.append(self.model.save_preview(path, inputs=self.inputs))
         else:
             if self._z is None:
                 self._z = self.model.latent_vectors(self.num_samples, self.seed)
-            samples = self.model.generate(len(self._z), z=self._z)
-            self.paths.append(plots.save_samples(samples, path, centres=self.centres))
+            self.paths.append(self.model.save_preview(path, z=self._z, centres=self.centres))
         if self.tensorboard_dir:
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
@@ -133,8 +125,6 @@ class EMA(keras.callbacks.Callback):
 
     def set_model(self, model):
         super().set_model(model)
-        if not hasattr(model, "enable_ema"):
-            raise TypeError("The EMA callback needs a keras_gans GAN model (with enable_ema).")
         model.enable_ema()
 
     def _build_update(self):
@@ -291,10 +281,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
                 f"continue that run's weights. Train into another folder, or delete "
                 f"'{self.backup_dir}' to start over.")
         model = self.model
-        for opt, net in ((getattr(model, "d_optimizer", None), getattr(model, "discriminator", None)),
-                         (getattr(model, "g_optimizer", None), getattr(model, "generator", None))):
-            if opt is not None and not opt.built:
-                opt.build(net.trainable_variables)
+        model.build_optimizers()
         # The learning rates are the ones the model was compiled with now (a resumed
         # run may lower them), not the checkpoint's.
         rates = [(v, v.numpy()) for v in self._learning_rate_variables()]

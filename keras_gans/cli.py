@@ -1,5 +1,5 @@
 """The ``keras-gans`` command: train a variant, list the zoo, sample from a preset or a saved
-model, export a generator."""
+model, export a generator, and build the zoo's presets (``keras-gans zoo``)."""
 
 import argparse
 import json
@@ -71,10 +71,15 @@ def _train_variant(args):
     import keras_gans as kg
 
     variant = kg.models.get(args.variant)
-    if not issubclass(variant, kg.models.GAN):
+    if variant.task != kg.tasks.GENERATE:
         raise ValueError(f"`keras-gans train` trains the noise-to-image variants; "
                          f"{variant.__name__} takes images as input (pairs of batches). "
-                         f"Train it from Python: see README.md, 'Image to image'.")
+                         f"Train it from a recipe (zoo/recipes) or from Python: see "
+                         f"README.md, 'Image to image'.")
+    if variant.shape_argument is None:
+        raise ValueError(f"`keras-gans train VARIANT` trains on one data set of examples; "
+                         f"{variant.__name__} is built from its data's own description. "
+                         f"Train it from Python: see README.md.")
     if args.seed is not None:
         keras.utils.set_random_seed(args.seed)
     is_toy = args.dataset in kg.data.toy.TOY_DISTRIBUTIONS
@@ -88,7 +93,8 @@ def _train_variant(args):
             kg.networks.dcgan_discriminator(data_shape, base_filters=args.d_filters,
                                             normalization=variant.discriminator_normalization,
                                             name="convolutions"), args.d_noise)
-    model = variant(data_shape=data_shape, latent_dim=args.latent_dim, **networks)
+    model = variant(**{variant.shape_argument: data_shape}, latent_dim=args.latent_dim,
+                    **networks)
     compile_kwargs = {}
     if args.d_steps is not None:
         compile_kwargs["d_steps"] = args.d_steps
@@ -144,29 +150,19 @@ def _load_model(name_or_path):
 
 
 def _sample(args):
-    import keras_gans as kg
-
     model = _load_model(args.model)
     if model is None:
         return 2
-    if kg.tasks.is_image_to_image(model):
+    if model.needs_inputs:
         return _sample_image_to_image(model, args)
-    if _makes_tables(model):
+    if model.makes_tables:
         return _sample_table(model, args)
     output = args.output or "samples.png"
     style_mix = _style_mix(args.style_mix) if args.style_mix else None
     options = model.sampling_options(truncation=args.truncation, style_mix=style_mix)
-    samples = model.generate(args.num, seed=args.seed, **options)
-    kg.utils.save_samples(samples, output)
+    model.save_preview(output, n=args.num, seed=args.seed, **options)
     print(f"Wrote {args.num} samples to {output}")
     return 0
-
-
-def _makes_tables(model):
-    """Tabular models (TabularGAN, RadialGAN) turn generated rows into a table with their
-    fitted transformers."""
-    return hasattr(model, "sample") and (hasattr(model, "transformer")
-                                         or hasattr(model, "transformers"))
 
 
 def _sample_table(model, args):
@@ -175,14 +171,11 @@ def _sample_table(model, args):
         print(f"error: {type(model).__name__} makes table rows, written as CSV; pass "
               f"-o NAME.csv (received -o {output}).", file=sys.stderr)
         return 2
-    options = {}
-    if hasattr(model, "domains"):
-        domain = args.domain or model.domains[0]
-        if domain not in model.domains:
-            print(f"error: {type(model).__name__} has no domain {domain!r}; its domains: "
-                  f"{', '.join(model.domains)} (--domain).", file=sys.stderr)
-            return 2
-        options["domain"] = domain
+    try:
+        options = model.table_options(domain=args.domain)
+    except ValueError as e:
+        print(f"error: {e} (--domain)", file=sys.stderr)
+        return 2
     table = model.sample(args.num, seed=args.seed, as_frame=False, **options)
     _write_csv(table, output)
     which = f" of domain {options['domain']!r}" if options else ""
@@ -219,7 +212,7 @@ def _sample_image_to_image(model, args):
     import keras_gans as kg
 
     output = args.output or "samples.png"
-    shape = kg.tasks.input_shape(model)
+    shape = model.input_image_shape
     inputs, where = None, None
     if args.inputs:
         source = yaml.safe_load(args.inputs)
@@ -232,15 +225,15 @@ def _sample_image_to_image(model, args):
             source = None  # a folder of the machine the preset was trained on
     if inputs is None:
         if source is None:
-            print(f"error: {type(model).__name__} {kg.tasks.task_of(model)}s images of shape "
+            print(f"error: {type(model).__name__} {model.task}s images of shape "
                   f"{shape}: pass --inputs SOURCE (an image folder or file, a data set name, "
                   f"or '{{synthetic_digits: {{}}}}') to say which.", file=sys.stderr)
             return 2
         inputs = kg.tasks.draw_inputs(source, args.num, args.seed, shape)
         where = str(source)
-    kg.tasks.save_pairs(inputs, kg.tasks.apply(model, inputs), output)
+    model.save_preview(output, inputs=inputs)
     print(f"Wrote {len(inputs)} inputs from {where} beside their outputs "
-          f"({kg.tasks.task_of(model)}) to {output}")
+          f"({model.task}) to {output}")
     return 0
 
 
@@ -267,6 +260,12 @@ def _eval(args):
 
     model = _load_model(args.model)
     if model is None:
+        return 2
+    if model.needs_inputs or model.makes_tables:
+        made = f"{model.task}s images" if model.needs_inputs else "makes table rows"
+        print(f"error: `keras-gans eval` scores images generated from noise; "
+              f"{type(model).__name__} {made} (its card gives the scores measured for it).",
+              file=sys.stderr)
         return 2
     metrics = [m.strip() for m in args.metric.split(",") if m.strip()]
     try:
@@ -377,7 +376,9 @@ def build_parser():
         description="Train a variant with the defaults below, or run a recipe (--recipe): then "
                     "the flags given override the recipe's fields, and running the same "
                     "command again resumes an interrupted run.")
-    train.add_argument("variant", nargs="?", help="gan, dcgan, wgan, wgan-gp, progan or stylegan")
+    train.add_argument("variant", nargs="?",
+                       help="a noise-to-image variant: gan, dcgan, wgan, wgan-gp, ebgan, progan, "
+                            "stylegan, ... (an unknown name lists them all)")
     train.add_argument("--recipe", default=None, help="a recipe YAML file (zoo/recipes/*.yaml)")
     train.add_argument("--set", action="append", metavar="FIELD=VALUE",
                        help="override any recipe field, e.g. --set callbacks.ema.decay=0.99")
@@ -481,6 +482,11 @@ def build_parser():
     export.add_argument("--format", default="savedmodel", choices=["savedmodel"])
     export.add_argument("--out", required=True, help="output folder")
     export.set_defaults(func=_export)
+
+    # Parsed by keras_gans.preset_builder itself (see main): listed here for --help.
+    sub.add_parser("zoo", add_help=False,
+                   help="build, snapshot, measure and index the zoo's presets "
+                        "(keras-gans zoo --help)")
     return parser
 
 
@@ -491,6 +497,11 @@ def main(argv=None):
         # TensorFlow's C++ errors that do not stop a run (e.g. a graph rewrite that grappler
         # skips) are not for a command's user; Python exceptions still say what failed.
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["zoo"]:
+        from keras_gans import preset_builder
+
+        return preset_builder.main(argv[1:], prog="keras-gans zoo")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -24,8 +24,8 @@ def export(model, path, format="savedmodel"):
     if format != "savedmodel":
         raise ValueError(f"Unknown export format {format!r}; supported: 'savedmodel'. For a "
                          f"Keras file use model.save('model.keras').")
-    net = model.ema_generator if getattr(model, "has_ema", False) else model.generator
-    latent_dim = int(model.latent_dim)
+    net, latent_dim = model.latent_network()
+    latent_dim = int(latent_dim)
 
     def from_latent(z):
         return {"images": net(z, training=False)}

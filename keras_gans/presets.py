@@ -17,7 +17,6 @@ import json
 import os
 import re
 
-import numpy as np
 import yaml
 
 # The layout of config.json and metadata.json. A preset written with a larger number
@@ -263,13 +262,13 @@ def preset_files(name, index=None, cache=None):
     missing = [f for f in LOAD_FILES if f not in (entry.get("files") or {})]
     if missing:
         raise PresetError(f"The index entry of '{name}' lists no hash for {missing}; "
-                          f"regenerate the index (python tools/make_preset.py index).")
+                          f"regenerate the index (keras-gans zoo index).")
     zoo = os.path.dirname(os.path.abspath(index)) if index else zoo_dir()
     installed = os.path.join(zoo, name)
     cached = os.path.join(cache or cache_dir(), name)
     if _complete(installed, LOAD_FILES):
         fix = ("Reinstall keras-gans, or if you retrained the preset, regenerate the index "
-               "(python tools/make_preset.py index).")
+               "(keras-gans zoo index).")
         for filename in LOAD_FILES:
             verify(os.path.join(installed, filename), entry["files"][filename], fix)
         return installed
@@ -463,12 +462,11 @@ def save_preset(model, folder, metadata=None, compress=False):
     (``metadata`` plus ``format_version`` and the versions used) and SHA256SUMS, their
     hashes, which ``load`` checks when the folder is loaded by path. ``compress`` stores the
     weights gzip-compressed (same values, about a tenth smaller). The card and the
-    samples are written by ``tools/make_preset.py``. Returns ``folder``."""
+    samples are written by ``keras-gans zoo build`` (``keras_gans.preset_builder``).
+    Returns ``folder``."""
     import keras
 
     from keras_gans.version import __version__
-
-    from keras_gans import tasks
 
     os.makedirs(folder, exist_ok=True)
     config = keras.saving.serialize_keras_object(model)
@@ -481,16 +479,9 @@ def save_preset(model, folder, metadata=None, compress=False):
     clean.save_weights(os.path.join(folder, WEIGHTS_NAME))
     if compress:
         _compress_weights(os.path.join(folder, WEIGHTS_NAME))
-    if tasks.is_image_to_image(model):
-        # What the preset does to an image, for the tests, `keras-gans sample` and people.
-        shape = tasks.input_shape(model)
-        one = tasks.apply(model, np.zeros((1, *shape), "float32"))
-        described = {"task": tasks.task_of(model), "input_shape": list(shape),
-                     "output_shape": list(one.shape[1:])}
-    else:
-        described = {"data_shape": list(model.data_shape), "latent_dim": int(model.latent_dim)}
+    # What the preset takes and returns, for the tests, `keras-gans sample` and people.
     metadata = {"format_version": FORMAT_VERSION, "keras_gans_version": __version__,
-                **described, **(metadata or {})}
+                **model.describe_task(), **(metadata or {})}
     with open(os.path.join(folder, METADATA_NAME), "w") as f:
         json.dump(metadata, f, indent=1)
     write_manifest(folder)

@@ -285,14 +285,9 @@ def build_model(recipe, data_shape):
 
     kwargs = dict(recipe["model"])
     variant = kg.models.get(kwargs.pop("variant"))
-    takes = inspect.signature(variant.__init__).parameters
-    if data_shape is not None and "image_shape" not in kwargs and "data_shape" not in kwargs:
-        # Image-to-image variants take image_shape; the noise-to-image ones data_shape;
-        # SRGAN neither (its data is cut to its own patch size).
-        for key in ("data_shape", "image_shape"):
-            if key in takes:
-                kwargs[key] = tuple(data_shape)
-                break
+    given = "image_shape" in kwargs or "data_shape" in kwargs
+    if data_shape is not None and variant.shape_argument is not None and not given:
+        kwargs[variant.shape_argument] = tuple(data_shape)
     shape = kwargs.get("image_shape") or kwargs.get("data_shape")
     shape = tuple(shape) if shape is not None else None
     for role in ("generator", "discriminator"):
@@ -319,7 +314,7 @@ def _callbacks(cbs, model, folder, picture_source, shape):
     if cbs.get("sample_grid"):
         grid = dict(cbs["sample_grid"])
         tensorboard = grid.pop("tensorboard", False)
-        if kg.tasks.is_image_to_image(model):  # the source's images beside the outputs
+        if model.needs_inputs:  # the source's images beside the outputs
             grid["inputs"] = kg.tasks.draw_inputs(picture_source, grid.get("num_samples", 64),
                                                   grid.get("seed", 0), shape)
         callbacks.append(kg.callbacks.SampleGrid(
@@ -431,10 +426,9 @@ def _run(recipe, out, verbose):
     if recipe.get("init_from") and not started:
         kg.training.initialize_from(model, kg.presets.load(recipe["init_from"]))
         print(f"Initialised from {recipe['init_from']}", flush=True)
-    image_to_image = kg.tasks.is_image_to_image(model)
-    shape = kg.tasks.input_shape(model) if image_to_image else model.data_shape
+    shape = model.example_shape
     print(model.summary_line(), f"| data {name} {shape}", flush=True)
-    if recipe["callbacks"].get("ema") and image_to_image:
+    if recipe["callbacks"].get("ema") and not model.supports_ema:
         raise ValueError(f"callbacks.ema averages the weights of a noise-to-image "
                          f"generator; {type(model).__name__} has none. Set `ema: null`.")
 

@@ -1,10 +1,13 @@
 """What a model does with its input, for the code that samples, pictures and tests models
 of every kind (recipes, the zoo, ``keras-gans sample``).
 
-A noise-to-image GAN *generates* (``generate(n, seed=...)``). An image-to-image model
-declares its task with a class attribute ``task``, the name of its method that maps a batch
-of images to a batch of images: ``"refine"`` (SimGAN), ``"translate"`` (CycleGAN, X to Y)
-or ``"upscale"`` (SRGAN), and the shape of one input image with ``input_image_shape``.
+Every model declares its task with the class attribute ``task`` (``keras_gans.models.
+adversarial.AdversarialModel``): a noise-to-image GAN *generates* (``generate(n,
+seed=...)``); an image-to-image model names its method that maps a batch of images to a
+batch of images: ``"refine"`` (SimGAN), ``"translate"`` (CycleGAN, X to Y) or
+``"upscale"`` (SRGAN), runs it with ``model.apply(images)``, and gives the shape of one
+input image as ``input_image_shape``. The functions ``task_of``, ``is_image_to_image``,
+``apply`` and ``input_shape`` below read that protocol.
 
 Inputs for pictures are described by a *source*, the same as one side of a recipe's
 ``data: {unpaired: [...]}`` (see ``keras_gans.recipes``):
@@ -32,7 +35,7 @@ IMAGE_TASKS = ("refine", "translate", "upscale")
 
 def task_of(model):
     """``"generate"`` for noise-to-image models, else the image-to-image method's name."""
-    task = getattr(model, "task", GENERATE)
+    task = model.task
     if task != GENERATE and task not in IMAGE_TASKS:
         raise ValueError(f"{type(model).__name__}.task is {task!r}; expected one of "
                          f"{', '.join((GENERATE, *IMAGE_TASKS))}.")
@@ -45,11 +48,8 @@ def is_image_to_image(model):
 
 def apply(model, inputs):
     """Run an image-to-image model's task method on a batch of float images in [-1, 1]."""
-    task = task_of(model)
-    if task == GENERATE:
-        raise ValueError(f"{type(model).__name__} generates from noise; call "
-                         f"model.generate(n, seed=...) instead of passing input images.")
-    return getattr(model, task)(inputs)
+    task_of(model)
+    return model.apply(inputs)
 
 
 def input_shape(model):

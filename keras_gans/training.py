@@ -37,8 +37,8 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
     one for its orders to be those of an uninterrupted run.
 
     ``method`` names the model's training method: ``"fit"``, or another that takes
-    ``fit``'s arguments, such as ``SRGAN.pretrain`` (its step counter is the model's
-    ``step_counter`` when the model defines one).
+    ``fit``'s arguments, such as ``SRGAN.pretrain`` (checkpoints count the model's
+    ``step_counter``, which follows the phase).
 
     ``run`` names the run in its checkpoints (``Checkpoint``'s ``run``); a checkpoint of
     another run is refused.
@@ -100,7 +100,7 @@ def initialize_from(model, source):
     names the network whose weights do not fit."""
     import keras
 
-    if getattr(source, "has_ema", False) and hasattr(model, "enable_ema"):
+    if source.has_ema and model.supports_ema:
         model.enable_ema()
     targets, sources = _networks(model), _networks(source)
     missing = sorted(set(targets) - set(sources))

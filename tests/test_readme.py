@@ -76,8 +76,8 @@ def test_train_on_your_own_images(tmp_path, monkeypatch):
 # command of a ```bash block after the introduction runs below, as written.
 NOT_RUN = {
     "keras-gans train --recipe zoo/recipes/dcgan-mnist.yaml": "downloads MNIST (tfds)",
-    "python tools/make_preset.py build": "writes a preset into zoo/",
-    "python tools/make_preset.py index": "rewrites zoo/index.yaml",
+    "keras-gans zoo build": "writes a preset into zoo/",
+    "keras-gans zoo index": "rewrites zoo/index.yaml",
     "keras-gans eval runs/dcgan/model.keras --metric fid,kid,pr --reference mnist":
         "downloads MNIST (tfds)",
 }

@@ -1,5 +1,7 @@
 """The objectives: one keras.Model subclass per GAN variant."""
 
+from keras_gans.models import registry
+from keras_gans.models.adversarial import AdversarialModel
 from keras_gans.models.base import GAN
 from keras_gans.models.biggan import BigGAN
 from keras_gans.models.cgan import ACGAN, CGAN
@@ -13,24 +15,13 @@ from keras_gans.models.simgan import SimGAN
 from keras_gans.models.srgan import SRGAN
 from keras_gans.models.stylegan import StyleGAN
 from keras_gans.models.tabular import TabularGAN
+from keras_gans.models.registry import get
 from keras_gans.models.wgan import WGAN, WGANGP
 
-# Names used by the command line and recipes.
-VARIANTS = {"gan": GAN, "dcgan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP, "progan": ProGAN,
-            "stylegan": StyleGAN, "biggan": BigGAN, "cyclegan": CycleGAN, "srgan": SRGAN,
-            "simgan": SimGAN, "tabular-gan": TabularGAN, "radialgan": RadialGAN, "cgan": CGAN,
-            "acgan": ACGAN, "ebgan": EBGAN, "sgan": SGAN}
+# Names used by the command line and recipes: every class registered itself on import.
+VARIANTS = registry.variants()
 
-__all__ = ["GAN", "BigGAN", "DCGAN", "ProGAN", "StyleGAN", "WGAN", "WGANGP", "VARIANTS", "get",
-           "CycleGAN", "SRGAN", "SimGAN", "TabularGAN", "RadialGAN", "CGAN", "ACGAN", "EBGAN",
-           "SGAN"]
+__all__ = ["AdversarialModel", "GAN", "BigGAN", "DCGAN", "ProGAN", "StyleGAN", "WGAN", "WGANGP",
+           "VARIANTS", "get", "CycleGAN", "SRGAN", "SimGAN", "TabularGAN", "RadialGAN", "CGAN",
+           "ACGAN", "EBGAN", "SGAN"]
 
-
-def get(name):
-    key = name.lower().replace("_", "-")
-    if key == "wgangp":
-        key = "wgan-gp"
-    if key not in VARIANTS:
-        raise ValueError(f"Unknown GAN variant '{name}'. Known variants: "
-                         f"{', '.join(sorted(VARIANTS))}.")
-    return VARIANTS[key]

@@ -9,8 +9,6 @@ have extra terms, ``discriminator_objective`` / ``generator_objective``. Variant
 game differs override ``train_step``.
 """
 
-import math
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -21,6 +19,8 @@ from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
 from keras_gans.models import custom_networks
+from keras_gans.models import registry
+from keras_gans.models.adversarial import AdversarialModel, parameter_count
 from keras_gans.networks import mlp
 
 
@@ -56,8 +56,9 @@ def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_
     return data_shape, int(latent_dim)
 
 
+@registry.register("gan")
 @keras.saving.register_keras_serializable(package="keras_gans")
-class GAN(keras.Model):
+class GAN(AdversarialModel):
     """Generative adversarial network of Goodfellow, Pouget-Abadie, Mirza, Xu, Warde-Farley,
     Ozair, Courville & Bengio (2014), "Generative Adversarial Nets", and the shared loop
     that every other variant changes only where its paper does.
@@ -84,6 +85,10 @@ class GAN(keras.Model):
     """
 
     default_latent_dim = 100
+    players = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    step_optimizer = "g_optimizer"
+    shape_argument = "data_shape"
+    supports_ema = True
     # The losses read D's output as logits (EBGAN's critic is an energy instead).
     critic_returns_logits = True
 
@@ -177,18 +182,7 @@ class GAN(keras.Model):
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``,
                 ``steps_per_execution``, ``run_eagerly``).
         """
-        for key in ("optimizer", "metrics", "loss_weights"):
-            if key in kwargs:
-                raise ValueError(
-                    f"`{key}` is not an argument of a GAN's compile(); use d_optimizer and "
-                    f"g_optimizer for the two players' optimizers."
-                )
         defaults = self.default_compile_args()
-        d_optimizer = keras.optimizers.get(d_optimizer or defaults["d_optimizer"])
-        g_optimizer = keras.optimizers.get(g_optimizer or defaults["g_optimizer"])
-        if d_optimizer is g_optimizer:
-            raise ValueError("d_optimizer and g_optimizer must be two different optimizer "
-                             "objects: each keeps state for its own network's weights.")
         loss = losses_lib.get(loss if loss is not None else defaults["loss"])
         penalties = [penalties_lib.get(p) for p in
                      (penalties if penalties is not None else defaults["penalties"])]
@@ -196,14 +190,8 @@ class GAN(keras.Model):
         if not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
             raise ValueError(f"`d_steps` must be a positive integer; received {d_steps!r}.")
 
-        if self._uses_float16():
-            # Dynamic loss scaling keeps small float16 gradients from flushing to zero.
-            d_optimizer = self._with_loss_scaling(d_optimizer)
-            g_optimizer = self._with_loss_scaling(g_optimizer)
-        kwargs.setdefault("jit_compile", "auto")
-        super().compile(optimizer=g_optimizer, **kwargs)
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
+        self.compile_players({"d_optimizer": d_optimizer or defaults["d_optimizer"],
+                              "g_optimizer": g_optimizer or defaults["g_optimizer"]}, **kwargs)
         self.loss_fn = loss
         self.d_steps = int(d_steps)
         self.split_real_batch = bool(split_real_batch)
@@ -214,21 +202,6 @@ class GAN(keras.Model):
             raise ValueError(f"Two penalties share a name: {names}. Use each penalty once.")
         self.penalty_trackers = [keras.metrics.Mean(name=n) for n in names]
         self.augment = augment_lib.get(augment)
-        # Build each optimizer for its own network now: left to fit(), Keras would build
-        # the g_optimizer (its `optimizer`) for every weight of both networks, and under
-        # tf.distribute an optimizer must not create its variables inside the step.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
-
-    def _uses_float16(self):
-        return any(net.dtype_policy.compute_dtype == "float16"
-                   for net in (self.generator, self.discriminator))
-
-    @staticmethod
-    def _with_loss_scaling(optimizer):
-        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            return optimizer
-        return keras.optimizers.LossScaleOptimizer(optimizer)
 
     def _penalty_gradient_scale(self):
         """The factor a penalty's inner gradient is computed at: D's loss scale under
@@ -237,31 +210,15 @@ class GAN(keras.Model):
             return tf.cast(self.d_optimizer.dynamic_scale, tf.float32)
         return 1.0
 
-    def get_compile_config(self):
-        if not self.compiled:
-            return None
+    def compile_settings(self):
         ser = keras.saving.serialize_keras_object
         return {
-            "d_optimizer": ser(self.d_optimizer),
-            "g_optimizer": ser(self.g_optimizer),
             "loss": ser(self.loss_fn),
             "penalties": [ser(p) for p in self.gradient_penalties + self.projections],
             "d_steps": self.d_steps,
             "split_real_batch": self.split_real_batch,
             **({"augment": ser(self.augment)} if self.augment is not None else {}),
         }
-
-    def compile_from_config(self, config):
-        de = keras.saving.deserialize_keras_object
-        self.compile(
-            d_optimizer=de(config["d_optimizer"]),
-            g_optimizer=de(config["g_optimizer"]),
-            loss=de(config["loss"]),
-            penalties=[de(p) for p in config["penalties"]],
-            d_steps=config["d_steps"],
-            split_real_batch=config.get("split_real_batch", False),
-            augment=config.get("augment"),
-        )
 
     @property
     def metrics(self):
@@ -339,7 +296,7 @@ class GAN(keras.Model):
     def discriminator_step(self, real, fake, condition=None):
         with tf.GradientTape() as tape:
             d_loss, extras = self.discriminator_objective(real, fake, condition)
-            scaled = self.d_optimizer.scale_loss(distribute.scale_loss_for_replicas(d_loss))
+            scaled = self._scaled(self.d_optimizer, d_loss)
         variables = self.player_variables("discriminator")
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply(grads, variables)
@@ -373,11 +330,11 @@ class GAN(keras.Model):
             with g_tape.stop_recording():
                 self.discriminator_step(real, tf.stop_gradient(fake), condition)
             g_loss = self.generator_objective(fake, condition)
-            scaled = self.g_optimizer.scale_loss(distribute.scale_loss_for_replicas(g_loss))
+            scaled = self._scaled(self.g_optimizer, g_loss)
         variables = self.player_variables("generator")
         self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
         self.g_loss_tracker.update_state(g_loss)
-        return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
+        return self._logs()
 
     def player_variables(self, role):
         """The weights a ``train_step`` updates for ``role`` ("generator" or
@@ -393,7 +350,7 @@ class GAN(keras.Model):
         self._update_d_metrics(d_loss, *extras)
         self.g_loss_tracker.update_state(self.generator_objective(fake, condition,
                                                                   training=False))
-        return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
+        return self._logs()
 
     # -- input checks ---------------------------------------------------------------
 
@@ -424,32 +381,6 @@ class GAN(keras.Model):
                 f"Convert images with x / 127.5 - 1 (kg.data.load does this for you)."
             )
         return tf.cast(data, tf.float32)
-
-    def fit(self, x=None, *args, **kwargs):
-        self._check_not_empty(x)
-        if isinstance(x, tf.data.Dataset):
-            # A tf.data pipeline shuffles itself; this keeps Keras from warning about it.
-            kwargs.setdefault("shuffle", False)
-        try:
-            return super().fit(x, *args, **kwargs)
-        except tf.errors.InvalidArgumentError as e:
-            from keras_gans.data import images
-
-            clear = images.unreadable_image_error(e)
-            if clear is None:
-                raise
-            raise clear from None
-
-    def _check_not_empty(self, x):
-        if x is None:
-            raise ValueError("fit() needs data: a tf.data.Dataset or an array of examples.")
-        if isinstance(x, tf.data.Dataset):
-            if int(x.cardinality()) == 0:
-                raise ValueError("The training data set is empty (it yields no batches). Check "
-                                 "the source files, filters and that batch_size <= the number "
-                                 "of examples when drop_remainder=True.")
-        elif hasattr(x, "shape") and len(x.shape) > 0 and x.shape[0] == 0:
-            raise ValueError("The training array is empty (0 examples).")
 
     # -- sampling -------------------------------------------------------------------
 
@@ -567,6 +498,9 @@ class GAN(keras.Model):
         return model
 
     def summary_line(self):
-        g = sum(math.prod(v.shape) for v in self.generator.weights)
-        d = sum(math.prod(v.shape) for v in self.discriminator.weights)
-        return f"{type(self).__name__}: G {g:,} parameters, D {d:,} parameters"
+        return (f"{type(self).__name__}: G {parameter_count(self.generator):,} parameters, "
+                f"D {parameter_count(self.discriminator):,} parameters")
+
+    def latent_network(self):
+        """The generator (its EMA copy if any) and ``latent_dim``, for export."""
+        return (self.ema_generator if self.has_ema else self.generator), self.latent_dim

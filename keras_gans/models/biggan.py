@@ -7,11 +7,13 @@ import numpy as np
 from keras_gans import _backend  # noqa: F401
 from keras_gans import penalties as penalties_lib
 from keras_gans.models import custom_networks
+from keras_gans.models import registry
 from keras_gans.models.base import GAN
 from keras_gans.models.class_conditional import ClassConditional
 from keras_gans.networks import biggan
 
 
+@registry.register("biggan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class BigGAN(ClassConditional, GAN):
     """BigGAN, the large-scale class-conditional GAN of Brock, Donahue & Simonyan (2019),

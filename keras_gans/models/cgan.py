@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans.models import custom_networks
+from keras_gans.models import registry
 from keras_gans.models.class_conditional import ClassConditional
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.networks import conditional
@@ -22,6 +23,7 @@ def _class_loss(labels, logits):
         tf.reshape(labels, [-1]), logits, from_logits=True))
 
 
+@registry.register("cgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class CGAN(ClassConditional, DCGAN):
     """Conditional GAN of Mirza & Osindero (2014), "Conditional Generative Adversarial Nets".
@@ -107,6 +109,7 @@ class CGAN(ClassConditional, DCGAN):
                 "conditioning": self.conditioning}
 
 
+@registry.register("acgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class ACGAN(CGAN):
     """Auxiliary-classifier GAN of Odena, Olah & Shlens (2017), "Conditional Image Synthesis

@@ -8,12 +8,13 @@ them. The discriminators see generated images through a history pool of 50.
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import losses as losses_lib
 from keras_gans.layers import ImagePool
+from keras_gans.models import registry
+from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
                                               check_numpy_images)
 from keras_gans.networks import patchgan, resnet
@@ -26,6 +27,7 @@ def _l1(a, b):
     return tf.reduce_mean(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
 
 
+@registry.register("cyclegan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class CycleGAN(ImageToImageGAN):
     """CycleGAN of Zhu, Park, Isola & Efros (2017), "Unpaired Image-to-Image Translation
@@ -98,6 +100,11 @@ class CycleGAN(ImageToImageGAN):
 
     # What the model does with an image (keras_gans.tasks): translate(images), X to Y.
     task = "translate"
+    players = {"g_optimizer": ("generator_xy", "generator_yx"),
+               "d_optimizer": ("discriminator_x", "discriminator_y")}
+    # The history pools only serve training: a preset ships the networks without them.
+    training_only = {"pool_size": 0}
+    shape_argument = "image_shape"
 
     @property
     def input_image_shape(self):
@@ -151,28 +158,13 @@ class CycleGAN(ImageToImageGAN):
                              f"have the same channels ({self.x_channels} vs {self.y_channels}); "
                              f"pass identity_weight=0.")
         self.total_steps = total_steps
-        self._prepare_optimizers(
-            {"g_optimizer": (g_optimizer or defaults["g_optimizer"],
-                             [self.generator_xy, self.generator_yx]),
-             "d_optimizer": (d_optimizer or defaults["d_optimizer"],
-                             [self.discriminator_x, self.discriminator_y])}, **kwargs)
+        self.compile_players({"g_optimizer": g_optimizer or defaults["g_optimizer"],
+                              "d_optimizer": d_optimizer or defaults["d_optimizer"]}, **kwargs)
 
-    def get_compile_config(self):
-        if not self.compiled:
-            return None
-        ser = keras.saving.serialize_keras_object
-        return {"g_optimizer": ser(self.g_optimizer), "d_optimizer": ser(self.d_optimizer),
-                "loss": ser(self.loss_fn), "cycle_weight": self.cycle_weight,
-                "identity_weight": self.identity_weight,
+    def compile_settings(self):
+        return {"loss": keras.saving.serialize_keras_object(self.loss_fn),
+                "cycle_weight": self.cycle_weight, "identity_weight": self.identity_weight,
                 "adversarial_weight": self.adversarial_weight}
-
-    def compile_from_config(self, config):
-        de = keras.saving.deserialize_keras_object
-        self.compile(g_optimizer=de(config["g_optimizer"]),
-                     d_optimizer=de(config["d_optimizer"]), loss=de(config["loss"]),
-                     cycle_weight=config["cycle_weight"],
-                     identity_weight=config["identity_weight"],
-                     adversarial_weight=config["adversarial_weight"])
 
     # -- the game -------------------------------------------------------------------
 
@@ -277,7 +269,6 @@ class CycleGAN(ImageToImageGAN):
         return cls(**config)
 
     def summary_line(self):
-        count = {k: int(sum(np.prod(v.shape) for v in getattr(self, k).weights))
-                 for k in self._NETWORKS}
+        count = {k: parameter_count(getattr(self, k)) for k in self._NETWORKS}
         return (f"CycleGAN: G {count['generator_xy']:,} + F {count['generator_yx']:,}, "
                 f"D_X {count['discriminator_x']:,} + D_Y {count['discriminator_y']:,} parameters")

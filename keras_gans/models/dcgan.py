@@ -3,10 +3,12 @@
 import keras
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.models import registry
 from keras_gans.models.base import GAN
 from keras_gans.networks import dcgan
 
 
+@registry.register("dcgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class DCGAN(GAN):
     """Deep convolutional GAN of Radford, Metz & Chintala (2016), "Unsupervised

@@ -8,6 +8,7 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans.losses import EnergyMargin
 from keras_gans.models import custom_networks
+from keras_gans.models import registry
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.networks import autoencoder
 
@@ -28,6 +29,7 @@ def pulling_away_term(codes):
     return (tf.reduce_sum(similarity) - n) / tf.maximum(n * (n - 1.0), 1.0)
 
 
+@registry.register("ebgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class EBGAN(DCGAN):
     """Energy-based GAN of Zhao, Mathieu & LeCun (2017), "Energy-based Generative

@@ -2,9 +2,9 @@
 
 Their games differ from the noise-to-image loop of ``base.GAN``: players take images, not
 latent vectors, and each variant adds its own reconstruction terms. Each therefore
-overrides ``train_step`` in its own file; this base holds only the plumbing they have in
-common: batch checks, optimizer building and loss scaling, and running a network over
-numpy images in chunks.
+overrides ``train_step`` in its own file; what every model shares (players, compile,
+trackers) is ``adversarial.AdversarialModel``'s. This file holds the batch checks of
+images and running a network over numpy images in chunks.
 """
 
 import keras
@@ -12,8 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
-from keras_gans import distribute
-from keras_gans.models.base import GAN
+from keras_gans.models.adversarial import AdversarialModel
 
 
 def check_image_batch(images, channels, role, fixed_shape=None):
@@ -59,58 +58,11 @@ def check_numpy_images(images, channels, role="images"):
     return images.astype("float32")
 
 
-class ImageToImageGAN(keras.Model):
-    """Base of the variants whose players map images to images. Not a model on its own."""
+class ImageToImageGAN(AdversarialModel):
+    """Base of the variants whose players map images to images. Not a model on its own.
 
-    def _prepare_optimizers(self, pairs, jit_compile="auto", **kwargs):
-        """``pairs``: {attribute: (optimizer, networks)}. Wraps each optimizer for float16
-        when needed, compiles the keras.Model, and builds each optimizer for its own
-        networks' variables (see GAN.compile for why)."""
-        for key in ("optimizer", "metrics", "loss_weights"):
-            if key in kwargs:
-                raise ValueError(f"`{key}` is not an argument of {type(self).__name__}."
-                                 f"compile(); pass the players' optimizers by name "
-                                 f"({', '.join(pairs)}).")
-        built = {}
-        for attribute, (optimizer, networks) in pairs.items():
-            optimizer = keras.optimizers.get(optimizer)
-            if any(optimizer is other for other in built.values()):
-                raise ValueError(f"Each player needs its own optimizer object; {attribute} "
-                                 f"is the same object as another one.")
-            if any(net.dtype_policy.compute_dtype == "float16" for net in networks):
-                optimizer = GAN._with_loss_scaling(optimizer)
-            built[attribute] = optimizer
-        kwargs.setdefault("jit_compile", jit_compile)
-        super().compile(optimizer=next(iter(built.values())), **kwargs)
-        for attribute, optimizer in built.items():
-            setattr(self, attribute, optimizer)
-            variables = [v for net in pairs[attribute][1] for v in net.trainable_variables]
-            optimizer.build(variables)
-
-    @staticmethod
-    def _scaled(optimizer, loss):
-        """The loss whose gradient an optimizer applies: averaged per replica, then scaled
-        for the replicas and (float16) for the loss scale."""
-        return optimizer.scale_loss(distribute.scale_loss_for_replicas(loss))
-
-    @staticmethod
-    def _apply(optimizer, tape, scaled_loss, networks):
-        variables = [v for net in networks for v in net.trainable_variables]
-        optimizer.apply(tape.gradient(scaled_loss, variables), variables)
-
-    @property
-    def metrics(self):
-        """The loss trackers a subclass keeps in ``self.trackers`` (name -> Mean)."""
-        return list(self.trackers.values())
-
-    def _logs(self):
-        return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
-
-    def fit(self, x=None, *args, **kwargs):
-        GAN._check_not_empty(self, x)
-        if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, **kwargs)
+    A subclass names its task method in ``task`` and the shape of one training input in
+    ``input_image_shape``."""
 
     @staticmethod
     def _run(net, images, batch_size):

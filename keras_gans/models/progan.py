@@ -7,6 +7,7 @@ from keras import ops
 from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans.layers import FadeIn
+from keras_gans.models import registry
 from keras_gans.models.base import GAN
 from keras_gans.networks import progan
 from keras_gans.penalties import Drift, GradientPenalty
@@ -34,6 +35,7 @@ class _RetraceOnGrowth(keras.callbacks.Callback):
         self.model.make_train_function()
 
 
+@registry.register("progan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class ProGAN(GAN):
     """Progressive GAN of Karras, Aila, Laine & Lehtinen (2018), "Progressive Growing of

@@ -9,11 +9,14 @@ from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
 from keras_gans.data import tabular as tabular_data
+from keras_gans.models import registry
+from keras_gans.models.adversarial import AdversarialModel
 from keras_gans.networks import tabular as tabular_nets
 
 
+@registry.register("radialgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
-class RadialGAN(keras.Model):
+class RadialGAN(AdversarialModel):
     """RadialGAN of Yoon, Jordon & van der Schaar (2018), "RadialGAN: Leveraging multiple
     datasets to improve target-specific predictive models using Generative Adversarial
     Networks" (ICML 2018).
@@ -43,6 +46,10 @@ class RadialGAN(keras.Model):
         hidden_units: hidden layers of every encoder, decoder and discriminator.
         encoders, decoders, discriminators: ``{domain: keras.Model}`` to use instead.
     """
+
+    players = {"d_optimizer": ("discriminators",), "g_optimizer": ("encoders", "decoders")}
+    step_optimizer = "g_optimizer"
+    makes_tables = True
 
     def __init__(self, transformers=None, latent_dim=32, hidden_units=(128, 128),
                  encoders=None, decoders=None, discriminators=None, **kwargs):
@@ -103,11 +110,10 @@ class RadialGAN(keras.Model):
         """Adam(1e-4, 0.5, 0.9) for the discriminators and for the encoders and decoders
         together, the Wasserstein loss with a gradient penalty (10) on each discriminator,
         and the cycle term weighted by ``cycle_weight``."""
-        super().compile(**kwargs)
-        self.d_optimizer = keras.optimizers.get(
-            d_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
-        self.g_optimizer = keras.optimizers.get(
-            g_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
+        self.compile_players(
+            {"d_optimizer": d_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+             "g_optimizer": g_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)},
+            **kwargs)
         self.loss_fn = losses_lib.get(loss)
         penalties = [penalties_lib.GradientPenalty(10.0)] if penalties is None else penalties
         penalties = [penalties_lib.get(p) for p in penalties]
@@ -116,28 +122,15 @@ class RadialGAN(keras.Model):
         self.penalty_trackers = [keras.metrics.Mean(name=p.name) for p in self.gradient_penalties]
         self.cycle_weight = float(cycle_weight)
         self.latent_momentum = float(latent_momentum)
-        # Each optimizer builds its own variables now, as GAN.compile does.
-        self.d_optimizer.build([v for m in self.discriminators for v in m.trainable_variables])
-        self.g_optimizer.build(self._g_variables())
 
     def _g_variables(self):
         return [v for m in self.encoders + self.decoders for v in m.trainable_variables]
 
-    def get_compile_config(self):
-        if not self.compiled:
-            return None
+    def compile_settings(self):
         ser = keras.saving.serialize_keras_object
-        return {"d_optimizer": ser(self.d_optimizer), "g_optimizer": ser(self.g_optimizer),
-                "loss": ser(self.loss_fn),
+        return {"loss": ser(self.loss_fn),
                 "penalties": [ser(p) for p in self.gradient_penalties + self.projections],
                 "cycle_weight": self.cycle_weight, "latent_momentum": self.latent_momentum}
-
-    def compile_from_config(self, config):
-        de = keras.saving.deserialize_keras_object
-        self.compile(d_optimizer=de(config["d_optimizer"]), g_optimizer=de(config["g_optimizer"]),
-                     loss=de(config["loss"]), penalties=[de(p) for p in config["penalties"]],
-                     cycle_weight=config["cycle_weight"],
-                     latent_momentum=config["latent_momentum"])
 
     @property
     def metrics(self):
@@ -193,7 +186,7 @@ class RadialGAN(keras.Model):
                     penalty_values[p] += value / k
                     loss = loss + penalty.weight * value
                 d_loss += loss
-            scaled = self.d_optimizer.scale_loss(distribute.scale_loss_for_replicas(d_loss))
+            scaled = self._scaled(self.d_optimizer, d_loss)
         self.d_optimizer.apply(tape.gradient(scaled, d_vars), d_vars)
         for projection in self.projections:
             for disc in self.discriminators:
@@ -213,7 +206,7 @@ class RadialGAN(keras.Model):
                     cycle += tf.reduce_mean(tf.square(back - reals[j]))
             cycle = cycle / (k * (k - 1))
             g_loss = adversarial + self.cycle_weight * cycle
-            scaled = self.g_optimizer.scale_loss(distribute.scale_loss_for_replicas(g_loss))
+            scaled = self._scaled(self.g_optimizer, g_loss)
         self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
         self._track_latent(codes)
         self.d_loss_tracker.update_state(d_loss)
@@ -221,7 +214,7 @@ class RadialGAN(keras.Model):
         self.cycle_tracker.update_state(cycle)
         for tracker, value in zip(self.penalty_trackers, penalty_values):
             tracker.update_state(value)
-        return distribute.logs_for_keras({m.name: m.result() for m in self.metrics})
+        return self._logs()
 
     def _critic(self, i):
         def critic(x):
@@ -259,8 +252,6 @@ class RadialGAN(keras.Model):
         if isinstance(x, dict):
             x = self.make_dataset(x, batch_size or 128, seed=kwargs.pop("seed", 0))
             batch_size = None
-        if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)
         return super().fit(x, *args, batch_size=batch_size, **kwargs)
 
     # -- translation and augmentation ---------------------------------------------------
@@ -318,6 +309,22 @@ class RadialGAN(keras.Model):
         return np.concatenate([keras.ops.convert_to_numpy(self.decoders[i](
             z[s:s + batch_size], training=False)) for s in range(0, len(z), batch_size)]
         ).astype("float32")
+
+    def table_options(self, domain=None):
+        """``sample``'s ``domain`` (default: the first), checked."""
+        domain = self.domains[0] if domain is None else str(domain)
+        if domain not in self.domains:
+            raise ValueError(f"{type(self).__name__} has no domain {domain!r}; its domains: "
+                             f"{', '.join(self.domains)}.")
+        return {"domain": domain}
+
+    def describe_task(self):
+        return {"latent_dim": self.latent_dim}
+
+    @property
+    def example_shape(self):
+        """The shape of one transformed row of the first domain."""
+        return (self.transformers[self.domains[0]].output_dim,)
 
     def sample(self, n, seed=None, domain=None, as_frame=None):
         """``n`` rows of ``domain`` as a table (see ``generate``)."""

@@ -7,10 +7,12 @@ import tensorflow as tf
 from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans.models import custom_networks
+from keras_gans.models import registry
 from keras_gans.models.base import GAN
 from keras_gans.networks import classifier, mlp
 
 
+@registry.register("sgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SGAN(GAN):
     """Semi-supervised GAN of Salimans, Goodfellow, Zaremba, Cheung, Radford & Chen (2016),

@@ -9,18 +9,20 @@ refined images the discriminator sees comes from a history buffer of earlier ref
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans.layers import ImagePool
+from keras_gans.models import registry
+from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
                                               check_numpy_images)
 from keras_gans.networks import simgan as simgan_networks
 
 
+@registry.register("simgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SimGAN(ImageToImageGAN):
     """SimGAN of Shrivastava, Pfister, Tuzel, Susskind, Wang & Webb (2017), "Learning from
@@ -71,6 +73,10 @@ class SimGAN(ImageToImageGAN):
 
     # What the model does with an image (keras_gans.tasks): refine(images).
     task = "refine"
+    players = {"r_optimizer": ("refiner",), "d_optimizer": ("discriminator",)}
+    # The history buffer only serves training: a preset ships the networks without it.
+    training_only = {"buffer_size": 0}
+    shape_argument = "image_shape"
 
     @property
     def input_image_shape(self):
@@ -102,23 +108,12 @@ class SimGAN(ImageToImageGAN):
         if float(weight) < 0:
             raise ValueError(f"`self_regularization` must be >= 0; received {weight!r}.")
         self.self_regularization = float(weight)
-        self._prepare_optimizers(
-            {"r_optimizer": (r_optimizer or defaults["r_optimizer"], [self.refiner]),
-             "d_optimizer": (d_optimizer or defaults["d_optimizer"], [self.discriminator])},
-            **kwargs)
+        self.compile_players({"r_optimizer": r_optimizer or defaults["r_optimizer"],
+                              "d_optimizer": d_optimizer or defaults["d_optimizer"]}, **kwargs)
 
-    def get_compile_config(self):
-        if not self.compiled:
-            return None
-        ser = keras.saving.serialize_keras_object
-        return {"r_optimizer": ser(self.r_optimizer), "d_optimizer": ser(self.d_optimizer),
-                "loss": ser(self.loss_fn), "self_regularization": self.self_regularization}
-
-    def compile_from_config(self, config):
-        de = keras.saving.deserialize_keras_object
-        self.compile(r_optimizer=de(config["r_optimizer"]),
-                     d_optimizer=de(config["d_optimizer"]), loss=de(config["loss"]),
-                     self_regularization=config["self_regularization"])
+    def compile_settings(self):
+        return {"loss": keras.saving.serialize_keras_object(self.loss_fn),
+                "self_regularization": self.self_regularization}
 
     # -- the game -------------------------------------------------------------------
 
@@ -197,6 +192,5 @@ class SimGAN(ImageToImageGAN):
         return cls(**config)
 
     def summary_line(self):
-        r = int(sum(np.prod(v.shape) for v in self.refiner.weights))
-        d = int(sum(np.prod(v.shape) for v in self.discriminator.weights))
-        return f"SimGAN: R {r:,} parameters, D {d:,} parameters"
+        return (f"SimGAN: R {parameter_count(self.refiner):,} parameters, "
+                f"D {parameter_count(self.discriminator):,} parameters")

@@ -8,11 +8,12 @@ a discriminator that tells real high-resolution patches from enlarged ones.
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import losses as losses_lib
+from keras_gans.models import registry
+from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
                                               check_numpy_images)
 from keras_gans.networks import srresnet
@@ -52,6 +53,7 @@ class _Frozen:
         self.model = model
 
 
+@registry.register("srgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SRGAN(ImageToImageGAN):
     """SRGAN of Ledig, Theis, Huszar, Caballero, Cunningham, Acosta, Aitken, Tejani, Totz,
@@ -114,6 +116,8 @@ class SRGAN(ImageToImageGAN):
 
     # What the model does with an image (keras_gans.tasks): upscale(images).
     task = "upscale"
+    players = {"g_optimizer": ("generator",), "d_optimizer": ("discriminator",),
+               "pretrain_optimizer": ("generator",)}
 
     @property
     def input_image_shape(self):
@@ -143,26 +147,15 @@ class SRGAN(ImageToImageGAN):
         self.loss_fn = losses_lib.get(loss if loss is not None else defaults["loss"])
         self.adversarial_weight = float(defaults["adversarial_weight"]
                                         if adversarial_weight is None else adversarial_weight)
-        self._prepare_optimizers(
-            {"g_optimizer": (g_optimizer or defaults["g_optimizer"], [self.generator]),
-             "d_optimizer": (d_optimizer or defaults["d_optimizer"], [self.discriminator]),
-             "pretrain_optimizer": (pretrain_optimizer or defaults["pretrain_optimizer"],
-                                    [self.generator])}, **kwargs)
+        self.compile_players(
+            {"g_optimizer": g_optimizer or defaults["g_optimizer"],
+             "d_optimizer": d_optimizer or defaults["d_optimizer"],
+             "pretrain_optimizer": pretrain_optimizer or defaults["pretrain_optimizer"]},
+            **kwargs)
 
-    def get_compile_config(self):
-        if not self.compiled:
-            return None
-        ser = keras.saving.serialize_keras_object
-        return {"g_optimizer": ser(self.g_optimizer), "d_optimizer": ser(self.d_optimizer),
-                "pretrain_optimizer": ser(self.pretrain_optimizer), "loss": ser(self.loss_fn),
+    def compile_settings(self):
+        return {"loss": keras.saving.serialize_keras_object(self.loss_fn),
                 "adversarial_weight": self.adversarial_weight}
-
-    def compile_from_config(self, config):
-        de = keras.saving.deserialize_keras_object
-        self.compile(g_optimizer=de(config["g_optimizer"]),
-                     d_optimizer=de(config["d_optimizer"]),
-                     pretrain_optimizer=de(config["pretrain_optimizer"]),
-                     loss=de(config["loss"]), adversarial_weight=config["adversarial_weight"])
 
     @property
     def step_counter(self):
@@ -308,6 +301,5 @@ class SRGAN(ImageToImageGAN):
         return cls(**config)
 
     def summary_line(self):
-        g = int(sum(np.prod(v.shape) for v in self.generator.weights))
-        d = int(sum(np.prod(v.shape) for v in self.discriminator.weights))
-        return f"SRGAN x{self.scale}: G {g:,} parameters, D {d:,} parameters"
+        return (f"SRGAN x{self.scale}: G {parameter_count(self.generator):,} parameters, "
+                f"D {parameter_count(self.discriminator):,} parameters")

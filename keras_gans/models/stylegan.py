@@ -9,10 +9,12 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans import penalties as penalties_lib
 from keras_gans.models import custom_networks
+from keras_gans.models import registry
 from keras_gans.models.base import GAN
 from keras_gans.networks import stylegan
 
 
+@registry.register("stylegan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class StyleGAN(GAN):
     """StyleGAN of Karras, Laine & Aila (2019), "A Style-Based Generator Architecture for

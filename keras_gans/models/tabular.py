@@ -8,11 +8,13 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans.data import tabular as tabular_data
 from keras_gans.models import custom_networks
+from keras_gans.models import registry
 from keras_gans.models.base import GAN
 from keras_gans.networks import tabular as tabular_nets
 from keras_gans.penalties import GradientPenalty
 
 
+@registry.register("tabular-gan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class TabularGAN(GAN):
     """Conditional tabular GAN after CTGAN (Xu, Skoularidou, Cuesta-Infante & Veeramachaneni
@@ -48,6 +50,8 @@ class TabularGAN(GAN):
     """
 
     default_latent_dim = 128
+    makes_tables = True
+    shape_argument = None
 
     def __init__(self, transformer=None, latent_dim=None, generator=None, discriminator=None,
                  conditional=True, condition_weight=1.0, **kwargs):

@@ -5,10 +5,12 @@ critic updates per generator update; they differ in how the critic is kept Lipsc
 import keras
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.models import registry
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.penalties import GradientPenalty, WeightClipping
 
 
+@registry.register("wgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class WGAN(DCGAN):
     """Wasserstein GAN of Arjovsky, Chintala & Bottou (2017), "Wasserstein Generative
@@ -30,6 +32,7 @@ class WGAN(DCGAN):
         }
 
 
+@registry.register("wgan-gp")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class WGANGP(DCGAN):
     """WGAN-GP of Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville (2017), "Improved

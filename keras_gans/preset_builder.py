@@ -1,0 +1,980 @@
+"""Turn a finished recipe run into a zoo preset, and regenerate the zoo index: the
+``keras-gans zoo`` command (``python tools/make_preset.py`` takes the same arguments).
+
+    keras-gans zoo build runs/dcgan-mnist --name dcgan-mnist \
+        --recipe zoo/recipes/dcgan-mnist.yaml --dataset mnist --aliases dcgan
+    keras-gans zoo measure dcgan-mnist --data-dir DIR_WITH_MNIST_NPZ
+    keras-gans zoo index        # after any change to a preset folder
+    keras-gans zoo snapshot runs/stylegan2-anime-32 runs/stylegan2-anime-32-snap
+                                # model.keras of a run still training
+    keras-gans zoo build-tabular runs/tabular/tabular-gan-adult \
+        --name tabular-gan-adult --recipe zoo/recipes/tabular-gan-adult.yaml
+    keras-gans zoo examples srgan-x4 /tmp/flowers    # inputs shipped for sample
+
+Image-to-image models (SimGAN, CycleGAN, SRGAN; ``keras_gans.tasks``) get a picture of
+inputs, drawn from the recipe's first ``data.unpaired`` source, beside their outputs, and
+metadata recording the task, input/output shapes and that source; ``--metrics FILE`` adds
+metrics their benchmark measured. ``build`` reads ``RUN/model.keras`` (written by ``keras-gans train --recipe``) and writes
+``zoo/NAME/``: config.json, model.weights.h5, metadata.json (with the compute the run took,
+from ``RUN/compute.json`` if present, else from the run's file times), samples.png, the
+mode coverage on 2,500 samples for the 2-D toys, and a model card README.md from the
+template below. Then it regenerates ``zoo/index.yaml``. ``measure`` scores an image preset
+in its domain evaluator (the protocol of the quality floor in benchmarks/README.md) and writes
+the scores into its metadata.json, card and the index. ``build-tabular`` reads the
+repository's ``benchmarks/tabular.py``: run it from the repository root.
+"""
+
+import argparse
+import json
+import os
+import platform
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import keras_gans as kg
+from keras_gans import presets
+from keras_gans.metrics import evaluators
+
+DATASETS = {
+    "mnist": ("MNIST handwritten digits, training split (60,000 images, 28x28 grey)",
+              "CC BY-SA 3.0 (MNIST, LeCun, Cortes & Burges)"),
+    "fashion_mnist": ("Fashion-MNIST, training split (60,000 images, 28x28 grey)",
+                      "MIT (Zalando Research)"),
+    "synthetic-digits-to-mnist": (
+        "digits rendered from the machine's TrueType fonts by kg.data.synthetic_digits "
+        "(6,000, seed 0; their labels unused in training) as the synthetic side, and the "
+        "60,000 unlabelled MNIST training images (28x28 grey) as the real side",
+        "fonts: the DejaVu fonts' licence (free, Bitstream Vera derived); MNIST: CC BY-SA "
+        "3.0 (LeCun, Cortes & Burges)"),
+    "flowers-daisy-sunflower": (
+        "the daisy (764 photos, X) and sunflower (733 photos, Y) folders of the flowers "
+        "recognition set (Kaggle's \"flowers recognition\" set as 128x128 copies, resized "
+        "to 64x64), unpaired",
+        "the \"flowers recognition\" photo set; research use"),
+    "anime-faces": (
+        "19,992 anime character faces (64x64 JPEGs, a public scrape used by many DCGAN "
+        "tutorials) resized to 32x32 (bilinear, antialiased)",
+        "research and demonstration use; the images' rights stay with their artists"),
+    "flowers": (
+        "the 4,317 photos of the flowers recognition set (Kaggle's \"flowers recognition\" "
+        "set as 128x128 copies): random 64x64 patches, each shrunk x4 (bicubic, antialiased) to its 16x16 "
+        "input",
+        "the \"flowers recognition\" photo set; research use"),
+    "ring8": ("ring of 8 Gaussians, radius 1, std 0.01 (generated, embedded in keras-gans)",
+              "none needed (synthetic)"),
+    "grid25": ("5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05 (generated, embedded in "
+               "keras-gans)", "none needed (synthetic)"),
+}
+
+TOY_PROTOCOL = ("kg.metrics.mode_coverage on 2,500 samples of generate(2500, seed=0): a "
+                "sample is high quality within 3 std of its nearest mode; a mode is covered "
+                "with >= 1 high-quality sample; reverse KL of the mode histogram to uniform, "
+                "in nats (VEEGAN / PacGAN protocol)")
+
+CARD = """# {name}
+
+{description}
+
+![samples](samples.png)
+
+*samples.png: {sample_caption}.*
+{extra_pictures}
+```python
+import keras_gans as kg
+gan = kg.load("{name}")          # aliases: {aliases}
+x = gan.generate(64, seed=0)     # {shape_note}
+```
+
+## Model
+
+- Variant: `{variant}` ({class_name}); generator {g_params:,} parameters, discriminator
+  {d_params:,} parameters{ema_note}.
+- Output: {data_shape} per example, latent size {latent_dim}.
+
+## Training
+
+- Data: {data_text}. Licence: {licence}.
+- Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with
+  `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
+  root{data_note}.
+- Schedule: {steps:,} steps of batch {batch_size} ({kimg:,.0f} kimg: thousands of real images shown).
+- Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
+- History: {history_text}
+
+## Metrics
+
+{metrics_text}
+
+## What the samples look like
+
+{notes}
+
+## Limitations
+
+{limitations}
+"""
+
+
+def _parameters(net):
+    return int(sum(int(np.prod(v.shape)) for v in net.weights))
+
+
+def _number(value):
+    return "undefined (no high-quality sample)" if value is None else f"{value:.3f}"
+
+
+def _run_compute(run):
+    """The wall time of a run in seconds and how its threads were set, from
+    ``RUN/compute.json`` (``{"wall_time_s": ..., "threads": ...}``, written by hand when a run
+    was resumed or pinned differently) or else from the run's file times."""
+    compute = os.path.join(run, "compute.json")
+    if os.path.exists(compute):
+        with open(compute) as f:
+            record = json.load(f)
+        return record["wall_time_s"], record.get("threads")
+    start = os.path.getmtime(os.path.join(run, "recipe.yaml"))
+    return os.path.getmtime(os.path.join(run, "model.keras")) - start, None
+
+
+I2I_CARD = """# {name}
+
+{description}
+
+![inputs beside outputs](samples.png)
+
+*samples.png: {sample_caption}.*
+
+```python
+import keras_gans as kg
+model = kg.load("{name}")        # aliases: {aliases}
+{usage}
+```
+
+## Model
+
+- Variant: `{variant}` ({class_name}); {params}.
+- Task: `{task}(images)`: float32 images in [-1, 1], trained on {input_shape} inputs
+  (giving {output_shape} outputs){any_size}.
+
+## Training
+
+- Data: {data_text}. Licence: {licence}.
+- Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with
+  `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
+  root, with the shared data folder beside the checkout.
+- Schedule: {schedule_text}.
+- Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
+- History: {history_text}
+
+## Metrics
+
+{metrics_text}
+
+## What the picture shows
+
+{notes}
+
+## Limitations
+
+{limitations}
+"""
+
+def _run_record(recipe, resolved, steps, wall, threads):
+    """The metadata fields that say how a preset was trained: recipe, steps, compute and
+    versions. ``threads`` comes from RUN/compute.json; without it the thread settings the
+    recipes' runs use by default are recorded."""
+    machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
+    return {
+        "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
+        "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
+                     "kimg": round(steps * resolved["data"]["batch_size"] / 1000, 1),
+                     "seed": resolved["seed"]},
+        "compute": {"wall_time_s": round(wall, 1), "machine": machine,
+                    "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1"},
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
+                     "keras_gans": kg.__version__, "python": platform.python_version()},
+    }
+
+
+# Inputs of the card's picture of an image-to-image preset.
+I2I_PAIRS = 32
+
+
+HISTORY_NAME = "history.png"
+NO_HISTORY = ("the training run's history was not kept, so this card has no training curves "
+              "(runs made now write history.png beside history.json).")
+
+
+def write_history(run, folder):
+    """Draw the run's training curves (``RUN/history.json``, written by
+    ``kg.callbacks.HistoryFile``) into the preset folder; returns the card's History line."""
+    path = os.path.join(run, "history.json")
+    if not os.path.exists(path):
+        return NO_HISTORY
+    with open(path) as f:
+        rows = json.load(f)["epochs"]
+    kg.plots.save_history(rows, os.path.join(folder, HISTORY_NAME), title=os.path.basename(
+        os.path.normpath(folder)))
+    return (f"losses, discriminator outputs and any evaluation scores over the "
+            f"{len(rows)} epochs of the run ({HISTORY_NAME}, from its history.json).\n\n"
+            f"  ![training history]({HISTORY_NAME})")
+
+
+def data_note(data_name):
+    """Where a reproduced run gets the data the recipe names, for the card."""
+    if data_name in kg.data.public.PUBLIC:
+        return (f", where `{data_name}` comes from TensorFlow Datasets (downloaded and cached "
+                f"on first use; a local copy via `$KERAS_GANS_DATA` or `--dataset PATH`)")
+    return (f", with the images in `{data_name}` (the recipe's header says where they come "
+            f"from) or `--dataset PATH` to your own copy")
+
+
+def growth_grids(run, folder):
+    """For a run that grew (its history logs ``stage`` and ``alpha``, as ProGAN's does), copy
+    into the preset folder one sample grid per stage reached: the last epoch's grid while
+    that stage was fully in (alpha 1), or the epoch that ended it (the next stage at alpha 0
+    still draws this stage's images, upsampled). Returns the card's markdown, or ""."""
+    import shutil
+
+    path = os.path.join(run, "history.json")
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        rows = json.load(f)["epochs"]
+    if not rows or "stage" not in rows[0]:
+        return ""
+    chosen = {}
+    for row in rows:
+        stage, alpha = int(round(row["stage"])), row["alpha"]
+        if alpha >= 1.0:
+            chosen[stage] = row
+        elif alpha <= 0.0 and stage > 0:
+            chosen[stage - 1] = row
+    text = ""
+    for stage in sorted(chosen):
+        row = chosen[stage]
+        grid = os.path.join(run, "samples", f"epoch_{int(row['epoch']):03d}.png")
+        if not os.path.exists(grid):
+            continue
+        side = f"{4 * 2 ** stage}x{4 * 2 ** stage}"
+        filename = f"stage_{stage}_{side}.png"
+        shutil.copy(grid, os.path.join(folder, filename))
+        text += (f"\n![{filename}]({filename})\n\n*{filename}: growth stage {stage} ({side}, "
+                 f"shown at the output size), the run's sample grid after epoch "
+                 f"{int(row['epoch'])} (step {int(row['step']):,}), the same latent vectors "
+                 f"in every stage.*\n")
+    return text
+
+
+def _metrics_table(metrics):
+    """A card section for metrics given as {name: {value fields..., "protocol": text}}."""
+    if not metrics:
+        return ("Not measured yet: pass `--metrics FILE` (a JSON of {name: {values..., "
+                "protocol}}, e.g. from the variant's benchmark) to `keras-gans zoo build`.")
+    lines = []
+    for key, entry in metrics.items():
+        values = ", ".join(f"{k} {v}" for k, v in entry.items() if k != "protocol")
+        lines.append(f"- **{key.replace('_', ' ')}**: {values}.\n  Protocol: "
+                     f"{entry.get('protocol', 'not recorded')}.")
+    return "\n".join(lines)
+
+
+def _write_card(folder, card, zoo):
+    """Write the preset's card and regenerate the index; returns the folder."""
+    with open(os.path.join(folder, presets.CARD_NAME), "w") as f:
+        f.write(card)
+    presets.write_index(zoo)
+    return folder
+
+
+def without_history_pools(model):
+    """The model without its training-only state (``without_training_state``): CycleGAN's
+    history pools (50 generated images per discriminator; at 64x64 they are 4.9 MB of a
+    26 MB file) and SimGAN's buffer are not shipped. The card says how to train with pools
+    again."""
+    return model.without_training_state()
+
+
+def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases=(),
+                                description="", notes="", limitations="", zoo=None, seed=0,
+                                metrics=None):
+    """The preset of an image-to-image model (SimGAN, CycleGAN, SRGAN): its picture shows
+    inputs drawn from the recipe's first source beside the model's outputs, and its
+    metadata records the task, the input and output shapes and that source."""
+    from keras_gans import tasks
+
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    os.makedirs(folder, exist_ok=True)
+    task, shape = model.task, model.input_image_shape
+    kind = next((k for k in ("unpaired", "super_resolution")
+                 if resolved["data"].get(k) is not None), None)
+    if kind is None:
+        raise SystemExit(f"{type(model).__name__} is an image-to-image model, but the run's "
+                         f"recipe has no data.unpaired or data.super_resolution source to "
+                         f"draw picture inputs from.")
+    sources = resolved["data"][kind]
+    sources = sources if isinstance(sources, list) else [sources]
+    source = sources[0]
+    if isinstance(source, dict):  # the picture's own count and seed replace the training set's
+        source = {"synthetic_digits": {k: v for k, v in source["synthetic_digits"].items()
+                                       if k not in ("num", "n", "seed")}}
+    model = without_history_pools(model)
+    inputs = tasks.draw_inputs(source, I2I_PAIRS, seed, shape)
+    model.save_preview(os.path.join(folder, presets.SAMPLES_NAME), inputs=inputs)
+    drawn = (f"synthetic_digits({I2I_PAIRS}, seed={seed})" if isinstance(source, dict)
+             else f"{I2I_PAIRS} images of {source} (kg.tasks.draw_inputs, seed {seed})")
+    sample_caption = (f"`{task}` applied to {drawn}: each input, then its output to its "
+                      f"right; 8 pairs per row")
+    networks = {net.name: _parameters(net) for net in model.networks()}
+    schedule = resolved["schedule"]
+    steps = schedule["epochs"] * schedule["steps_per_epoch"]
+    pretrain_steps = (schedule.get("pretrain_epochs") or 0) * schedule["steps_per_epoch"]
+    batch = resolved["data"]["batch_size"]
+    schedule_text = (f"{pretrain_steps:,} steps of the generator alone (pixel MSE, "
+                     f"`pretrain`), then {steps:,} adversarial steps, of batch {batch}"
+                     if pretrain_steps else f"{steps:,} steps of batch {batch}")
+    data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
+    wall, threads = _run_compute(run)
+    metadata = {
+        "name": name, "description": description, "aliases": list(aliases),
+        "variant": resolved["model"]["variant"], "class_name": type(model).__name__,
+        "dataset": dataset,
+        "data": {"description": data_text, "licence": licence,
+                 "recipe_source": {kind: sources if kind == "unpaired" else sources[0]}},
+        "inputs": source, "output_range": [-1.0, 1.0], "ema": False,
+        "parameters": networks,
+        **_run_record(recipe, resolved, steps, wall, threads),
+        "metrics": metrics or {},
+        "samples": f"{task}({drawn})",
+    }
+    if pretrain_steps:
+        metadata["training"]["pretrain_steps"] = pretrain_steps
+    presets.save_preset(model, folder, metadata)
+    saved = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
+    usage = {"refine": "x, labels = kg.data.synthetic_digits(16, seed=1)   # or your own\n"
+                       "refined = model.refine(x)                         # same shape, "
+                       "float32",
+             "translate": "y = model.translate(x, direction=\"x2y\")   # x: (n, h, w, c) "
+                          "in [-1, 1]",
+             "upscale": "high = model.upscale(low)   # low: (n, h, w, c) in [-1, 1]"}[task]
+    card = I2I_CARD.format(
+        history_text=write_history(run, folder),
+        name=name, description=description, sample_caption=sample_caption,
+        aliases=", ".join(aliases) or "none", usage=usage, variant=metadata["variant"],
+        class_name=metadata["class_name"],
+        params=", ".join(f"{k} {v:,} parameters" for k, v in networks.items()),
+        task=task, input_shape="x".join(map(str, saved["input_shape"])),
+        output_shape="x".join(map(str, saved["output_shape"])),
+        any_size="; the networks are fully convolutional, so other sizes work too",
+        data_text=data_text, licence=licence, recipe=metadata["recipe"],
+        recipe_file=os.path.basename(recipe), schedule_text=schedule_text, wall=wall,
+        machine=metadata["compute"]["machine"],
+        keras_version=keras.__version__, tf_version=tf.__version__,
+        metrics_text=_metrics_table(metrics),
+        notes=notes or "(to be written after looking at samples.png)",
+        limitations=limitations or "(to be written)")
+    return _write_card(folder, card, zoo)
+
+
+def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="",
+                 limitations="", zoo=None, seed=0, metrics=None, fold_ema=False):
+    """Write the preset folder ``zoo/NAME`` from the finished run folder ``run``.
+    ``metrics``: {name: {values..., "protocol": ...}} measured elsewhere (image-to-image
+    presets, whose benchmarks measure them)."""
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    model = keras.models.load_model(os.path.join(run, "model.keras"))
+    resolved = kg.recipes.load(os.path.join(run, "recipe.yaml"))
+    if model.needs_inputs:
+        return build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases,
+                                           description, notes, limitations, zoo, seed, metrics)
+    os.makedirs(folder, exist_ok=True)
+    folded = fold_ema and model.has_ema
+    if folded:   # the EMA weights become the generator: one generator fewer in the file
+        model = kg.training.fold_ema(model)
+
+    toy = len(model.data_shape) == 1 and model.data_shape[0] == 2
+    conditional = bool(getattr(model, "num_classes", None)) and hasattr(model, "sample_labels")
+    num = 2500 if toy else 64
+    samples = model.generate(num, seed=seed)
+    measured, metrics = metrics or {}, {}
+    if toy:
+        reference = kg.data.toy.get(dataset)
+        kg.plots.save_scatter(samples, os.path.join(folder, presets.SAMPLES_NAME),
+                              centres=reference.centers, title=f"{name}: generate({num}, seed=0)")
+        sample_caption = (f"`generate({num}, seed=0)`, a scatter plot with axes; red circles "
+                          f"mark the mode centres")
+        coverage = kg.metrics.mode_coverage(samples, dataset)
+        metrics["mode_coverage"] = {
+            "modes_covered": coverage["modes_covered"], "num_modes": coverage["num_modes"],
+            "high_quality": round(coverage["high_quality"], 4),
+            # JSON has no infinity: null when no sample is near any mode.
+            "reverse_kl": (round(coverage["reverse_kl"], 4)
+                           if np.isfinite(coverage["reverse_kl"]) else None),
+            "protocol": TOY_PROTOCOL}
+    elif conditional:
+        # A conditional model: one row per class, the same seed.
+        per_class = 10
+        labels = np.repeat(np.arange(model.num_classes), per_class)
+        kg.utils.save_grid(model.generate(len(labels), labels=labels, seed=seed),
+                           os.path.join(folder, presets.SAMPLES_NAME), ncols=per_class)
+        sample_caption = (f"`generate({len(labels)}, labels=[0]*10 + [1]*10 + ... + "
+                          f"[{model.num_classes - 1}]*10, seed=0)`, one row per requested class")
+    else:
+        sample_caption = f"`generate({num}, seed=0)`, an 8x8 grid"
+        kg.utils.save_grid(samples, os.path.join(folder, presets.SAMPLES_NAME))
+
+    extra_pictures = ""
+    for filename, images, ncols, caption in model.card_pictures(seed):
+        kg.utils.save_grid(images, os.path.join(folder, filename), ncols=ncols)
+        extra_pictures += f"\n![{filename}]({filename})\n\n*{filename}: {caption}.*\n"
+    extra_pictures += growth_grids(run, folder)
+
+    metrics.update(measured)
+    steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]
+    if os.path.exists(os.path.join(run, "snapshot.json")):   # published mid-run
+        steps = presets.read_json(os.path.join(run, "snapshot.json"))["step"]
+    data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
+    wall, threads = _run_compute(run)
+    g_params, d_params = _parameters(model.generator), _parameters(model.discriminator)
+    metadata = {
+        "name": name,
+        "description": description,
+        "aliases": list(aliases),
+        "variant": resolved["model"]["variant"],
+        "class_name": type(model).__name__,
+        "dataset": dataset,
+        "data": {"description": data_text, "licence": licence,
+                 "recipe_source": resolved["data"]["name"]},
+        "data_shape": list(model.data_shape),
+        "output_range": None if toy else [-1.0, 1.0],
+        "latent_dim": model.latent_dim,
+        "classes": [str(c) for c in range(model.num_classes)] if conditional else None,
+        "ema": model.has_ema,
+        "parameters": {"generator": g_params, "discriminator": d_params},
+        **_run_record(recipe, resolved, steps, wall, threads),
+        "metrics": metrics,
+        "samples": f"generate({num}, seed=0)",
+    }
+    if folded:
+        metadata["ema"] = "folded: the generator holds the EMA generator's weights"
+    presets.save_preset(model, folder, metadata, compress=folded)
+
+    if "mode_coverage" in metrics:
+        m = metrics["mode_coverage"]
+        metrics_text = (f"| metric | value | protocol |\n|---|---|---|\n"
+                        f"| modes covered | {m['modes_covered']} / {m['num_modes']} | "
+                        f"{TOY_PROTOCOL} |\n| high-quality samples | {m['high_quality']:.1%} | "
+                        f"same |\n| reverse KL (nats) | {_number(m['reverse_kl'])} | same |")
+    elif metrics:
+        metrics_text = _metrics_table(metrics)
+    else:
+        metrics_text = ("Not measured yet: `keras-gans zoo measure NAME` scores "
+                        "the preset in its domain evaluator and writes the scores, with their "
+                        "protocol, here and into `metadata.json`.")
+    shape = ", ".join(map(str, model.data_shape))
+    card = CARD.format(
+        history_text=write_history(run, folder),
+        name=name, description=description, sample_caption=sample_caption,
+        extra_pictures=extra_pictures, aliases=", ".join(aliases) or "none",
+        shape_note=("float32 points, shape (64, 2)" if toy else
+                    f"float32 images in [-1, 1], shape (64, {shape})"),
+        variant=metadata["variant"], class_name=metadata["class_name"], g_params=g_params,
+        d_params=d_params,
+        ema_note="; samples come from an exponential moving average of the generator"
+                 + (" (whose weights the preset ships as its generator, without the raw "
+                    "one, to halve its size)" if folded else "")
+                 if model.has_ema or folded else "",
+        data_shape="x".join(map(str, model.data_shape)), latent_dim=model.latent_dim,
+        data_text=data_text, licence=licence, recipe=metadata["recipe"],
+        recipe_file=os.path.basename(recipe),
+        data_note="" if toy else data_note(resolved["data"]["name"]),
+        steps=steps, batch_size=metadata["training"]["batch_size"], wall=wall,
+        kimg=steps * metadata["training"]["batch_size"] / 1000,
+        machine=metadata["compute"]["machine"],
+        keras_version=keras.__version__, tf_version=tf.__version__,
+        metrics_text=metrics_text, notes=notes or "(to be written after looking at samples.png)",
+        limitations=limitations or "(to be written)")
+    return _write_card(folder, card, zoo)
+
+
+IMAGE_METRICS = ("fid", "kid", "pr", "dc", "is")
+
+
+def _scores_protocol(results, num_samples, class_seed):
+    """One protocol for the image scores: what they share, plus each metric's parameters."""
+    protocol = dict(results["fid"]["protocol"])
+    protocol.pop("num_real")
+    protocol["metric"] = {name: r["protocol"]["metric"] for name, r in results.items()}
+    protocol["num_real"] = {name: r["protocol"]["num_real"] for name, r in results.items()}
+    protocol["generated"] = (f"{num_samples:,} samples of generate(250, seed=s) for "
+                             f"s = 1, 2, ... (kg.metrics.evaluate with seed 0)")
+    protocol["class_coverage"] = (f"evaluator's argmax over generate({num_samples}, "
+                                  f"seed={class_seed}); classes with >= 1 sample")
+    return protocol
+
+
+def measure_preset(name, data_dir=None, num_samples=10_000, zoo=None):
+    """Scores an image preset in its data set's domain evaluator and records the scores in
+    its metadata.json, model card and the index. Returns the metrics entry."""
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    metadata = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
+    dataset = metadata["dataset"]
+    if dataset not in evaluators.EVALUATORS:
+        raise SystemExit(f"Preset '{name}' was trained on '{dataset}', which has no domain "
+                         f"evaluator ({', '.join(evaluators.EVALUATORS)}).")
+    model = presets.load_folder(folder)
+    results = kg.metrics.evaluate(model, IMAGE_METRICS, reference=dataset,
+                                  num_samples=num_samples, data_dir=data_dir,
+                                  ema=model.has_ema)
+    class_seed = 0
+    classifier = kg.metrics.load_evaluator(dataset)
+    logits = classifier.predict(model.generate(num_samples, seed=class_seed), batch_size=500,
+                                verbose=0)
+    classes = kg.metrics.class_coverage(logits)
+    scores = {
+        "fid": round(results["fid"]["fid"], 4),
+        "kid": round(results["kid"]["kid"], 5), "kid_std": round(results["kid"]["kid_std"], 5),
+        "precision": results["pr"]["precision"], "recall": results["pr"]["recall"],
+        "density": round(results["dc"]["density"], 4), "coverage": results["dc"]["coverage"],
+        "is": round(results["is"]["is"], 3), "is_std": round(results["is"]["is_std"], 3),
+        "classes_covered": classes["classes_covered"], "num_classes": classes["num_classes"],
+        "class_kl_to_uniform": round(classes["kl_to_uniform"], 4),
+        "protocol": _scores_protocol(results, num_samples, class_seed),
+    }
+    metadata.setdefault("metrics", {})["evaluator_scores"] = scores
+    lead = ""
+    if hasattr(model, "classifier"):
+        result = classifier_test_error(model, dataset, data_dir)
+        metadata["metrics"]["classifier_test_error"] = result
+        lead = classifier_sentence(result)
+    with open(os.path.join(folder, presets.METADATA_NAME), "w") as f:
+        json.dump(metadata, f, indent=1)
+    _write_metrics_section(os.path.join(folder, presets.CARD_NAME), scores, lead)
+    presets.write_index(zoo)
+    return scores
+
+
+def classifier_test_error(model, dataset, data_dir=None):
+    """Test error of a model whose discriminator is a classifier (SGAN's ``classifier()``)
+    on the whole test split of its data set."""
+    x, y = evaluators.load_reference_arrays(dataset, "test", data_dir)
+    predicted = model.classifier().predict(evaluators.to_unit_range(x), batch_size=1000,
+                                           verbose=0).argmax(axis=1)
+    wrong = predicted != y
+    return {"error": round(float(wrong.mean()), 5), "num_test": int(len(y)),
+            "per_class_error": [round(float(wrong[y == c].mean()), 4)
+                                for c in range(int(y.max()) + 1)],
+            "protocol": f"argmax of classifier().predict on all {len(y):,} {dataset} test "
+                        f"images scaled to [-1, 1], noise layers inactive"}
+
+
+def classifier_sentence(result):
+    per_class = ", ".join(f"{100 * e:.1f}" for e in result["per_class_error"])
+    return (f"**Classifier test error: {100 * result['error']:.2f}%** ({result['protocol']}); "
+            f"per class 0-{len(result['per_class_error']) - 1}: {per_class}%.\n\n"
+            f"The generator's samples:\n\n")
+
+
+def metrics_table(scores):
+    """The card's Metrics section for evaluator scores."""
+    p = scores["protocol"]
+    return (
+        f"Scores in the `{p['extractor'].split('(')[-1].rstrip(')')}` domain evaluator's "
+        f"features (weights sha256 `{p['extractor_sha256'][:12]}`), measured with "
+        f"`keras-gans zoo measure NAME`:\n\n"
+        f"| FID | KID | precision | recall | density | coverage | IS (of {scores['num_classes']}) "
+        f"| classes covered |\n|---|---|---|---|---|---|---|---|\n"
+        f"| {scores['fid']:.4f} | {scores['kid']:.5f} ± {scores['kid_std']:.5f} | "
+        f"{scores['precision']:.4f} | {scores['recall']:.4f} | {scores['density']:.4f} | "
+        f"{scores['coverage']:.4f} | {scores['is']:.3f} ± {scores['is_std']:.3f} | "
+        f"{scores['classes_covered']} / {scores['num_classes']} |\n\n"
+        f"Protocol: {p['num_fake']:,} generated images"
+        f"{' from the EMA generator' if p.get('ema') else ''} against the reference "
+        f"`{p['reference']}` ({p['num_real']['fid']:,} images for FID, a uniform reservoir of "
+        f"{p['num_real']['kid']:,} for KID, precision/recall and density/coverage); images at "
+        f"their native {p['image_size'][0]}x{p['image_size'][1]} in [-1, 1]; KID: unbiased "
+        f"MMD² with kernel (x·y/d + 1)³, 100 subsets of 1,000; precision/recall k = 3, "
+        f"density/coverage k = 5; IS over 10 splits; no truncation. {_floor_sentence(p)}"
+        f"These FIDs are in the evaluator's feature space, not Inception's: do not compare "
+        f"them with published Inception FIDs."
+    )
+
+
+def _floor_sentence(protocol):
+    """The real-data floor of the same evaluator, when benchmarks/quality_floor.py has
+    measured it (benchmarks/results/quality_floor_<domain>.json)."""
+    domain = protocol["reference"].split(":")[0]
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "benchmarks", "results", f"quality_floor_{domain}.json")
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        r = json.load(f)
+    if r["fid"]["protocol"]["extractor_sha256"] != protocol["extractor_sha256"]:
+        return ""
+    return (f"The real {domain} test split scored the same way against the train split gives "
+            f"the floor a generator is measured against: FID {r['fid']['fid']:.4f}, KID "
+            f"{r['kid']['kid']:.5f}, precision {r['pr']['precision']:.4f}, recall "
+            f"{r['pr']['recall']:.4f}, density {r['dc']['density']:.4f}, coverage "
+            f"{r['dc']['coverage']:.4f}, IS {r['is']['is']:.2f} (`benchmarks/README.md`, "
+            f"section \"Quality of the presets\"). ")
+
+
+def _write_metrics_section(card_path, scores, lead=""):
+    with open(card_path) as f:
+        text = f.read()
+    start = text.index("## Metrics\n") + len("## Metrics\n")
+    end = text.index("\n## ", start)
+    with open(card_path, "w") as f:
+        f.write(text[:start] + "\n" + lead + metrics_table(scores) + "\n" + text[end:])
+
+
+TABULAR_CARD = """# {name}
+
+{description}
+
+![marginals](samples.png)
+
+*samples.png: {picture}. One panel per column, in the order {columns}; dark blue bars are
+real rows, orange bars synthetic ones. Numeric columns: 20 bins of equal real mass (a
+perfect match gives equal bars); categorical: one pair of bars per category, sorted.*
+
+```python
+import keras_gans as kg
+gan = kg.load("{name}")
+{usage}
+```
+
+## Model
+
+- Variant: `{variant}` ({class_name}); {params}.
+- Columns: {column_text}.
+
+## Training
+
+- Data: {data_text}. Licence: {licence}.
+- Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with `{command}` from the
+  repository root, then `keras-gans zoo build-tabular {run} --name {name}
+  --recipe {recipe}`.
+- Schedule: {schedule}.
+- Compute: {wall:.0f} s wall time for training on {machine}; Keras {keras_version},
+  TensorFlow {tf_version}.
+- History: {history_text}
+
+## Metrics
+
+{metrics_text}
+
+## What the picture shows
+
+{notes}
+
+## Limitations
+
+{limitations}
+"""
+
+ADULT = ("UCI Adult census income (1994 US census extract, 32,561 rows, 14 attributes and "
+         "the label Salary <=50K/>50K; UCI Machine Learning Repository, `adult.data`)",
+         "CC BY 4.0 (UCI Machine Learning Repository)")
+
+
+def _load_benchmarks():
+    """The repository's ``benchmarks/tabular.py`` (from the working directory, else beside
+    this package in a source checkout), whose runs ``build-tabular`` turns into presets."""
+    import importlib.util
+
+    candidates = [os.path.join(os.getcwd(), "benchmarks", "tabular.py"),
+                  os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "benchmarks", "tabular.py")]
+    path = next((p for p in candidates if os.path.isfile(p)), None)
+    if path is None:
+        raise SystemExit("build-tabular reads benchmarks/tabular.py of the keras-gans "
+                         "repository: run it from a checkout's root.")
+    spec = importlib.util.spec_from_file_location("benchmarks_tabular", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=None,
+                         notes=""):
+    """Write ``zoo/NAME`` from a run of ``benchmarks/tabular.py`` (model.keras, compute.json
+    and its result JSON): a TabularGAN or a RadialGAN on Adult."""
+    import yaml
+
+    bench = _load_benchmarks()
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    os.makedirs(folder, exist_ok=True)
+    model = keras.models.load_model(os.path.join(run, "model.keras"))
+    with open(recipe) as f:
+        cfg = yaml.safe_load(f)
+    wall, threads = _run_compute(run)
+    machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
+    columns, label = bench.load_table("adult")
+    radial = "domain" in model.table_options()   # a RadialGAN's tables, one per domain
+    if radial:
+        with open(os.path.join(os.path.dirname(run), "radialgan-adult-result.json")) as f:
+            result = json.load(f)
+        target = cfg["target"]
+        tables, test, _ = bench.radial_domains(columns, cfg, result["seeds"][0])
+        transformer = model.transformers[target]
+        real = {c: np.concatenate([tables[target][c], test[c]]) for c in transformer.columns}
+        augmented = model.augment(target, tables, seed=0)
+        own = len(tables[target][label])
+        synthetic = {c: v[own:] for c, v in augmented.items()}
+        picture = (f"the real rows of target domain '{target}' (all {len(real[label])}) against "
+                   f"the {len(synthetic[label])} rows that `augment('{target}', tables, seed=0)` "
+                   f"translates into it from the other domains")
+        shape = [model.transformers[model.domains[0]].output_dim]   # generate's default
+        params = f"{_parameters(model):,} parameters in {len(model.domains)} domains"
+        auroc = result["auroc"]
+        metrics = {"target_auroc": {
+            **{k: {"mean": round(v["mean"], 4), "std": round(v["std"], 4)}
+               for k, v in auroc.items()},
+            "protocol": (f"Adult split by race into {', '.join(model.domains)}; target "
+                         f"'{target}' keeps {cfg['domains'][target]['train_rows']} training "
+                         f"rows, the rest is its test set; sklearn {result['classifier']} on "
+                         f"the target's columns; own rows only vs naive pooling (missing "
+                         f"columns imputed with the target's mean/mode) vs RadialGAN-"
+                         f"augmented; mean and sample std over seeds {result['seeds']} (a "
+                         f"new split and a new RadialGAN per seed); the preset is seed "
+                         f"{result['seeds'][0]}'s model")}}
+        metrics_text = ("| target-domain AUROC | mean | std |\n|---|---|---|\n" + "".join(
+            f"| {k.replace('_', ' ')} | {v['mean']:.4f} | {v['std']:.4f} |\n"
+            for k, v in auroc.items()) + "\nProtocol: " + metrics["target_auroc"]["protocol"]
+            + ". Per-seed values are in benchmarks/README.md.")
+        usage = ("# {domain: table}, each domain with its own columns: your rows; here drawn "
+                 "from the model\n"
+                 "tables = {d: gan.sample(200, seed=0, domain=d) for d in gan.domains}\n"
+                 f"bigger = gan.augment(\"{target}\", tables)   # the target's rows + rows "
+                 f"translated from the others\n"
+                 f"fresh = gan.sample(100, seed=0, domain=\"{target}\")")
+        column_text = "; ".join(f"{d}: {', '.join(model.transformers[d].columns)}"
+                                for d in model.domains)
+        schedule = (f"{cfg['training']['epochs']} epochs of the largest domain in batches of "
+                    f"{cfg['training']['batch_size']} rows per domain")
+        command = (f"python benchmarks/tabular.py radialgan --recipe {recipe} --seeds "
+                   f"{' '.join(map(str, result['seeds']))}")
+        g_params = sum(_parameters(m) for m in model.encoders + model.decoders)
+        d_params = sum(_parameters(m) for m in model.discriminators)
+        samples_note = f"augment('{target}', tables, seed=0)"
+    else:
+        with open(os.path.join(run, "result.json")) as f:
+            result = json.load(f)
+        train, test = bench.split(columns, label, cfg.get("test_size", 0.2),
+                                  cfg["training"]["seed"])
+        real = train
+        synthetic = model.sample(len(train[label]), seed=0, as_frame=False)
+        picture = (f"the {len(train[label]):,} real training rows against "
+                   f"`sample({len(train[label])}, seed=0)`")
+        shape = [model.transformer.output_dim]
+        g_params, d_params = _parameters(model.generator), _parameters(model.discriminator)
+        params = f"generator {g_params:,} parameters, critic {d_params:,} parameters"
+        tstr = result["tstr_gradient_boosting"]
+        lr = result["tstr_logistic_regression"]
+        marg = result["marginal_distances"]
+        marg_real = result["marginal_distances_real_train"]
+        metrics = {
+            "tstr_gradient_boosting": {"synthetic": tstr["synthetic"], "real": tstr["real"],
+                                       "protocol": tstr["protocol"]},
+            "tstr_logistic_regression": {"synthetic": lr["synthetic"], "real": lr["real"],
+                                         "protocol": lr["protocol"]},
+            "mean_marginal_distance": {
+                "synthetic": round(float(np.mean(list(marg.values()))), 4),
+                "real_train": round(float(np.mean(list(marg_real.values()))), 4),
+                "protocol": "kg.metrics.marginal_distances against the 6,513 held-out test "
+                            "rows, averaged over the 15 columns (Wasserstein-1 in real stds "
+                            "for numbers, total variation for categories); synthetic = "
+                            "sample(26048, seed=0)"},
+            "correlation_difference": {
+                "synthetic": round(result["correlation_difference"], 4),
+                "real_train": round(result["correlation_difference_real_train"], 4),
+                "protocol": "kg.metrics.correlation_difference against the held-out test "
+                            "rows (mean |difference| of pairwise Pearson correlations of "
+                            "numbers and one-hot categories)"}}
+        rows = []
+        for key, m in (("gradient boosting", tstr), ("logistic regression", lr)):
+            for part in ("synthetic", "real"):
+                v = m[part]
+                rows.append(f"| {key}, trained on {part} | {v['accuracy']:.4f} | "
+                            f"{v['f1']:.4f} | {v['auroc']:.4f} |")
+        metrics_text = ("| TSTR on Adult | accuracy | F1 (>50K) | AUROC |\n|---|---|---|---|\n"
+                        + "\n".join(rows) + f"\n\nProtocol: {tstr['protocol']} (80/20 "
+                        f"stratified split, seed 0; synthetic = sample(26048, seed=0)).\n\n"
+                        f"| fidelity | synthetic | real training rows |\n|---|---|---|\n"
+                        f"| mean marginal distance | {metrics['mean_marginal_distance']['synthetic']:.4f} "
+                        f"| {metrics['mean_marginal_distance']['real_train']:.4f} |\n"
+                        f"| correlation difference | {metrics['correlation_difference']['synthetic']:.4f} "
+                        f"| {metrics['correlation_difference']['real_train']:.4f} |\n\n"
+                        f"Both measured against the held-out test rows; the real training rows "
+                        f"give the floor that sampling noise alone reaches.")
+        usage = ("table = gan.sample(1000, seed=0)   # a DataFrame (a dict of numpy columns without pandas)\n"
+                 "rows = gan.generate(4, seed=0)      # the encoded rows, float32")
+        column_text = ", ".join(f"{c} ({model.transformer.kinds[c]})"
+                                for c in model.transformer.columns)
+        schedule = (f"{result['epochs']} epochs, {result['generator_steps']:,} steps of "
+                    f"batch {result['batch_size']} (training-by-sampling), seed "
+                    f"{result['seed']}")
+        command = f"python benchmarks/tabular.py tstr --recipe {recipe}"
+        samples_note = "sample(n, seed=0)"
+    categorical = [c for c in real if not np.asarray(real[c]).dtype.kind in "iuf"]
+    kg.plots.save_marginals(real, synthetic, os.path.join(folder, presets.SAMPLES_NAME),
+                            categorical, labels=("real", "translated" if radial else "synthetic"),
+                            title=name)
+    metadata = {
+        "name": name, "description": description, "aliases": [],
+        "variant": "radialgan" if radial else "tabular-gan",
+        "class_name": type(model).__name__, "dataset": "adult",
+        "data": {"description": ADULT[0], "licence": ADULT[1], "recipe_source": "adult"},
+        "data_shape": shape, "output_range": None, "latent_dim": int(model.latent_dim),
+        "classes": None, "ema": False,
+        "parameters": {"generator": g_params, "discriminator": d_params},
+        "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
+        "compute": {"wall_time_s": round(wall, 1), "machine": machine,
+                    "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1, "
+                               "nice 10"},
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
+                     "keras_gans": kg.__version__, "python": platform.python_version()},
+        "metrics": metrics, "samples": samples_note,
+    }
+    # Users get DataFrames where pandas is installed (dicts of numpy columns elsewhere).
+    for transformer in (model.transformers.values() if radial else [model.transformer]):
+        transformer.frame = True
+    presets.save_preset(model, folder, metadata)
+    card = TABULAR_CARD.format(
+        history_text=write_history(run, folder),
+        name=name, description=description, picture=picture,
+        columns=", ".join(real), usage="\n".join(usage.split("\n")), variant=metadata["variant"],
+        class_name=metadata["class_name"], params=params, column_text=column_text,
+        data_text=ADULT[0], licence=ADULT[1], recipe=metadata["recipe"],
+        recipe_file=os.path.basename(recipe), command=command, run=run, schedule=schedule,
+        wall=wall, machine=machine, keras_version=keras.__version__,
+        tf_version=tf.__version__, metrics_text=metrics_text,
+        limitations=limitations or "(to be written)",
+        notes=notes or "(to be written after looking at samples.png)")
+    return _write_card(folder, card, zoo)
+
+
+def snapshot_run(run, dest):
+    """Write ``dest/model.keras`` from the latest checkpoint of the recipe run ``run``,
+    which may still be training (a preset can be published while its run goes on), with
+    the run's recipe.yaml, history.json and compute.json beside it. Returns the step."""
+    import shutil
+
+    resolved = kg.recipes.load(os.path.join(run, "recipe.yaml"))
+    data = dict(resolved["data"])
+    if data.get("name") is None:
+        raise SystemExit("snapshot reads runs on one data set (data.name).")
+    spec = kg.data.load(data.pop("name"), **{**data, "cache": False}).element_spec
+    model = kg.recipes.build_model(resolved, (spec[0] if isinstance(spec, tuple)
+                                              else spec).shape[1:])
+    if resolved["callbacks"].get("ema"):
+        model.enable_ema()
+    checkpoint = kg.callbacks.Checkpoint(os.path.join(run, "checkpoints"))
+    checkpoint.set_model(model)
+    state = checkpoint.restore()
+    if state is None:
+        raise SystemExit(f"'{run}' has no checkpoint yet.")
+    os.makedirs(dest, exist_ok=True)
+    model.save(os.path.join(dest, "model.keras"))
+    for name in ("recipe.yaml", "history.json", "compute.json"):
+        if os.path.exists(os.path.join(run, name)):
+            shutil.copy(os.path.join(run, name), os.path.join(dest, name))
+    if os.path.isdir(os.path.join(run, "samples")):   # the card's per-stage grids
+        shutil.copytree(os.path.join(run, "samples"), os.path.join(dest, "samples"),
+                        dirs_exist_ok=True)
+    with open(os.path.join(dest, "snapshot.json"), "w") as f:   # build reads the step here
+        json.dump({"step": state["step"], "checkpoint": state["path"]}, f)
+    return state["step"]
+
+
+def write_examples(name, source, n=16, seed=0, zoo=None):
+    """Ship ``n`` input images from ``source`` (any ``kg.tasks.draw_inputs`` source) in the
+    image-to-image preset ``name``, at its input size, so that ``keras-gans sample`` has
+    inputs when the user passes none; then regenerate the index."""
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    model = presets.load_folder(folder)
+    inputs = kg.tasks.draw_inputs(source, n, seed, model.input_image_shape)
+    path = kg.tasks.write_examples(inputs, folder)
+    presets.write_index(zoo)
+    return path
+
+
+def main(argv=None, prog=None):
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="make zoo/NAME from a finished recipe run")
+    build.add_argument("run")
+    build.add_argument("--name", required=True)
+    build.add_argument("--recipe", required=True)
+    build.add_argument("--dataset", required=True)
+    build.add_argument("--aliases", nargs="*", default=[])
+    build.add_argument("--description", default="")
+    build.add_argument("--notes", default="", help="what the samples look like (after looking)")
+    build.add_argument("--limitations", default="")
+    build.add_argument("--zoo", default=None, help="the zoo folder (default: the repository's)")
+    build.add_argument("--fold-ema", action="store_true",
+                       help="ship the EMA generator's weights as the generator, without the "
+                            "raw generator, compressed (for presets near the size limit)")
+    build.add_argument("--metrics", default=None,
+                       help="a JSON file of metrics measured elsewhere, {name: {values..., "
+                            "protocol}} (image-to-image presets)")
+    measure = sub.add_parser("measure", help="score an image preset in its domain evaluator "
+                                             "and record the scores")
+    measure.add_argument("name")
+    measure.add_argument("--data-dir", default=None, help="folder of the reference data set")
+    measure.add_argument("--num-samples", type=int, default=10_000)
+    measure.add_argument("--zoo", default=None)
+    sub.add_parser("index", help="regenerate zoo/index.yaml from the preset folders")
+    snap = sub.add_parser("snapshot", help="write DEST/model.keras from a recipe run's latest "
+                                           "checkpoint (the run may still be training)")
+    snap.add_argument("run")
+    snap.add_argument("dest")
+    examples = sub.add_parser("examples", help="ship example inputs in an image-to-image "
+                                               "preset (examples.npz)")
+    examples.add_argument("name")
+    examples.add_argument("source", help="an image folder or data set name (tasks.draw_inputs)")
+    examples.add_argument("-n", type=int, default=16)
+    tab = sub.add_parser("build-tabular", help="make zoo/NAME from a benchmarks/tabular.py run")
+    tab.add_argument("run")
+    tab.add_argument("--name", required=True)
+    tab.add_argument("--recipe", required=True)
+    tab.add_argument("--description", default="")
+    tab.add_argument("--limitations", default="")
+    tab.add_argument("--notes", default="", help="what the picture shows (after looking)")
+    tab.add_argument("--zoo", default=None)
+    args = parser.parse_args(argv)
+    if args.command == "index":
+        print(presets.write_index())
+        return 0
+    if args.command == "snapshot":
+        print(f"step {snapshot_run(args.run, args.dest)} -> {args.dest}/model.keras")
+        return 0
+    if args.command == "examples":
+        print(write_examples(args.name, args.source, args.n))
+        return 0
+    if args.command == "measure":
+        scores = measure_preset(args.name, args.data_dir, args.num_samples, zoo=args.zoo)
+        print(json.dumps({k: v for k, v in scores.items() if k != "protocol"}))
+        return 0
+    if args.command == "build-tabular":
+        print(build_tabular_preset(args.run, args.name, args.recipe, args.description,
+                                   args.limitations, zoo=args.zoo, notes=args.notes))
+        return 0
+    metrics = None
+    if args.metrics:
+        with open(args.metrics) as f:
+            metrics = json.load(f)
+    print(build_preset(args.run, args.name, args.recipe, args.dataset, args.aliases,
+                       args.description, args.notes, args.limitations, zoo=args.zoo,
+                       metrics=metrics, fold_ema=args.fold_ema))
+    return 0
+

@@ -1,0 +1,52 @@
+"""`keras-gans zoo` builds the presets; `python tools/make_preset.py` is the same command."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from keras_gans import cli, preset_builder
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VERBS = ("build", "measure", "index", "snapshot", "examples", "build-tabular")
+
+
+def test_keras_gans_zoo_lists_the_preset_builders_verbs(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["zoo", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: keras-gans zoo")
+    assert all(verb in out for verb in VERBS)
+
+
+def test_the_top_level_help_names_the_zoo_command(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "zoo" in capsys.readouterr().out
+
+
+def test_tools_make_preset_takes_the_same_arguments():
+    # People's notes run `python tools/make_preset.py snapshot RUN DEST` and
+    # `... build RUN --name ... --fold-ema`: the same parser answers.
+    shim = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_preset.py"),
+                           "build", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert shim.returncode == 0, shim.stderr
+    for option in ("run", "--name", "--recipe", "--dataset", "--fold-ema", "--metrics"):
+        assert option in shim.stdout
+    snapshot = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_preset.py"),
+                               "snapshot"], capture_output=True, text=True, cwd=ROOT)
+    assert snapshot.returncode == 2 and "run, dest" in snapshot.stderr
+
+
+def test_the_builders_functions_stay_importable_from_the_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_preset", os.path.join(ROOT, "tools", "make_preset.py"))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.main is preset_builder.main
+    assert tool.build_preset is preset_builder.build_preset
+    assert tool.snapshot_run is preset_builder.snapshot_run
