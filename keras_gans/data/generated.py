@@ -8,7 +8,7 @@ Adversarial Networks"). Any model whose ``generate`` takes ``labels`` works: ``C
 
     real = kg.data.load("mnist", labels=True, batch_size=64)
     ds = kg.data.augment_with_generator(cgan, real, ratio=0.5, labels="match", seed=0)
-    classifier.fit(ds, epochs=5)          # half of each batch real, half generated
+    classifier.fit(ds, epochs=5)          # each example generated with probability 0.5
 
     x, y = kg.data.generate_labelled(cgan, 1000, labels="uniform", seed=0)   # numpy
     ds = kg.data.generated_dataset(biggan, 10_000, truncation=1.0, seed=0)     # tf.data
