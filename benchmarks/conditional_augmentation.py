@@ -5,13 +5,15 @@ training images, the same number of each class) and seed:
 
 1. draw the balanced split with ``kg.data.keep_labels`` (seeded);
 2. train a conditional GAN (``kg.models.CGAN`` with a projection discriminator, or
-   ``ACGAN``) on that split alone for ``--gan-steps`` steps, EMA of G;
+   ``ACGAN``) on that split alone for ``--gan-steps`` steps (``--ema``: sample an EMA of
+   G; off by default, see benchmarks/README.md for why);
 3. score the GAN: generate 200 examples of each class and classify them with the project's
    evaluator of the data set (``kg.metrics.load_evaluator``): the share read as the class
    asked for;
-4. train the small CNN of the SimGAN benchmark twice from the same initial weights for ``--clf-steps`` steps
-   of batch 64: on the real split alone, and on ``kg.data.augment_with_generator(gan,
-   split, ratio=--ratio, labels="match")`` (a pool of ``--num-generated`` examples);
+4. train the small CNN of the SimGAN benchmark twice from the same initial weights for
+   ``--clf-steps`` steps of batch 64: on the real split alone, and on
+   ``kg.data.augment_with_generator(gan, split, ratio=--ratio, labels="match")`` (a pool
+   of ``--num-generated`` examples);
 5. report both classifiers' accuracy on the full 10,000-image test set.
 
 Each (data set, fraction, seed, GAN) writes ``result.json`` under ``--out`` and is skipped
@@ -169,7 +171,8 @@ def summary(args):
                             f"{stat('test_accuracy_augmented')} | {gain.mean():+.2f} "
                             f"({int((gain > 0).sum())}/{len(gain)}) | "
                             f"{stat('evaluator_accuracy_on_generated')} | "
-                            f"{np.mean([r['gan_train_s'] + r['classifier_s'] for r in found]):.0f} s |")
+                            f"{np.mean([r['gan_train_s'] + r['classifier_s'] for r in found]):.0f}"
+                            f" s |")
     print("| data | labelled | examples | GAN | seeds | real only (%) | real + GAN (%) | "
           "gain, points (seeds up) | evaluator on generated (%) | wall per seed |")
     print("|---|---|---|---|---|---|---|---|---|---|")
