@@ -18,6 +18,9 @@ Use with any image variant of the shared loop::
 Each image of a batch draws its own transform parameters, real and generated images
 alike (the papers' code augments each image independently); the policy is the same for
 both. Images are float NHWC in [-1, 1].
+
+(To augment a classifier's training data with a trained conditional GAN's samples, see
+``kg.data.augment_with_generator``.)
 """
 
 import keras

@@ -12,7 +12,9 @@
   file (``*-idx3-ubyte[.gz]``), a CSV table (``.csv``, ``.csv.gz``: rows encoded by
   ``tabular.TabularTransformer``; ``TabularGAN.make_dataset`` adds CTGAN's conditions).
 
-``from_arrays`` does the same for in-memory arrays.
+``from_arrays`` does the same for in-memory arrays. ``generated_dataset``, ``mix_datasets``
+and ``augment_with_generator`` turn a trained class-conditional GAN into labelled training
+data for a classifier (``keras_gans.data.generated``).
 """
 
 import os
@@ -23,6 +25,8 @@ from keras_gans.data import pipeline, public, tabular, toy
 from keras_gans.data.arrays import (check_array, from_arrays, is_idx, load_idx, load_npz,
                                     read_idx)
 from keras_gans.data.digits import load_digits_arrays
+from keras_gans.data.generated import (augment_with_generator, generate_labelled,
+                                       generated_dataset, mix_datasets)
 from keras_gans.data.images import load_folder
 from keras_gans.data.semi_supervised import keep_labels, load_semi_supervised, semi_supervised
 from keras_gans.data.super_resolution import super_resolution_pairs
@@ -33,8 +37,8 @@ EMBEDDED = ("digits", "ring8", "grid25")
 
 __all__ = ["load", "load_unpaired", "super_resolution_pairs", "synthetic_digits", "from_arrays",
            "load_digits_arrays", "read_idx", "toy", "tabular", "keep_labels", "semi_supervised",
-           "load_semi_supervised",
-           "EMBEDDED"]
+           "load_semi_supervised", "generate_labelled", "generated_dataset", "mix_datasets",
+           "augment_with_generator", "EMBEDDED"]
 
 
 def load(name_or_path, batch_size=64, image_size=None, split="train", labels=False,
