@@ -13,18 +13,32 @@ import keras_gans as kg
 SCRIPTS = os.path.join(os.path.dirname(__file__), "scripts")
 
 
-def _run(args, env=None, timeout=300):
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+def _finish(procs, timeout):
+    """Wait for processes started together; (stdout, stderr) of each, all killed on error."""
+    try:
+        outputs = [p.communicate(timeout=timeout) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for p, (_, err) in zip(procs, outputs):
+        assert p.returncode == 0, err[-3000:]
+    return outputs
 
 
 def test_mirrored_training_matches_one_device():
     # Every variant (tests/scripts/mirrored_equivalence.py lists the cases and what each
     # exercises) on two logical CPUs against one device, same global batches: the same
     # weights and state, and the same logged metrics (reduced over the replicas).
-    result = _run([os.path.join(SCRIPTS, "mirrored_equivalence.py"), "all"], timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    # The cases are shared between two processes that run at once (each traces its own).
+    shards = 2
+    procs = [subprocess.Popen([sys.executable, os.path.join(SCRIPTS, "mirrored_equivalence.py"),
+                               "all", f"{shard}/{shards}"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for shard in range(shards)]
+    report = {}
+    for out, _ in _finish(procs, timeout=900):
+        part = json.loads(out.strip().splitlines()[-1])
+        assert not set(part) & set(report), sorted(part)
+        report.update(part)
     assert set(report) >= {v for v in kg.models.VARIANTS}, sorted(report)
     for variant, r in report.items():
         assert r["max_weight_change"] > 1e-3, variant  # training really moved the weights
@@ -69,13 +83,7 @@ def test_two_workers_on_localhost_match_one_device_and_train_every_network(tmp_p
         procs.append(subprocess.Popen(
             [sys.executable, script, str(tmp_path / f"worker{index}.npz")],
             env=worker_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-    try:
-        outputs = [p.communicate(timeout=300) for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-    for p, (_, err) in zip(procs, outputs):
-        assert p.returncode == 0, err[-3000:]
+    _finish(procs, timeout=300)
     reference = np.load(tmp_path / "one_device.npz")
     workers = [np.load(tmp_path / f"worker{i}.npz") for i in range(2)]
     weights = [k for k in reference.files if k.startswith("weights/")]

@@ -27,14 +27,21 @@ def _weights(net):
     return [np.array(w) for w in net.get_weights()]
 
 
-def test_a_recipe_run_starts_from_the_weights_it_names(tmp_path):
-    source = recipes.run(_recipe(), str(tmp_path / "first"), verbose=0)
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    """The source run of the tests below (they only read it): (model, its model.keras)."""
+    out = tmp_path_factory.mktemp("first")
+    return recipes.run(_recipe(), str(out), verbose=0), str(out / "model.keras")
+
+
+def test_a_recipe_run_starts_from_the_weights_it_names(tmp_path, first):
+    source, source_file = first
     assert source.has_ema and np.abs(np.asarray(source.w_avg)).sum() > 0
     # Learning rates far too small to move a float32 weight: what the second run ends with
     # is what it started from.
     frozen = {"d_optimizer": {"name": "sgd", "learning_rate": 1e-30},
               "g_optimizer": {"name": "sgd", "learning_rate": 1e-30}}
-    recipe = _recipe(init_from=str(tmp_path / "first" / "model.keras"), optimizers=frozen,
+    recipe = _recipe(init_from=source_file, optimizers=frozen,
                      callbacks={"sample_grid": None, "ema": None})
     model = recipes.run(recipe, str(tmp_path / "second"), verbose=0)
     for net in ("generator", "discriminator", "ema_generator"):
@@ -43,9 +50,9 @@ def test_a_recipe_run_starts_from_the_weights_it_names(tmp_path):
     np.testing.assert_allclose(model.generate(4, seed=0), source.generate(4, seed=0))
 
 
-def test_a_resumed_run_keeps_its_own_checkpoint_not_the_source(tmp_path):
-    source = recipes.run(_recipe(), str(tmp_path / "first"), verbose=0)
-    recipe = _recipe(init_from=str(tmp_path / "first" / "model.keras"))
+def test_a_resumed_run_keeps_its_own_checkpoint_not_the_source(tmp_path, first):
+    source, source_file = first
+    recipe = _recipe(init_from=source_file)
     out = str(tmp_path / "second")
     trained = recipes.run(recipe, out, verbose=0)
     recipe["schedule"]["epochs"] = 2

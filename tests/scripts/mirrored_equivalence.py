@@ -4,6 +4,11 @@ same weights, seed and global batches; print the largest weight difference per v
 Run as a script (logical devices must be set before TensorFlow initialises):
     python tests/scripts/mirrored_equivalence.py dcgan wgan-gp
     python tests/scripts/mirrored_equivalence.py all
+    python tests/scripts/mirrored_equivalence.py all 0/2    # every other case, from the first
+
+``all K/N`` runs share K of N of the cases (every N-th, in the order of CASES), so that N
+processes together check them all; tests/test_distribute.py runs two at once (tracing the
+steps is single-threaded Python, and a 2-core machine has a second core for the other).
 
 Every case below trains a tiny configuration for STEPS steps of GLOBAL_BATCH examples and
 compares *all* of the model's weights (trainable, batch-norm statistics, optimizer-free
@@ -354,8 +359,9 @@ def _max_diff(a, b):
 
 
 def main(cases):
-    if cases == ["all"]:
-        cases = list(CASES)
+    if cases[:1] == ["all"]:
+        shard, count = map(int, (cases[1] if len(cases) > 1 else "0/1").split("/"))
+        cases = list(CASES)[shard::count]
     mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     assert mirrored.num_replicas_in_sync == 2
     report = {}
