@@ -19,7 +19,14 @@ def pytest_configure(config):
                    "unless run with `-m slow` or KERAS_GANS_SLOW=1")
 
 
+# The longest test files, started first: the two xdist workers take whole files in
+# collection order, and one of these left for last would run alone while the other idles.
+LONGEST_FIRST = ("test_distribute.py", "test_readme.py", "test_notebooks.py",
+                 "test_packaging.py", "test_init_from.py")
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)   # stable otherwise
     if os.environ.get("KERAS_GANS_SLOW") == "1" or "slow" in (config.getoption("-m") or ""):
         return
     skip = pytest.mark.skip(reason="slow (re-measures a preset): run with `-m slow` or "
