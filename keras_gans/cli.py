@@ -14,8 +14,10 @@ import time
 # memorises the 1,797 digits (D(x) 0.98, D(G(z)) 0.02 after 20 epochs) and the grids stop
 # improving halfway; with them, D(x) and D(G(z)) stay near 0.65 and 0.35 (measured on the
 # default run, 2026-12-03; D at half width with noise 0.2 balanced as well but drew noisier
-# strokes).
-TRAIN_DEFAULTS = {"dataset": "digits", "epochs": 20, "batch_size": 32, "image_size": 16,
+# strokes). 60 epochs (about a minute of training on an idle 2-core machine): of 1,000
+# samples, a CNN trained on the digits (98.7% held-out accuracy) reads 69-72% with confidence
+# >= 0.9 over seeds 0 and 1, against 63% after 20 epochs (real digits: 99.6%).
+TRAIN_DEFAULTS = {"dataset": "digits", "epochs": 60, "batch_size": 32, "image_size": 16,
                   "latent_dim": 100, "seed": 0, "d_filters": 64, "d_noise": 0.3, "ema": 0.99}
 
 # Flags that override a recipe field.
