@@ -423,3 +423,56 @@ class Evaluation(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None and (epoch + 1) % self.every == 0:
             logs.update({k: float(v) for k, v in self.fn(self.model).items()})
+
+
+# Scores for which a smaller value is better; every other logged score is "higher is better".
+LOWER_IS_BETTER = ("fid", "kid", "kid_std", "loss")
+
+
+class BestModel(keras.callbacks.Callback):
+    """Save the model whenever the logged score ``monitor`` (e.g. ``fid`` written by an
+    evaluation callback placed before this one) is the best seen so far: ``directory``
+    then holds ``model.keras`` and ``best.json`` (the score, epoch, generator step and the
+    epoch's other logs). The best score so far is read back from ``best.json``, so a
+    resumed run only replaces the model with a better one. ``mode`` is ``"min"`` or
+    ``"max"``; by default ``"min"`` for ``fid``, ``kid`` and losses, ``"max"`` otherwise."""
+
+    def __init__(self, directory, monitor="fid", mode=None):
+        super().__init__()
+        if mode is None:
+            mode = "min" if monitor.endswith(LOWER_IS_BETTER) else "max"
+        if mode not in ("min", "max"):
+            raise ValueError(f"`mode` must be 'min' or 'max'; received {mode!r}.")
+        self.directory, self.monitor, self.mode = directory, monitor, mode
+
+    def best(self):
+        """The contents of ``best.json``, or None before the first save."""
+        path = os.path.join(self.directory, "best.json")
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            return json.load(f)
+
+    def _better(self, value, previous):
+        return value < previous if self.mode == "min" else value > previous
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.monitor not in logs:  # an epoch without evaluation
+            return
+        value = _as_float(logs[self.monitor])
+        previous = self.best()
+        if value is None or not math.isfinite(value) or (
+                previous is not None and not self._better(value, previous["value"])):
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        self.model.save(os.path.join(self.directory, "model.keras.tmp.keras"))
+        os.replace(os.path.join(self.directory, "model.keras.tmp.keras"),
+                   os.path.join(self.directory, "model.keras"))
+        record = {"monitor": self.monitor, "mode": self.mode, "value": value,
+                  "epoch": epoch + 1, "step": _global_step(self.model),
+                  "logs": {k: _as_float(v) for k, v in logs.items()}}
+        with open(os.path.join(self.directory, "best.json.tmp"), "w") as f:
+            json.dump(record, f, indent=1)
+        os.replace(os.path.join(self.directory, "best.json.tmp"),
+                   os.path.join(self.directory, "best.json"))

@@ -862,12 +862,26 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     return _write_card(folder, card, zoo)
 
 
-def snapshot_run(run, dest):
+def snapshot_run(run, dest, best=False):
     """Write ``dest/model.keras`` from the latest checkpoint of the recipe run ``run``,
     which may still be training (a preset can be published while its run goes on), with
-    the run's recipe.yaml, history.json and compute.json beside it. Returns the step."""
+    the run's recipe.yaml, history.json and compute.json beside it. Returns the step.
+    With ``best``, take the model of the best evaluation score instead (``run/best``,
+    written by the recipe's ``callbacks.evaluation.keep_best``)."""
     import shutil
 
+    if best:
+        record_path = os.path.join(run, "best", "best.json")
+        if not os.path.exists(record_path):
+            raise SystemExit(f"'{run}' has no best model: its recipe needs "
+                             f"callbacks.evaluation with keep_best, and one evaluation.")
+        record = presets.read_json(record_path)
+        os.makedirs(dest, exist_ok=True)
+        shutil.copy(os.path.join(run, "best", "model.keras"), os.path.join(dest, "model.keras"))
+        _copy_run_files(run, dest)
+        with open(os.path.join(dest, "snapshot.json"), "w") as f:
+            json.dump({"step": record["step"], "checkpoint": record_path, "best": record}, f)
+        return record["step"]
     resolved = kg.recipes.load(os.path.join(run, "recipe.yaml"))
     data = dict(resolved["data"])
     if data.get("name") is None:
@@ -884,15 +898,22 @@ def snapshot_run(run, dest):
         raise SystemExit(f"'{run}' has no checkpoint yet.")
     os.makedirs(dest, exist_ok=True)
     model.save(os.path.join(dest, "model.keras"))
+    _copy_run_files(run, dest)
+    with open(os.path.join(dest, "snapshot.json"), "w") as f:   # build reads the step here
+        json.dump({"step": state["step"], "checkpoint": state["path"]}, f)
+    return state["step"]
+
+
+def _copy_run_files(run, dest):
+    """The run's recipe, history, compute record and sample grids, beside a snapshot."""
+    import shutil
+
     for name in ("recipe.yaml", "history.json", "compute.json"):
         if os.path.exists(os.path.join(run, name)):
             shutil.copy(os.path.join(run, name), os.path.join(dest, name))
     if os.path.isdir(os.path.join(run, "samples")):   # the card's per-stage grids
         shutil.copytree(os.path.join(run, "samples"), os.path.join(dest, "samples"),
                         dirs_exist_ok=True)
-    with open(os.path.join(dest, "snapshot.json"), "w") as f:   # build reads the step here
-        json.dump({"step": state["step"], "checkpoint": state["path"]}, f)
-    return state["step"]
 
 
 def write_examples(name, source, n=16, seed=0, zoo=None):
@@ -938,6 +959,10 @@ def main(argv=None, prog=None):
                                            "checkpoint (the run may still be training)")
     snap.add_argument("run")
     snap.add_argument("dest")
+    snap.add_argument("--best", action="store_true",
+                      help="take the model of the run's best evaluation score (RUN/best, "
+                           "from callbacks.evaluation.keep_best) instead of the latest "
+                           "checkpoint")
     examples = sub.add_parser("examples", help="ship example inputs in an image-to-image "
                                                "preset (examples.npz)")
     examples.add_argument("name")
@@ -956,7 +981,7 @@ def main(argv=None, prog=None):
         print(presets.write_index())
         return 0
     if args.command == "snapshot":
-        print(f"step {snapshot_run(args.run, args.dest)} -> {args.dest}/model.keras")
+        print(f"step {snapshot_run(args.run, args.dest, best=args.best)} -> {args.dest}/model.keras")
         return 0
     if args.command == "examples":
         print(write_examples(args.name, args.source, args.n))

@@ -79,6 +79,15 @@ def text(value):
     return value, None
 
 
+def names(value):
+    """One name or a list of names (normalised to a list)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(
+            isinstance(v, str) and v for v in items):
+        return value, f"must be a name or a list of names; received {value!r}"
+    return list(items), None
+
+
 def optional(check):
     def optional_check(value):
         return (None, None) if value is None else check(value)
@@ -123,6 +132,17 @@ FIELDS = {
     "callbacks.ema.decay": (ABSENT, number(minimum=0.0, below=1.0)),
     "callbacks.ema.start_step": (ABSENT, whole(minimum=0)),
     "callbacks.ema.rampup": (ABSENT, optional(number(above=0.0))),
+    # Scores the generator every few epochs (kg.metrics.EvaluationCallback) against
+    # `reference_samples` images of the training data, in the `extractor`'s features; with
+    # keep_best, RUN/best/ holds the model of the best score so far (kg.callbacks.BestModel).
+    "callbacks.evaluation": (OPTIONAL_SECTION, None),
+    "callbacks.evaluation.extractor": (None, text),
+    "callbacks.evaluation.metrics": (["fid"], names),
+    "callbacks.evaluation.every": (1, whole(minimum=1)),
+    "callbacks.evaluation.num_samples": (2000, whole(minimum=2)),
+    "callbacks.evaluation.reference_samples": (10000, whole(minimum=2)),
+    "callbacks.evaluation.seed": (0, whole(minimum=0)),
+    "callbacks.evaluation.keep_best": (None, optional(text)),
     "callbacks.checkpoint": (SECTION, None),
     "callbacks.checkpoint.every": ("epoch", either("epoch", check=whole(minimum=1))),
     "callbacks.checkpoint.keep": (2, whole(minimum=1)),

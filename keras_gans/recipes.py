@@ -302,11 +302,44 @@ def build_model(recipe, data_shape):
     return model
 
 
-def _callbacks(cbs, model, folder, picture_source, shape):
-    """The recipe's callbacks for one training phase writing into ``folder``."""
+def _reference_images(make_data, n):
+    """The first ``n`` examples of the training data (images only, without labels)."""
+    import numpy as np
+
+    batches, count = [], 0
+    for batch in make_data():
+        images = batch[0] if isinstance(batch, tuple) else batch
+        batches.append(np.asarray(images))
+        count += len(batches[-1])
+        if count >= n:
+            break
+    return np.concatenate(batches)[:n]
+
+
+def _evaluation(spec, folder, reference):
+    """The evaluation callback of ``callbacks.evaluation`` (and BestModel with keep_best);
+    ``reference(n)`` gives n real examples."""
+    import keras_gans as kg
+
+    spec = dict(spec)
+    keep_best = spec.pop("keep_best", None)
+    images = reference(spec.pop("reference_samples"))
+    callbacks = [kg.metrics.EvaluationCallback(
+        spec.pop("metrics"), images, spec.pop("extractor"),
+        reference_name=f"the first {len(images):,} training examples", **spec)]
+    if keep_best:
+        callbacks.append(kg.callbacks.BestModel(os.path.join(folder, "best"), keep_best))
+    return callbacks
+
+
+def _callbacks(cbs, model, folder, picture_source, shape, reference=None):
+    """The recipe's callbacks for one training phase writing into ``folder``;
+    ``reference(n)`` gives n real examples for ``callbacks.evaluation``."""
     import keras_gans as kg
 
     callbacks = []
+    if cbs.get("evaluation") and reference is not None:
+        callbacks += _evaluation(cbs["evaluation"], folder, reference)
     if cbs.get("ema"):
         callbacks.append(kg.callbacks.EMA(**cbs["ema"]))
     if cbs.get("divergence_guard") is not None:
@@ -428,6 +461,13 @@ def _run(recipe, out, verbose):
         print(f"Initialised from {recipe['init_from']}", flush=True)
     shape = model.example_shape
     print(model.summary_line(), f"| data {name} {shape}", flush=True)
+    evaluation = recipe["callbacks"].get("evaluation")
+    if evaluation and not (model.task == kg.tasks.GENERATE and evaluation.get("extractor")):
+        raise ValueError(
+            "callbacks.evaluation scores generated samples: it needs a noise-to-data model "
+            "and an `extractor` (an evaluator such as mnist or cifar10, or inception); "
+            f"{type(model).__name__} with extractor {evaluation.get('extractor')!r} cannot. "
+            "Set the extractor, or remove the section.")
     if recipe["callbacks"].get("ema") and not model.supports_ema:
         raise ValueError(f"callbacks.ema averages the weights of a noise-to-image "
                          f"generator; {type(model).__name__} has none. Set `ema: null`.")
@@ -449,7 +489,9 @@ def _run(recipe, out, verbose):
                 steps_per_epoch=schedule["steps_per_epoch"],
                 save_freq=checkpoint.get("every", "epoch"),
                 callbacks=_callbacks(recipe["callbacks"], model, folder, picture_source,
-                                     shape),
+                                     shape, reference=(
+                                         None if method == "pretrain" or evaluation is None
+                                         else lambda n: _reference_images(make_data, n))),
                 verbose=verbose, keep=checkpoint.get("keep", 2), method=method, run=identity)
         except kg.callbacks.TrainingDiverged as e:
             command = _resume_command(recipe, out)

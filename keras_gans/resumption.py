@@ -25,6 +25,7 @@ RESUMABLE_CHANGES = (
     "callbacks.checkpoint",
     "callbacks.tensorboard",
     "callbacks.divergence_guard",
+    "callbacks.evaluation",
     "callbacks.ema.decay",
     "callbacks.ema.start_step",
     "callbacks.ema.rampup",
