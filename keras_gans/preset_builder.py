@@ -386,7 +386,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     presets, whose benchmarks measure them)."""
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
-    model = keras.models.load_model(os.path.join(run, "model.keras"))
+    model = presets.load_keras_file(os.path.join(run, "model.keras"))
     resolved = kg.recipes.load(os.path.join(run, "recipe.yaml"))
     if model.needs_inputs:
         return build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases,
@@ -712,7 +712,7 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
     os.makedirs(folder, exist_ok=True)
-    model = keras.models.load_model(os.path.join(run, "model.keras"))
+    model = presets.load_keras_file(os.path.join(run, "model.keras"))
     with open(recipe) as f:
         cfg = yaml.safe_load(f)
     wall, threads = _run_compute(run)

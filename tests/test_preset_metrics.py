@@ -104,6 +104,9 @@ NOT_REMEASURED = {
     "stylegan2-anime-32": "needs the anime faces extracted to a folder (minutes of CPU): "
                           "python benchmarks/image_folder_quality.py --data FOLDER "
                           "--model stylegan2-anime-32 --truncation 0.7",
+    "progan-anime-32": "needs the anime faces extracted to a folder (minutes of CPU): "
+                       "python benchmarks/image_folder_quality.py --data FOLDER "
+                       "--model progan-anime-32",
 }
 
 
