@@ -43,8 +43,8 @@ RECIPES = {
     "cifar10": dict(epochs=20, batch_size=256, optimizer="sgd", lr=0.2, weight_decay=5e-4,
                     label_smoothing=0.1, augment="crop_flip"),
     # Self-supervised (real or one of seven degradations); sized to ~25 minutes of the
-    # shared 2-core CPU. Flips only: a shifted face is still a real face, but shifts over a
-    # border would teach "borders are real".
+    # shared 2-core CPU. Flips only (a mirrored face is still a real face); no crops, so the
+    # faces stay framed as the data and the anime presets frame them.
     "anime": dict(epochs=12, batch_size=128, optimizer="adam", lr=2e-3, weight_decay=0.0,
                   label_smoothing=0.0, augment="flip", task="degradations"),
 }
@@ -142,7 +142,9 @@ ANIME_TASK = """the {train:,} training faces of `anime-faces-64.tar.gz` (`../sha
   colours, ghosting, holes, layout) and whatever else separates the classes, not human
   judgement of a face. FIDs in its 128-d features are on another scale from Inception FIDs
   and from the `cifar10` evaluator's: compare them only between models scored with the
-  same weights (the sha256 below), never with published FIDs."""
+  same weights (the `extractor_sha256` of their protocol records), never with published
+  FIDs. Slight grain costs far more FID in these features than the faults of the
+  `stylegan2-anime-32` preset (`benchmarks/README.md`, "The `anime` evaluator")."""
 
 
 def write_card(name):
