@@ -4,6 +4,7 @@ its documented features, scores FID in them, and the anime faces serve as a refe
 import io
 import json
 import tarfile
+import tempfile
 
 import numpy as np
 import pytest
@@ -101,7 +102,8 @@ def test_the_anime_faces_split_by_file_name(tmp_path):
 
 
 @trained
-def test_cli_eval_scores_a_preset_against_the_anime_faces(tmp_path, capsys):
+def test_cli_eval_scores_a_preset_against_the_anime_faces(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the decoded cache goes here
     _fake_archive(tmp_path)
     out = tmp_path / "scores.json"
     code = cli.main(["eval", "stylegan2-anime-32", "--reference", "anime", "--data-dir",
@@ -111,3 +113,4 @@ def test_cli_eval_scores_a_preset_against_the_anime_faces(tmp_path, capsys):
     protocol = json.loads(out.read_text())["results"]["fid"]["protocol"]
     assert protocol["extractor"] == "classifier(anime)" and protocol["num_fake"] == 50
     assert protocol["reference"] == "anime:train" and protocol["image_size"] == [32, 32]
+    assert list((tmp_path / "keras_gans").glob("anime32-*.npz"))
