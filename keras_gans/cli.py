@@ -452,7 +452,8 @@ def build_parser():
                          "dc (density/coverage); default fid")
     ev.add_argument("--reference", default="mnist",
                     help="mnist, fashion_mnist, cifar10 (from --data-dir, else TensorFlow "
-                         "Datasets) or digits (embedded)")
+                         "Datasets), anime (anime-faces-64.tar.gz from --data-dir, 32x32), "
+                         "digits (embedded) or an image folder")
     ev.add_argument("--split", default="train", help="reference split: train or test")
     ev.add_argument("--num-samples", type=int, default=10_000, help="generated samples")
     ev.add_argument("--num-reference", type=int, default=None,
@@ -462,7 +463,8 @@ def build_parser():
                          ".keras path (default: the reference's domain evaluator; "
                          "inception for digits)")
     ev.add_argument("--data-dir", default=None,
-                    help="a folder holding mnist.npz, fashion_mnist.npz or cifar10-jpeg.tar.gz "
+                    help="a folder holding mnist.npz, fashion_mnist.npz, cifar10-jpeg.tar.gz "
+                         "or anime-faces-64.tar.gz "
                          "(default $KERAS_GANS_DATA; unset: TensorFlow Datasets downloads "
                          "the reference once)")
     ev.add_argument("--batch-size", type=int, default=250)

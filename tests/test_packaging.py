@@ -98,8 +98,10 @@ for name, entry in sorted(index.items()):
     if tabular:
         assert "Salary" in open(output).readline(), name
     if len(entry.get("data_shape") or []) == 3:
-        # The evaluator of the preset's kind of images: grey digits or clothes, or colour.
-        extractor = ("cifar10" if entry["data_shape"][-1] == 3 else
+        # The evaluator of the preset's kind of images: grey digits or clothes, anime faces,
+        # or other colour images.
+        extractor = ("anime" if entry["dataset"] == "anime-faces" else
+                     "cifar10" if entry["data_shape"][-1] == 3 else
                      "fashion_mnist" if entry["dataset"] == "fashion_mnist" else "mnist")
         assert cli.main(["eval", name, "--metric", "fid", "--reference", "digits",
                          "--extractor", extractor, "--num-samples", "100",

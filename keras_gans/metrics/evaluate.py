@@ -15,7 +15,7 @@ from keras_gans.metrics.precision_recall import PrecisionRecall
 
 METRICS = {"fid": FID, "kid": KID, "is": InceptionScore, "pr": PrecisionRecall,
            "dc": DensityCoverage}
-REFERENCES = ("mnist", "fashion_mnist", "cifar10", "digits")
+REFERENCES = ("mnist", "fashion_mnist", "cifar10", "anime", "digits")
 
 
 def get_metric(name, extractor=None, **kwargs):
@@ -26,7 +26,8 @@ def get_metric(name, extractor=None, **kwargs):
 
 
 def default_extractor(reference):
-    """The domain evaluator for MNIST, Fashion-MNIST and CIFAR-10; InceptionV3 otherwise."""
+    """The domain evaluator for MNIST, Fashion-MNIST, CIFAR-10 and the anime faces;
+    InceptionV3 otherwise."""
     if reference in evaluators.EVALUATORS:
         return extractors_lib.ClassifierExtractor(reference)
     return extractors_lib.InceptionV3Extractor()

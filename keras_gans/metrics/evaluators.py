@@ -1,13 +1,16 @@
 """Domain evaluators: small classifiers trained by this project on MNIST, Fashion-MNIST and
 CIFAR-10, used as feature extractors for FID/KID/precision-recall in their own domain and
-for class-coverage and stacked-MNIST mode counts.
+for class-coverage and stacked-MNIST mode counts; and ``anime``, trained on the unlabelled
+anime faces to tell real faces from degraded ones (``keras_gans.metrics.degradations``), whose
+features serve the same metrics for faces.
 
 Input convention: float images in [-1, 1]; 28x28x1 for MNIST and Fashion-MNIST, 32x32x3
-for CIFAR-10. Every evaluator is a functional ``keras.Model`` built from stock layers whose
-penultimate layer is named ``"features"`` and whose last layer (class logits, no softmax)
-is named ``"logits"``. Trained weights live in the zoo's ``evaluators/<name>/model.keras``
-(``keras_gans/zoo/`` when installed, ``zoo/`` in a source checkout: see
-``keras_gans.presets.zoo_dir``); ``benchmarks/train_evaluators.py`` trains them.
+for CIFAR-10 and the anime faces. Every evaluator is a functional ``keras.Model`` built
+from stock layers whose penultimate layer is named ``"features"`` and whose last layer
+(class logits, no softmax) is named ``"logits"``. Trained weights live in the zoo's
+``evaluators/<name>/model.keras`` (``keras_gans/zoo/`` when installed, ``zoo/`` in a source
+checkout: see ``keras_gans.presets.zoo_dir``); ``benchmarks/train_evaluators.py`` trains
+them.
 """
 
 import json
@@ -20,7 +23,12 @@ EVALUATORS = {
     "mnist": {"input_shape": (28, 28, 1), "num_classes": 10, "width": 24},
     "fashion_mnist": {"input_shape": (28, 28, 1), "num_classes": 10, "width": 32},
     "cifar10": {"input_shape": (32, 32, 3), "num_classes": 10, "width": (32, 64, 128)},
+    # Its "classes" are the self-supervised task's: real and seven degradations.
+    "anime": {"input_shape": (32, 32, 3), "num_classes": 8, "width": (32, 64, 128)},
 }
+
+ANIME_ARCHIVE = "anime-faces-64.tar.gz"
+ANIME_TEST_SHARE = 10  # one file in ten (by a hash of its name) is held out
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
                    "ship", "truck")
@@ -76,7 +84,7 @@ def build_resnet_cnn(input_shape=(32, 32, 3), num_classes=10, widths=(32, 64, 12
 def build_evaluator(name):
     """The untrained architecture of the evaluator ``name``."""
     spec = _spec(name)
-    if name == "cifar10":
+    if name in ("cifar10", "anime"):
         return build_resnet_cnn(spec["input_shape"], spec["num_classes"], widths=spec["width"],
                                 name=f"{name}_evaluator")
     return build_small_cnn(spec["input_shape"], spec["num_classes"], width=spec["width"],
@@ -96,8 +104,8 @@ def evaluator_dir(name):
 
 
 def load_evaluator(name_or_path):
-    """Loads a trained domain evaluator: ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"`` or
-    the path of a folder holding ``model.keras`` (or of a ``.keras`` file)."""
+    """Loads a trained domain evaluator: ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"``,
+    ``"anime"`` or the path of a folder holding ``model.keras`` (or of a ``.keras`` file)."""
     if name_or_path in EVALUATORS:
         folder = evaluator_dir(name_or_path)
         path = os.path.join(folder, "model.keras")
@@ -163,13 +171,64 @@ def _extract_cifar10(data_dir, cache_dir):
     return cache
 
 
+def anime_test_file(filename):
+    """Whether an anime face belongs to the held-out split: decided by its file name alone,
+    so the split does not depend on the order or the number of files read."""
+    import zlib
+
+    return zlib.crc32(os.path.basename(filename).encode()) % ANIME_TEST_SHARE == 0
+
+
+def _extract_anime(data_dir, cache_dir):
+    """Decodes the anime faces once, shrunk to 32x32 the way ``kg.data.load(...,
+    image_size=32)`` shrinks them for the anime presets (bilinear, antialiased), into
+    ``cache_dir/anime32-<key>.npz`` with the train/test split by file; the key names the
+    archive (path, size, modification time), so another archive gets its own cache."""
+    import tarfile
+    import zlib
+
+    import tensorflow as tf
+
+    archive = os.path.abspath(os.path.join(data_dir, ANIME_ARCHIVE))
+    if not os.path.exists(archive):
+        raise FileNotFoundError(f"No anime faces archive at {archive}. Pass --data-dir (or set "
+                                f"KERAS_GANS_DATA) to the folder holding {ANIME_ARCHIVE}.")
+    stat = os.stat(archive)
+    key = zlib.crc32(f"{archive}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    cache = os.path.join(cache_dir, f"anime32-{key:08x}.npz")
+    if os.path.exists(cache):
+        return cache
+    jpegs = {}
+    with tarfile.open(archive) as tar:  # in archive order: a gzip stream cannot seek back
+        for member in tar:
+            if member.isfile() and member.name.lower().endswith(".jpg"):
+                jpegs[member.name] = tar.extractfile(member).read()
+    splits = {"train": [], "test": []}
+    for name in sorted(jpegs):
+        image = tf.io.decode_jpeg(jpegs[name], channels=3)
+        small = tf.image.resize(tf.cast(image, "float32"), (32, 32), method="bilinear",
+                                antialias=True)
+        small = tf.cast(tf.clip_by_value(tf.round(small), 0, 255), "uint8").numpy()
+        splits["test" if anime_test_file(name) else "train"].append(small)
+    if not splits["train"] or not splits["test"]:
+        raise ValueError(f"{archive} holds {len(jpegs)} JPEG images: too few for a train and a "
+                         f"held-out split (one file in {ANIME_TEST_SHARE}, by name).")
+    tmp = cache + f".{os.getpid()}.npz"  # written whole, then renamed: no half-written cache
+    np.savez(tmp, x_train=np.stack(splits["train"]), x_test=np.stack(splits["test"]))
+    os.replace(tmp, cache)
+    return cache
+
+
 def load_reference_arrays(name, split="test", data_dir=None, cache_dir=None):
     """uint8 images (n, h, w, c) and int labels of a real data set from ``data_dir``.
 
-    ``name``: ``"mnist"``, ``"fashion_mnist"`` or ``"cifar10"``; ``split``: ``"train"`` or
-    ``"test"``. With no ``data_dir`` (and no ``$KERAS_GANS_DATA``) they come from
+    ``name``: ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"`` or ``"anime"`` (unlabelled:
+    its labels are all 0, the ``real`` class of its evaluator); ``split``: ``"train"`` or
+    ``"test"`` (for the anime faces, one file in ten chosen by its name). With no
+    ``data_dir`` (and no ``$KERAS_GANS_DATA``) they come from
     TensorFlow Datasets, which downloads and caches them on first use. A local CIFAR-10
-    (``cifar10-jpeg.tar.gz``) is decoded once and cached in ``cache_dir`` (default: a
+    (``cifar10-jpeg.tar.gz``) or the anime faces (``anime-faces-64.tar.gz``, 32x32) are
+    decoded once and cached in ``cache_dir`` (default: a
     ``keras_gans`` folder in the system temporary directory).
     """
     import tempfile
@@ -194,8 +253,18 @@ def load_reference_arrays(name, split="test", data_dir=None, cache_dir=None):
         os.makedirs(cache_dir, exist_ok=True)
         with np.load(_extract_cifar10(data_dir, cache_dir)) as d:
             return d[f"x_{split}"], d[f"y_{split}"].astype("int32")
+    if name == "anime":
+        if data_dir is None:
+            raise FileNotFoundError(f"The anime faces are not in TensorFlow Datasets. Pass "
+                                    f"--data-dir (or set KERAS_GANS_DATA) to the folder "
+                                    f"holding {ANIME_ARCHIVE}.")
+        cache_dir = cache_dir or os.path.join(tempfile.gettempdir(), "keras_gans")
+        os.makedirs(cache_dir, exist_ok=True)
+        with np.load(_extract_anime(data_dir, cache_dir)) as d:
+            x = d[f"x_{split}"]
+        return x, np.zeros(len(x), "int32")
     raise ValueError(f"Unknown reference data set '{name}'. Available: mnist, fashion_mnist, "
-                     f"cifar10 (from --data-dir) and digits (embedded).")
+                     f"cifar10, anime (from --data-dir) and digits (embedded).")
 
 
 def to_unit_range(images_uint8):

@@ -125,7 +125,7 @@ class InceptionV3Extractor(FeatureExtractor):
                 f"(about 92 MB, downloaded once into ~/.keras/models/), and the download "
                 f"failed: {reason}. Connect once, copy inception_v3_weights_tf_dim_ordering_"
                 f"tf_kernels.h5 into ~/.keras/models/, or score offline with a domain "
-                f"evaluator (--extractor mnist, fashion_mnist or cifar10).") from None
+                f"evaluator (--extractor mnist, fashion_mnist, cifar10 or anime).") from None
         self.model = keras.Model(base.input, [base.get_layer("avg_pool").output, base.output],
                                  name="inception_v3_features")
         self.name = f"inception_v3({weights})"
@@ -140,8 +140,8 @@ class ClassifierExtractor(FeatureExtractor):
     ``features`` layer and its ``logits`` layer.
 
     Args:
-        evaluator: ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"``, the path of a saved
-            classifier, or a ``keras.Model`` with layers named ``features`` and ``logits``.
+        evaluator: ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"``, ``"anime"``, the path of
+            a saved classifier, or a ``keras.Model`` with layers named ``features`` and ``logits``.
 
     Resize rule: bilinear resize to the classifier's input size; grey images are repeated to
     RGB for a colour classifier.
@@ -190,5 +190,5 @@ def get(identifier):
     if isinstance(identifier, (str, keras.Model)):
         return ClassifierExtractor(identifier)
     raise ValueError(f"Unknown feature extractor {identifier!r}. Pass 'inception', an "
-                     f"evaluator name (mnist, fashion_mnist, cifar10), a classifier path, or "
-                     f"a FeatureExtractor.")
+                     f"evaluator name (mnist, fashion_mnist, cifar10, anime), a classifier "
+                     f"path, or a FeatureExtractor.")

@@ -76,10 +76,12 @@ def test_fid_on_images_through_an_extractor(tiny_classifier):
     assert fid.protocol().image_size == (16, 16)
 
 
-# Each evaluator meets the test accuracy target of issue 4 (99.3%, 92%, 85%).
+# Each evaluator meets the test accuracy target of issue 4 (99.3%, 92%, 85%); the anime
+# evaluator's (issue 18) is on its self-supervised task, eight classes (chance 12.5%).
 @pytest.mark.parametrize("name,shape,accuracy", [("mnist", (28, 28, 1), 0.993),
                                                   ("fashion_mnist", (28, 28, 1), 0.92),
-                                                  ("cifar10", (32, 32, 3), 0.85)])
+                                                  ("cifar10", (32, 32, 3), 0.85),
+                                                  ("anime", (32, 32, 3), 0.90)])
 def test_trained_evaluators_load_with_their_card(name, shape, accuracy):
     folder = evaluators.evaluator_dir(name)
     meta = evaluators.evaluator_metadata(name)
@@ -92,7 +94,8 @@ def test_trained_evaluators_load_with_their_card(name, shape, accuracy):
         assert hashlib.sha256(f.read()).hexdigest() == meta["model_sha256"]
     assert os.path.getsize(os.path.join(folder, "model.keras")) < 5e6
     out = kg.metrics.ClassifierExtractor(name)(np.zeros((2,) + shape, "float32"))
-    assert out["features"].shape == (2, meta["feature_dim"]) and out["logits"].shape == (2, 10)
+    assert out["features"].shape == (2, meta["feature_dim"])
+    assert out["logits"].shape == (2, meta["num_classes"])
 
 
 def test_unknown_evaluator():
