@@ -4,7 +4,9 @@
 seed: 0
 deterministic: true            # tf.config.experimental.enable_op_determinism()
 model: {variant: dcgan, latent_dim: 32}          # + any constructor argument;
-                               # generator/discriminator: {network: dcgan_generator, ...}
+                               # generator/discriminator: {network: dcgan_generator, ...};
+                               # a discriminator's may add instance_noise: STD (Gaussian
+                               # noise on its inputs in training)
 data: {name: digits, batch_size: 32, image_size: 16}   # kg.data.load arguments, or
                                # kg.data.load_semi_supervised's when labels_per_class is set
 optimizers:                    # GAN.compile arguments; a learning_rate may be a schedule,
@@ -264,9 +266,12 @@ def build_schedule(spec):
 
 def _build_network(spec, role, model_kwargs, data_shape):
     from keras_gans import networks
+    from keras_gans.networks.instance_noise import with_instance_noise
 
     spec = dict(spec)
     name = spec.pop("network", None)
+    # Not the builder's: the std of Gaussian noise on a discriminator's inputs in training.
+    noise = spec.pop("instance_noise", None)
     builder = getattr(networks, str(name), None)
     if builder is None:
         raise ValueError(f"Unknown {role} network {name!r}; known: {', '.join(networks.__all__)}.")
@@ -277,7 +282,8 @@ def _build_network(spec, role, model_kwargs, data_shape):
     for key, value in fill.items():
         if key in params and key not in spec:
             spec[key] = value
-    return builder(**spec)
+    network = builder(**spec)
+    return with_instance_noise(network, noise) if noise else network
 
 
 def build_model(recipe, data_shape):
@@ -302,8 +308,9 @@ def build_model(recipe, data_shape):
     return model
 
 
-def _callbacks(cbs, model, folder, picture_source, shape):
-    """The recipe's callbacks for one training phase writing into ``folder``."""
+def _callbacks(cbs, model, folder, picture_source, shape, centres=None):
+    """The recipe's callbacks for one training phase writing into ``folder``; ``centres``
+    are the modes of a toy data set, marked on its scatter plots."""
     import keras_gans as kg
 
     callbacks = []
@@ -318,7 +325,7 @@ def _callbacks(cbs, model, folder, picture_source, shape):
             grid["inputs"] = kg.tasks.draw_inputs(picture_source, grid.get("num_samples", 64),
                                                   grid.get("seed", 0), shape)
         callbacks.append(kg.callbacks.SampleGrid(
-            os.path.join(folder, "samples"), **grid,
+            os.path.join(folder, "samples"), **grid, centres=centres,
             tensorboard_dir=os.path.join(folder, "tensorboard") if tensorboard else None))
     if _wants_tensorboard(cbs.get("tensorboard", "auto")):
         import keras
@@ -440,6 +447,8 @@ def _run(recipe, out, verbose):
                              f"{type(model).__name__} has no pretrain(). Remove the field.")
         phases.insert(0, (os.path.join(out, "pretrain"), "pretrain",
                           schedule["pretrain_epochs"]))
+    centres = (kg.data.toy.get(name).centers if name in kg.data.toy.TOY_DISTRIBUTIONS
+               else None)
     start = time.time()
     identity = resumption.identity(recipe)
     for folder, method, epochs in phases:
@@ -449,7 +458,7 @@ def _run(recipe, out, verbose):
                 steps_per_epoch=schedule["steps_per_epoch"],
                 save_freq=checkpoint.get("every", "epoch"),
                 callbacks=_callbacks(recipe["callbacks"], model, folder, picture_source,
-                                     shape),
+                                     shape, centres),
                 verbose=verbose, keep=checkpoint.get("keep", 2), method=method, run=identity)
         except kg.callbacks.TrainingDiverged as e:
             command = _resume_command(recipe, out)
