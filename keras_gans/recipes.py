@@ -90,21 +90,41 @@ def resolve(recipe, source=None):
     ``source``, the file it came from, is named in errors."""
     recipe = recipe_schema.resolve(recipe, source)
     data = recipe["data"]
-    kinds = [k for k in ("name", "unpaired", "super_resolution") if data.get(k) is not None]
+    kinds = [k for k in DATA_KINDS if data.get(k) is not None]
     if len(kinds) > 1:
         raise ValueError(f"The recipe's data has {' and '.join(f'`{k}`' for k in kinds)}; keep "
                          f"one: `name` for one data set, `unpaired: [SOURCE_X, SOURCE_Y]` for "
-                         f"two, `super_resolution: FOLDER` for patch pairs of one.")
+                         f"two, `super_resolution: FOLDER` for patch pairs of one, `table: "
+                         f"TABLE` for table rows.")
     if not kinds:
         raise ValueError("The recipe names no data: add `data: {name: digits}` (a data set "
                          "name or the path of an image folder, .npz or IDX file), "
                          "`data: {unpaired: [SOURCE_X, SOURCE_Y]}` for image-to-image models, "
-                         "or `data: {super_resolution: FOLDER}` for SRGAN.")
+                         "`data: {super_resolution: FOLDER}` for SRGAN, or `data: {table: "
+                         "adult}` (a table name or CSV file) for the table models.")
     if kinds == ["unpaired"]:
         _check_unpaired(data)
     if kinds == ["super_resolution"]:
         _check_super_resolution(data)
+    if kinds == ["table"]:
+        from keras_gans.data import tables
+
+        tables.check_recipe_data(data)
+    import keras_gans as kg
+
+    makes_tables = kg.models.get(recipe["model"]["variant"]).makes_tables
+    if makes_tables != (kinds == ["table"]):
+        variant = recipe["model"]["variant"]
+        raise ValueError(
+            f"{variant} trains on table rows: name them with `data: {{table: TABLE}}` (see "
+            f"zoo/recipes/{variant}-adult.yaml)." if makes_tables else
+            f"`data.table` holds table rows, which {variant} does not make; the table models "
+            f"are {', '.join(n for n, c in kg.models.VARIANTS.items() if c.makes_tables)}.")
     return recipe
+
+
+# The kinds of data a recipe's data section names, one per recipe.
+DATA_KINDS = ("name", "unpaired", "super_resolution", "table")
 
 
 # kg.data.load_unpaired's arguments besides the two sources.
@@ -175,6 +195,20 @@ def unpaired_data(data):
     arrays = [kg.data.synthetic_digits(**tasks.synthetic_digits_arguments(s))[0]
               if isinstance(s, dict) else s for s in sources]
     return lambda: kg.data.load_unpaired(*arrays, **data)
+
+
+def table_model(recipe, data):
+    """The model of a recipe whose ``data: {table: ...}`` names table rows, built on
+    transformers fitted to its training rows, and a function that builds its data set."""
+    from keras_gans.data import tables, tabular
+
+    seed = data["seed"]
+    training, _ = tables.recipe_tables(data, seed)
+    domains = "domains" in data
+    fit = lambda table: tabular.TabularTransformer(seed=seed).fit(table)  # noqa: E731
+    transformers = {d: fit(t) for d, t in training.items()} if domains else fit(training)
+    model = build_model(recipe, None, transformers)
+    return model, lambda: model.make_dataset(training, data["batch_size"], seed=seed)
 
 
 def load(path):
@@ -286,7 +320,10 @@ def _build_network(spec, role, model_kwargs, data_shape):
     return with_instance_noise(network, noise) if noise else network
 
 
-def build_model(recipe, data_shape):
+def build_model(recipe, data_shape, transformers=None):
+    """The recipe's model, compiled, for examples of shape ``data_shape``; a table model
+    is built on ``transformers``, the fitted ``TabularTransformer`` of its table (or
+    ``{domain: transformer}``)."""
     import keras_gans as kg
 
     kwargs = dict(recipe["model"])
@@ -299,7 +336,7 @@ def build_model(recipe, data_shape):
     for role in ("generator", "discriminator"):
         if isinstance(kwargs.get(role), dict):
             kwargs[role] = _build_network(kwargs[role], role, kwargs, shape)
-    model = variant(**kwargs)
+    model = variant(transformers, **kwargs) if transformers is not None else variant(**kwargs)
     opts = dict(recipe["optimizers"])
     for key in opts:
         if key.endswith("_optimizer"):
@@ -318,6 +355,9 @@ def _callbacks(cbs, model, folder, picture_source, shape, centres=None):
         callbacks.append(kg.callbacks.EMA(**cbs["ema"]))
     if cbs.get("divergence_guard") is not None:
         callbacks.append(kg.callbacks.DivergenceGuard(**cbs["divergence_guard"]))
+    if cbs.get("sample_grid") and model.makes_tables:
+        raise ValueError(f"callbacks.sample_grid draws pictures; {type(model).__name__} makes "
+                         f"table rows. Set `sample_grid: null`.")
     if cbs.get("sample_grid"):
         grid = dict(cbs["sample_grid"])
         tensorboard = grid.pop("tensorboard", False)
@@ -414,6 +454,9 @@ def _run(recipe, out, verbose):
         name, picture_source = data["super_resolution"], data["super_resolution"]
         model = build_model(recipe, None)
         make_data = super_resolution_data(data, model)
+    elif data.get("table") is not None:
+        name, picture_source = data["table"], None
+        model, make_data = table_model(recipe, data)
     else:
         if data.get("unpaired") is not None:
             sources = (data["unpaired"] if isinstance(data["unpaired"], list)
