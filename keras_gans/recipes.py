@@ -69,6 +69,14 @@ The model's image_shape comes from the first source's images; every ``*_optimize
 ``optimizers`` is built as above; the sample grids show the first source's images
 (``keras_gans.tasks.draw_inputs`` with the grid's seed) beside the model's outputs.
 
+The table models (TabularGAN, RadialGAN) train on the rows of a table named by
+``data: {table: adult, ...}`` (a table name, read from ``$KERAS_GANS_DATA``, or a CSV
+file; ``keras_gans.data.tables``): ``label`` and ``test_size`` hold out a stratified test
+split; ``split_column``, ``target`` and ``domains`` cut RadialGAN's domains from the
+table. The model is built on transformers fitted to the training rows, and its
+``make_dataset`` batches them (zoo/recipes/tabular-gan-adult.yaml, radialgan-adult.yaml).
+Set ``callbacks: {sample_grid: null}``: table rows are not pictures.
+
 ``run`` writes into one folder: ``recipe.yaml`` (the resolved recipe), ``checkpoints/``,
 ``samples/``, ``tensorboard/``, ``history.json``/``history.csv`` and ``model.keras``.
 Running it again on the same folder resumes the run (see ``keras_gans.training``).
