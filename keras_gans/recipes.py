@@ -54,18 +54,18 @@ fine-tune it on other data. A resumed run continues from its own checkpoints ins
 Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
 one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-folders are
 read too; the other fields are ``kg.data.super_resolution_pairs``' crops_per_image, shuffle
-and seed). The patch size, the scale and the channels are the model's
-(``hr_patch_size``, ``scale``, ``channels``). ``schedule: {pretrain_epochs: N}`` first
+and seed). The patch size, the channels and the scale are the model's
+(``data_shape``, the high-resolution patch, and ``scale``). ``schedule: {pretrain_epochs: N}`` first
 trains the generator alone for N epochs (``SRGAN.pretrain``, the paper's SRResNet phase)
 into the subfolder ``pretrain/`` (its own checkpoints, samples, history and
 ``model.keras``), then plays the adversarial game for ``epochs`` epochs. For example::
 
-    model: {variant: srgan, hr_patch_size: 64, filters: 32, num_blocks: 8,
+    model: {variant: srgan, data_shape: [64, 64, 3], filters: 32, num_blocks: 8,
             content_loss: pixel}
     data: {super_resolution: runs/data/flowers, batch_size: 16}
     schedule: {pretrain_epochs: 40, epochs: 10, steps_per_epoch: 250}
 
-The model's image_shape comes from the first source's images; every ``*_optimizer`` of
+The model's data_shape comes from the first source's images; every ``*_optimizer`` of
 ``optimizers`` is built as above; the sample grids show the first source's images
 (``keras_gans.tasks.draw_inputs`` with the grid's seed) beside the model's outputs.
 
@@ -175,8 +175,8 @@ def _check_super_resolution(data):
         raise ValueError(
             f"Unknown field(s) {', '.join(f'data.{k}' for k in unknown)} for super-resolution "
             f"data; known: super_resolution, {', '.join(SUPER_RESOLUTION_OPTIONS)}. The patch "
-            f"size, scale and channels are the model's: set model.hr_patch_size, model.scale "
-            f"and model.channels.")
+            f"size, channels and scale are the model's: set model.data_shape (the "
+            f"high-resolution patch, e.g. [96, 96, 3]) and model.scale.")
 
 
 def super_resolution_data(data, model):
@@ -336,10 +336,10 @@ def build_model(recipe, data_shape, transformers=None):
 
     kwargs = dict(recipe["model"])
     variant = kg.models.get(kwargs.pop("variant"))
-    given = "image_shape" in kwargs or "data_shape" in kwargs
-    if data_shape is not None and variant.shape_argument is not None and not given:
-        kwargs[variant.shape_argument] = tuple(data_shape)
-    shape = kwargs.get("image_shape") or kwargs.get("data_shape")
+    given = any(key in kwargs for key in ("data_shape", "image_shape", "resolution"))
+    if data_shape is not None and not given:
+        kwargs["data_shape"] = tuple(data_shape)
+    shape = kwargs.get("data_shape") or kwargs.get("image_shape")
     shape = tuple(shape) if shape is not None else None
     for role in ("generator", "discriminator"):
         if isinstance(kwargs.get(role), dict):

@@ -61,10 +61,6 @@ class AdversarialModel(keras.Model):
     makes_tables = False
     # Constructor arguments that turn off training-only state, e.g. {"pool_size": 0}.
     training_only = {}
-    # The constructor argument that takes the shape of one training example (recipes fill
-    # it from the data); None where the model has it from elsewhere (SRGAN's patch size, a
-    # table's transformer).
-    shape_argument = None
 
     # -- players --------------------------------------------------------------------
 
