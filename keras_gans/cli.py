@@ -8,7 +8,8 @@ import sys
 import time
 
 
-# The defaults of `keras-gans train VARIANT` without a recipe.
+# The defaults of `keras-gans train VARIANT`, which runs the recipe its flags make
+# (`variant_recipe`).
 # The convolutional discriminator sees its inputs through Gaussian instance noise (std 0.3,
 # Sonderby et al. 2017) and samples come from an EMA of the generator: without them, D
 # memorises the 1,797 digits (D(x) 0.98, D(G(z)) 0.02 after 20 epochs) and the grids stop
@@ -88,8 +89,8 @@ def variant_recipe(args):
     if variant.makes_tables:
         raise ValueError(f"`keras-gans train VARIANT` trains on one data set of examples; "
                          f"{variant.__name__} is built from its tables' columns. Train it from "
-                         f"a recipe, e.g. keras-gans train --recipe "
-                         f"zoo/recipes/{args.variant}-adult.yaml.")
+                         f"a recipe whose data names a table, e.g. keras-gans train --recipe "
+                         f"zoo/recipes/tabular-gan-adult.yaml.")
     toy = args.dataset in kg.data.toy.TOY_DISTRIBUTIONS
     table = str(args.dataset).lower().endswith((".csv", ".csv.gz"))
     data = {"name": args.dataset, "batch_size": args.batch_size}
