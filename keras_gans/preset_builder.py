@@ -710,9 +710,9 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
     os.makedirs(folder, exist_ok=True)
-    model = keras.models.load_model(os.path.join(run, "model.keras"))
-    cfg = kg.recipes.load(recipe)
+    cfg = kg.recipes.load(recipe)   # checked first; it also imports the model classes
     data = cfg["data"]
+    model = keras.models.load_model(os.path.join(run, "model.keras"))
     wall, threads = _run_compute(run)
     machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
     columns, label = bench.load_table("adult")
