@@ -23,7 +23,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
-import yaml  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADULT = os.path.join(os.path.dirname(ROOT), "shared", "data", "adult.csv.gz")
@@ -32,12 +31,10 @@ OUT = os.path.join(ROOT, "runs", "tabular")
 
 def load_table(name, adult=ADULT):
     """``(columns dict, label)`` of a benchmark table."""
-    from keras_gans.data import tabular
+    from keras_gans.data import tables
 
     if name == "adult":
-        columns, _ = tabular.read_table(adult)
-        return {k.strip(): (np.array([str(s).strip() for s in v], dtype=object)
-                            if v.dtype.kind == "O" else v) for k, v in columns.items()}, "Salary"
+        return tables.read(adult), "Salary"
     from sklearn import datasets
 
     loader = {"breast_cancer": datasets.load_breast_cancer, "wine": datasets.load_wine}[name]
@@ -48,22 +45,15 @@ def load_table(name, adult=ADULT):
     return columns, "target"
 
 
-def subset(columns, index, names=None):
-    return {c: v[index] for c, v in columns.items() if names is None or c in names}
-
-
-def split(columns, label, test_size, seed):
-    from sklearn.model_selection import train_test_split
-
-    rows = np.arange(len(columns[label]))
-    train, test = train_test_split(rows, test_size=test_size, random_state=seed,
-                                   stratify=columns[label])
-    return subset(columns, train), subset(columns, test)
-
-
 def read_recipe(path):
-    with open(path) as f:
-        return yaml.safe_load(f)
+    """A table recipe (``keras-gans train --recipe`` runs it too), checked."""
+    from keras_gans import recipes
+
+    return recipes.load(path)
+
+
+def _name(recipe_path, default):
+    return os.path.splitext(os.path.basename(recipe_path))[0] if recipe_path else default
 
 
 def _threads():
@@ -80,16 +70,19 @@ def run_tstr(args):
 
     import keras_gans as kg
 
+    from keras_gans.data import tables
+
     cfg = read_recipe(args.recipe) if args.recipe else {}
-    dataset = cfg.get("dataset", args.dataset)
-    model_cfg = cfg.get("model", {"latent_dim": 128})
-    train_cfg = cfg.get("training", {})
-    epochs = args.epochs or train_cfg.get("epochs", 100)
-    batch = args.batch_size or train_cfg.get("batch_size", 500)
-    seed = train_cfg.get("seed", args.seed)
-    test_size = cfg.get("test_size", 0.2 if dataset == "adult" else 0.3)
+    data = cfg.get("data", {})
+    dataset = data.get("table", args.dataset)
+    model_cfg = {k: v for k, v in cfg.get("model", {"latent_dim": 128}).items()
+                 if k != "variant"}
+    epochs = args.epochs or (cfg["schedule"]["epochs"] if cfg else 100)
+    batch = args.batch_size or data.get("batch_size", 500)
+    seed = cfg.get("seed", args.seed)
+    test_size = data.get("test_size", 0.2 if dataset == "adult" else 0.3)
     columns, label = load_table(dataset, args.adult)
-    train, test = split(columns, label, test_size, seed)
+    train, test = tables.split(columns, label, test_size, seed)
     batch = min(batch, len(train[label]) // 2)
 
     keras.utils.set_random_seed(seed)
@@ -118,7 +111,7 @@ def run_tstr(args):
         test, synthetic, transformer.kinds)
     result["correlation_difference_real_train"] = kg.metrics.correlation_difference(
         test, train, transformer.kinds)
-    name = cfg.get("name", f"tabular-gan-{dataset}")
+    name = _name(args.recipe, f"tabular-gan-{dataset}")
     run = os.path.join(OUT, name)
     os.makedirs(run, exist_ok=True)
     gan.save(os.path.join(run, "model.keras"))
@@ -130,25 +123,6 @@ def run_tstr(args):
 
 
 # -- RadialGAN ------------------------------------------------------------------------
-
-def radial_domains(columns, cfg, seed):
-    """``{domain: table}`` for training, the target's held-out test table and the label."""
-    rng = np.random.default_rng(seed)
-    split_column = cfg["split_column"]
-    label = cfg["label"]
-    tables, test = {}, None
-    for name, spec in cfg["domains"].items():
-        rows = np.flatnonzero(np.isin(columns[split_column], spec["values"]))
-        rows = rng.permutation(rows)
-        names = spec["columns"] + [label]
-        if name == cfg["target"]:
-            n = spec["train_rows"]
-            tables[name] = subset(columns, rows[:n], names)
-            test = subset(columns, rows[n:], names)
-        else:
-            tables[name] = subset(columns, rows[:spec.get("max_rows", len(rows))], names)
-    return tables, test, label
-
 
 def naive_pool(tables, target, label):
     """The target's rows plus every other domain's rows on the target's columns; a column a
@@ -179,20 +153,21 @@ def run_radialgan(args):
     import keras_gans as kg
 
     cfg = read_recipe(args.recipe)
+    data = cfg["data"]
     columns, _ = load_table("adult", args.adult)
-    target, clf = cfg["target"], cfg.get("classifier", "logistic_regression")
+    target, label, clf = data["target"], data["label"], args.classifier
     per_seed = []
     for seed in args.seeds:
         keras.utils.set_random_seed(seed)
-        tables, test, label = radial_domains(columns, cfg, seed)
+        tables, test = kg.data.tables.split_domains(columns, data, seed)
         start = time.time()
         transformers = {d: kg.data.tabular.TabularTransformer(seed=seed).fit(t)
                         for d, t in tables.items()}
-        gan = kg.models.RadialGAN(transformers, **cfg.get("model", {}))
-        gan.compile(**cfg.get("compile", {}))
-        history = gan.fit(tables, epochs=args.epochs or cfg["training"]["epochs"],
-                          batch_size=cfg["training"]["batch_size"], seed=seed,
-                          verbose=args.verbose)
+        gan = kg.models.RadialGAN(transformers, **{k: v for k, v in cfg["model"].items()
+                                                   if k != "variant"})
+        gan.compile(**cfg["optimizers"])
+        history = gan.fit(tables, epochs=args.epochs or cfg["schedule"]["epochs"],
+                          batch_size=data["batch_size"], seed=seed, verbose=args.verbose)
         fit_time = time.time() - start
         schema = transformers[target].kinds
         augmented = gan.augment(target, tables, seed=seed)
@@ -215,7 +190,7 @@ def run_radialgan(args):
         per_seed.append(result)
         print(json.dumps(result), flush=True)
         if seed == args.seeds[0]:
-            run = os.path.join(OUT, cfg.get("name", "radialgan-adult"))
+            run = os.path.join(OUT, _name(args.recipe, "radialgan-adult"))
             os.makedirs(run, exist_ok=True)
             gan.save(os.path.join(run, "model.keras"))
             with open(os.path.join(run, "compute.json"), "w") as f:
@@ -247,6 +222,8 @@ def main(argv=None):
                                                     "radialgan-adult.yaml"))
     r.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     r.add_argument("--epochs", type=int)
+    r.add_argument("--classifier", default="logistic_regression",
+                   help="the target's classifier, as kg.metrics.augmentation_gain takes it")
     for p in (t, r):
         p.add_argument("--out", default=OUT, help="results folder (default runs/tabular)")
         p.add_argument("--adult", default=ADULT)

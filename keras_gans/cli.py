@@ -8,7 +8,8 @@ import sys
 import time
 
 
-# The defaults of `keras-gans train VARIANT` without a recipe.
+# The defaults of `keras-gans train VARIANT`, which runs the recipe its flags make
+# (`variant_recipe`).
 # The convolutional discriminator sees its inputs through Gaussian instance noise (std 0.3,
 # Sonderby et al. 2017) and samples come from an EMA of the generator: without them, D
 # memorises the 1,797 digits (D(x) 0.98, D(G(z)) 0.02 after 20 epochs) and the grids stop
@@ -35,14 +36,24 @@ def _train(args):
         return _train_recipe(args)
     if args.variant is None:
         raise ValueError("Name a variant (keras-gans train dcgan) or pass --recipe FILE.")
-    if args.set:
-        raise ValueError("--set changes recipe fields; use it with --recipe.")
     for key, value in TRAIN_DEFAULTS.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     if args.out is None:
         args.out = os.path.join("runs", args.variant)
     return _train_variant(args)
+
+
+def _assignments(settings):
+    """``--set FIELD=VALUE`` items as ``{field: value text}``."""
+    assignments = {}
+    for item in settings or []:
+        if "=" not in item:
+            raise ValueError(f"--set takes FIELD=VALUE, e.g. --set schedule.epochs=3; "
+                             f"received {item!r}.")
+        key, value = item.split("=", 1)
+        assignments[key.strip()] = value
+    return assignments
 
 
 def _train_recipe(args):
@@ -55,88 +66,76 @@ def _train_recipe(args):
     recipe = recipes.load(args.recipe)
     assignments = {RECIPE_FIELDS[k]: getattr(args, k) for k in RECIPE_FIELDS
                    if getattr(args, k) is not None}
-    for item in args.set or []:
-        if "=" not in item:
-            raise ValueError(f"--set takes FIELD=VALUE, e.g. --set schedule.epochs=3; "
-                             f"received {item!r}.")
-        key, value = item.split("=", 1)
-        assignments[key.strip()] = value
+    assignments.update(_assignments(args.set))
     recipe = recipes.override(recipe, assignments)
     out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.recipe))[0])
     recipes.run(recipe, out, verbose=args.verbose)
     return 0
 
 
-def _train_variant(args):
-    import keras
-
+def variant_recipe(args):
+    """The recipe that `keras-gans train VARIANT` runs, from its flags (defaults filled in):
+    the variant's own game on one data set, with sample grids, training curves, an EMA
+    generator and a checkpoint per epoch, so that the same command resumes."""
     import keras_gans as kg
+    from keras_gans import recipes
 
     variant = kg.models.get(args.variant)
     if variant.task != kg.tasks.GENERATE:
-        raise ValueError(f"`keras-gans train` trains the noise-to-image variants; "
-                         f"{variant.__name__} takes images as input (pairs of batches). "
-                         f"Train it from a recipe (zoo/recipes) or from Python: see "
+        raise ValueError(f"`keras-gans train VARIANT` trains the variants that generate from "
+                         f"noise; {variant.__name__} takes images as input (pairs of "
+                         f"batches). Train it from a recipe (zoo/recipes) or from Python: see "
                          f"README.md, 'Image to image'.")
-    if variant.shape_argument is None:
+    if variant.makes_tables:
         raise ValueError(f"`keras-gans train VARIANT` trains on one data set of examples; "
-                         f"{variant.__name__} is built from its data's own description. "
-                         f"Train it from Python: see README.md.")
-    if args.seed is not None:
-        keras.utils.set_random_seed(args.seed)
-    is_toy = args.dataset in kg.data.toy.TOY_DISTRIBUTIONS
-    image_size = None if is_toy else args.image_size
-    ds = kg.data.load(args.dataset, batch_size=args.batch_size, image_size=image_size,
-                      seed=args.seed, num_examples=args.num_examples)
-    data_shape = tuple(ds.element_spec.shape[1:])
-    networks = {}
-    if args.d_filters and len(data_shape) == 3 and issubclass(variant, kg.models.DCGAN):
-        networks["discriminator"] = _noisy_discriminator(
-            kg.networks.dcgan_discriminator(data_shape, base_filters=args.d_filters,
-                                            normalization=variant.discriminator_normalization,
-                                            name="convolutions"), args.d_noise)
-    model = variant(**{variant.shape_argument: data_shape}, latent_dim=args.latent_dim,
-                    **networks)
-    compile_kwargs = {}
-    if args.d_steps is not None:
-        compile_kwargs["d_steps"] = args.d_steps
-    if args.loss is not None:
-        compile_kwargs["loss"] = args.loss
-    model.compile(**compile_kwargs)
-    print(model.summary_line(), f"| data {args.dataset} {data_shape}", flush=True)
+                         f"{variant.__name__} is built from its tables' columns. Train it from "
+                         f"a recipe whose data names a table, e.g. keras-gans train --recipe "
+                         f"zoo/recipes/tabular-gan-adult.yaml.")
+    toy = args.dataset in kg.data.toy.TOY_DISTRIBUTIONS
+    table = str(args.dataset).lower().endswith((".csv", ".csv.gz"))
+    data = {"name": args.dataset, "batch_size": args.batch_size}
+    if not toy:
+        data["image_size"] = args.image_size
+    if args.num_examples is not None:
+        data["num_examples"] = args.num_examples
+    model = {"variant": args.variant, "latent_dim": args.latent_dim}
+    discriminator = (variant.discriminator_spec(base_filters=args.d_filters)
+                     if args.d_filters and not (toy or table) else None)
+    if discriminator is not None:
+        if args.d_noise:
+            discriminator.update(name="convolutions", instance_noise=args.d_noise)
+        model["discriminator"] = discriminator
+    optimizers = {key: getattr(args, key) for key in ("d_steps", "loss")
+                  if getattr(args, key) is not None}
+    return recipes.resolve({
+        "seed": args.seed,
+        "model": model,
+        "data": data,
+        "optimizers": optimizers,
+        "schedule": {"epochs": args.epochs, "steps_per_epoch": args.steps_per_epoch},
+        "callbacks": {"sample_grid": {"num_samples": 1000 if toy else 64, "seed": 0},
+                      "tensorboard": False,
+                      "ema": {"decay": args.ema} if args.ema else None,
+                      "checkpoint": {"every": "epoch", "keep": 2}},
+    })
 
-    os.makedirs(args.out, exist_ok=True)
-    centres = kg.data.toy.get(args.dataset).centers if is_toy else None
-    grids = kg.callbacks.SampleGrid(os.path.join(args.out, "samples"),
-                                    num_samples=1000 if is_toy else 64, seed=0,
-                                    centres=centres)
-    callbacks = [grids, kg.callbacks.HistoryFile(args.out)]
-    if args.ema:
-        callbacks.insert(0, kg.callbacks.EMA(decay=args.ema))
+
+def _train_variant(args):
+    from keras_gans import recipes
+
+    recipe = recipes.override(variant_recipe(args), _assignments(args.set))
     start = time.time()
-    model.fit(ds, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
-              callbacks=callbacks, verbose=args.verbose)
+    recipes.run(recipe, args.out, verbose=args.verbose)
     seconds = time.time() - start
-    path = os.path.join(args.out, "model.keras")
-    model.save(path)
     with open(os.path.join(args.out, "run.json"), "w") as f:
-        json.dump({"seconds": seconds, "args": vars(args)}, f, indent=2, default=str)
-    print(f"Trained {args.epochs} epochs in {seconds:.1f} s. Model: {path}; sample grids: "
-          f"{grids.directory}; training curves: {os.path.join(args.out, 'history.png')}",
-          flush=True)
+        json.dump({"seconds": seconds, "recipe": "recipe.yaml", "args": vars(args)}, f,
+                  indent=2, default=str)
+    print(f"Trained {recipe['schedule']['epochs']} epochs in {seconds:.1f} s. Model: "
+          f"{os.path.join(args.out, 'model.keras')}; sample grids: "
+          f"{os.path.join(args.out, 'samples')}; training curves: "
+          f"{os.path.join(args.out, 'history.png')}; the recipe it ran: "
+          f"{os.path.join(args.out, 'recipe.yaml')} (the same command resumes it)", flush=True)
     return 0
-
-
-def _noisy_discriminator(network, noise):
-    """``network`` behind Gaussian instance noise of std ``noise`` (training only: it blurs
-    what D can tell real from generated images by, so it cannot memorise a small set)."""
-    import keras
-
-    from keras_gans.layers import ReplicaGaussianNoise   # the same noise on N replicas as on one
-
-    images = keras.Input(network.input_shape[1:], name="images")
-    x = ReplicaGaussianNoise(noise, name="instance_noise")(images) if noise else images
-    return keras.Model(images, network(x), name="discriminator")
 
 
 def _load_model(name_or_path):
@@ -376,26 +375,29 @@ def build_parser():
     train = sub.add_parser(
         "train", help="train a GAN variant and write sample grids",
         description="Train a variant with the defaults below, or run a recipe (--recipe): then "
-                    "the flags given override the recipe's fields, and running the same "
+                    "the flags given override the recipe's fields. A variant's run is the "
+                    "recipe its flags make, saved as RUN/recipe.yaml. Running the same "
                     "command again resumes an interrupted run.")
     train.add_argument("variant", nargs="?",
                        help="a noise-to-image variant: gan, dcgan, wgan, wgan-gp, ebgan, progan, "
                             "stylegan, ... (an unknown name lists them all)")
     train.add_argument("--recipe", default=None, help="a recipe YAML file (zoo/recipes/*.yaml)")
     train.add_argument("--set", action="append", metavar="FIELD=VALUE",
-                       help="override any recipe field, e.g. --set callbacks.ema.decay=0.99")
+                       help="override any recipe field, e.g. --set callbacks.ema.decay=0.99 "
+                            "(a variant's run is a recipe too: RUN/recipe.yaml)")
     train.add_argument("--dataset", default=None,
                        help="a data set name (digits (default), ring8, grid25, mnist, ...) or "
                             "the path of an image folder, .npz or IDX file")
-    train.add_argument("--epochs", type=int, default=None, help="default 20")
+    train.add_argument("--epochs", type=int, default=None, help="default 60")
     train.add_argument("--batch-size", type=int, default=None, help="default 32")
     train.add_argument("--image-size", type=int, default=None,
                        help="resize images to this size (digits are 8x8 natively; default 16)")
     train.add_argument("--latent-dim", type=int, default=None, help="default 100")
     train.add_argument("--d-filters", type=int, default=None,
-                       help="base filters of the convolutional discriminator of dcgan, wgan "
-                            "and wgan-gp (default 64; 0: the variant's own network, without "
-                            "instance noise)")
+                       help="base filters of the convolutional image discriminator of the "
+                            "variants that play with one as it is (dcgan, wgan, wgan-gp; "
+                            "default 64; 0: the variant's own network, without instance "
+                            "noise)")
     train.add_argument("--d-noise", type=float, default=None,
                        help="std of the Gaussian instance noise added to that "
                             "discriminator's inputs in training (default 0.3; 0: none)")

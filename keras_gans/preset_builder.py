@@ -706,15 +706,13 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
                          notes=""):
     """Write ``zoo/NAME`` from a run of ``benchmarks/tabular.py`` (model.keras, compute.json
     and its result JSON): a TabularGAN or a RadialGAN on Adult."""
-    import yaml
-
     bench = _load_benchmarks()
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
     os.makedirs(folder, exist_ok=True)
+    cfg = kg.recipes.load(recipe)
+    data = cfg["data"]
     model = presets.load_keras_file(os.path.join(run, "model.keras"))
-    with open(recipe) as f:
-        cfg = yaml.safe_load(f)
     wall, threads = _run_compute(run)
     machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
     columns, label = bench.load_table("adult")
@@ -722,8 +720,8 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     if radial:
         with open(os.path.join(os.path.dirname(run), "radialgan-adult-result.json")) as f:
             result = json.load(f)
-        target = cfg["target"]
-        tables, test, _ = bench.radial_domains(columns, cfg, result["seeds"][0])
+        target = data["target"]
+        tables, test = kg.data.tables.split_domains(columns, data, result["seeds"][0])
         transformer = model.transformers[target]
         real = {c: np.concatenate([tables[target][c], test[c]]) for c in transformer.columns}
         augmented = model.augment(target, tables, seed=0)
@@ -739,7 +737,7 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
             **{k: {"mean": round(v["mean"], 4), "std": round(v["std"], 4)}
                for k, v in auroc.items()},
             "protocol": (f"Adult split by race into {', '.join(model.domains)}; target "
-                         f"'{target}' keeps {cfg['domains'][target]['train_rows']} training "
+                         f"'{target}' keeps {data['domains'][target]['train_rows']} training "
                          f"rows, the rest is its test set; sklearn {result['classifier']} on "
                          f"the target's columns; own rows only vs naive pooling (missing "
                          f"columns imputed with the target's mean/mode) vs RadialGAN-"
@@ -758,8 +756,8 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
                  f"fresh = gan.sample(100, seed=0, domain=\"{target}\")")
         column_text = "; ".join(f"{d}: {', '.join(model.transformers[d].columns)}"
                                 for d in model.domains)
-        schedule = (f"{cfg['training']['epochs']} epochs of the largest domain in batches of "
-                    f"{cfg['training']['batch_size']} rows per domain")
+        schedule = (f"{cfg['schedule']['epochs']} epochs of the largest domain in batches of "
+                    f"{data['batch_size']} rows per domain")
         command = (f"python benchmarks/tabular.py radialgan --recipe {recipe} --seeds "
                    f"{' '.join(map(str, result['seeds']))}")
         g_params = sum(_parameters(m) for m in model.encoders + model.decoders)
@@ -768,8 +766,8 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     else:
         with open(os.path.join(run, "result.json")) as f:
             result = json.load(f)
-        train, test = bench.split(columns, label, cfg.get("test_size", 0.2),
-                                  cfg["training"]["seed"])
+        train, test = kg.data.tables.split(columns, label, data.get("test_size", 0.2),
+                                           cfg["seed"])
         real = train
         synthetic = model.sample(len(train[label]), seed=0, as_frame=False)
         picture = (f"the {len(train[label]):,} real training rows against "

@@ -255,9 +255,14 @@ def _check_network(spec, path, problems):
                         f"{', '.join(networks.__all__)}.")
         return
     takes, passes_on = _keyword_parameters(builder)
+    extra = ["network", "instance_noise"] if path.endswith("discriminator") else ["network"]
     for key in spec:
-        if key != "network" and key not in takes and not passes_on:
-            problems.append(_unknown(key, takes, f"{path}."))
+        if key not in extra and key not in takes and not passes_on:
+            problems.append(_unknown(key, takes + extra[1:], f"{path}."))
+    if "instance_noise" in extra and "instance_noise" in spec:
+        _, problem = optional(number(minimum=0.0))(spec["instance_noise"])
+        if problem:
+            problems.append(f"{path}.instance_noise: {problem}.")
 
 
 def _check_model(model, problems):

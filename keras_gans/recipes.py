@@ -4,7 +4,9 @@
 seed: 0
 deterministic: true            # tf.config.experimental.enable_op_determinism()
 model: {variant: dcgan, latent_dim: 32}          # + any constructor argument;
-                               # generator/discriminator: {network: dcgan_generator, ...}
+                               # generator/discriminator: {network: dcgan_generator, ...};
+                               # a discriminator's may add instance_noise: STD (Gaussian
+                               # noise on its inputs in training)
 data: {name: digits, batch_size: 32, image_size: 16}   # kg.data.load arguments, or
                                # kg.data.load_semi_supervised's when labels_per_class is set
 optimizers:                    # GAN.compile arguments; a learning_rate may be a schedule,
@@ -52,20 +54,28 @@ fine-tune it on other data. A resumed run continues from its own checkpoints ins
 Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
 one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-folders are
 read too; the other fields are ``kg.data.super_resolution_pairs``' crops_per_image, shuffle
-and seed). The patch size, the scale and the channels are the model's
-(``hr_patch_size``, ``scale``, ``channels``). ``schedule: {pretrain_epochs: N}`` first
+and seed). The patch size, the channels and the scale are the model's
+(``data_shape``, the high-resolution patch, and ``scale``). ``schedule: {pretrain_epochs: N}`` first
 trains the generator alone for N epochs (``SRGAN.pretrain``, the paper's SRResNet phase)
 into the subfolder ``pretrain/`` (its own checkpoints, samples, history and
 ``model.keras``), then plays the adversarial game for ``epochs`` epochs. For example::
 
-    model: {variant: srgan, hr_patch_size: 64, filters: 32, num_blocks: 8,
+    model: {variant: srgan, data_shape: [64, 64, 3], filters: 32, num_blocks: 8,
             content_loss: pixel}
     data: {super_resolution: runs/data/flowers, batch_size: 16}
     schedule: {pretrain_epochs: 40, epochs: 10, steps_per_epoch: 250}
 
-The model's image_shape comes from the first source's images; every ``*_optimizer`` of
+The model's data_shape comes from the first source's images; every ``*_optimizer`` of
 ``optimizers`` is built as above; the sample grids show the first source's images
 (``keras_gans.tasks.draw_inputs`` with the grid's seed) beside the model's outputs.
+
+The table models (TabularGAN, RadialGAN) train on the rows of a table named by
+``data: {table: adult, ...}`` (a table name, read from ``$KERAS_GANS_DATA``, or a CSV
+file; ``keras_gans.data.tables``): ``label`` and ``test_size`` hold out a stratified test
+split; ``split_column``, ``target`` and ``domains`` cut RadialGAN's domains from the
+table. The model is built on transformers fitted to the training rows, and its
+``make_dataset`` batches them (zoo/recipes/tabular-gan-adult.yaml, radialgan-adult.yaml).
+Set ``callbacks: {sample_grid: null}``: table rows are not pictures.
 
 ``run`` writes into one folder: ``recipe.yaml`` (the resolved recipe), ``checkpoints/``,
 ``samples/``, ``tensorboard/``, ``history.json``/``history.csv`` and ``model.keras``.
@@ -88,21 +98,41 @@ def resolve(recipe, source=None):
     ``source``, the file it came from, is named in errors."""
     recipe = recipe_schema.resolve(recipe, source)
     data = recipe["data"]
-    kinds = [k for k in ("name", "unpaired", "super_resolution") if data.get(k) is not None]
+    kinds = [k for k in DATA_KINDS if data.get(k) is not None]
     if len(kinds) > 1:
         raise ValueError(f"The recipe's data has {' and '.join(f'`{k}`' for k in kinds)}; keep "
                          f"one: `name` for one data set, `unpaired: [SOURCE_X, SOURCE_Y]` for "
-                         f"two, `super_resolution: FOLDER` for patch pairs of one.")
+                         f"two, `super_resolution: FOLDER` for patch pairs of one, `table: "
+                         f"TABLE` for table rows.")
     if not kinds:
         raise ValueError("The recipe names no data: add `data: {name: digits}` (a data set "
                          "name or the path of an image folder, .npz or IDX file), "
                          "`data: {unpaired: [SOURCE_X, SOURCE_Y]}` for image-to-image models, "
-                         "or `data: {super_resolution: FOLDER}` for SRGAN.")
+                         "`data: {super_resolution: FOLDER}` for SRGAN, or `data: {table: "
+                         "adult}` (a table name or CSV file) for the table models.")
     if kinds == ["unpaired"]:
         _check_unpaired(data)
     if kinds == ["super_resolution"]:
         _check_super_resolution(data)
+    if kinds == ["table"]:
+        from keras_gans.data import tables
+
+        tables.check_recipe_data(data)
+    import keras_gans as kg
+
+    makes_tables = kg.models.get(recipe["model"]["variant"]).makes_tables
+    if makes_tables != (kinds == ["table"]):
+        variant = recipe["model"]["variant"]
+        raise ValueError(
+            f"{variant} trains on table rows: name them with `data: {{table: TABLE}}` (see "
+            f"zoo/recipes/{variant}-adult.yaml)." if makes_tables else
+            f"`data.table` holds table rows, which {variant} does not make; the table models "
+            f"are {', '.join(n for n, c in kg.models.VARIANTS.items() if c.makes_tables)}.")
     return recipe
+
+
+# The kinds of data a recipe's data section names, one per recipe.
+DATA_KINDS = ("name", "unpaired", "super_resolution", "table")
 
 
 # kg.data.load_unpaired's arguments besides the two sources.
@@ -145,8 +175,8 @@ def _check_super_resolution(data):
         raise ValueError(
             f"Unknown field(s) {', '.join(f'data.{k}' for k in unknown)} for super-resolution "
             f"data; known: super_resolution, {', '.join(SUPER_RESOLUTION_OPTIONS)}. The patch "
-            f"size, scale and channels are the model's: set model.hr_patch_size, model.scale "
-            f"and model.channels.")
+            f"size, channels and scale are the model's: set model.data_shape (the "
+            f"high-resolution patch, e.g. [96, 96, 3]) and model.scale.")
 
 
 def super_resolution_data(data, model):
@@ -173,6 +203,20 @@ def unpaired_data(data):
     arrays = [kg.data.synthetic_digits(**tasks.synthetic_digits_arguments(s))[0]
               if isinstance(s, dict) else s for s in sources]
     return lambda: kg.data.load_unpaired(*arrays, **data)
+
+
+def table_model(recipe, data):
+    """The model of a recipe whose ``data: {table: ...}`` names table rows, built on
+    transformers fitted to its training rows, and a function that builds its data set."""
+    from keras_gans.data import tables, tabular
+
+    seed = data["seed"]
+    training, _ = tables.recipe_tables(data, seed)
+    domains = "domains" in data
+    fit = lambda table: tabular.TabularTransformer(seed=seed).fit(table)  # noqa: E731
+    transformers = {d: fit(t) for d, t in training.items()} if domains else fit(training)
+    model = build_model(recipe, None, transformers)
+    return model, lambda: model.make_dataset(training, data["batch_size"], seed=seed)
 
 
 def load(path):
@@ -264,9 +308,12 @@ def build_schedule(spec):
 
 def _build_network(spec, role, model_kwargs, data_shape):
     from keras_gans import networks
+    from keras_gans.networks.instance_noise import with_instance_noise
 
     spec = dict(spec)
     name = spec.pop("network", None)
+    # Not the builder's: the std of Gaussian noise on a discriminator's inputs in training.
+    noise = spec.pop("instance_noise", None)
     builder = getattr(networks, str(name), None)
     if builder is None:
         raise ValueError(f"Unknown {role} network {name!r}; known: {', '.join(networks.__all__)}.")
@@ -277,23 +324,27 @@ def _build_network(spec, role, model_kwargs, data_shape):
     for key, value in fill.items():
         if key in params and key not in spec:
             spec[key] = value
-    return builder(**spec)
+    network = builder(**spec)
+    return with_instance_noise(network, noise) if noise else network
 
 
-def build_model(recipe, data_shape):
+def build_model(recipe, data_shape, transformers=None):
+    """The recipe's model, compiled, for examples of shape ``data_shape``; a table model
+    is built on ``transformers``, the fitted ``TabularTransformer`` of its table (or
+    ``{domain: transformer}``)."""
     import keras_gans as kg
 
     kwargs = dict(recipe["model"])
     variant = kg.models.get(kwargs.pop("variant"))
-    given = "image_shape" in kwargs or "data_shape" in kwargs
-    if data_shape is not None and variant.shape_argument is not None and not given:
-        kwargs[variant.shape_argument] = tuple(data_shape)
-    shape = kwargs.get("image_shape") or kwargs.get("data_shape")
+    given = any(key in kwargs for key in ("data_shape", "image_shape", "resolution"))
+    if data_shape is not None and not given:
+        kwargs["data_shape"] = tuple(data_shape)
+    shape = kwargs.get("data_shape") or kwargs.get("image_shape")
     shape = tuple(shape) if shape is not None else None
     for role in ("generator", "discriminator"):
         if isinstance(kwargs.get(role), dict):
             kwargs[role] = _build_network(kwargs[role], role, kwargs, shape)
-    model = variant(**kwargs)
+    model = variant(transformers, **kwargs) if transformers is not None else variant(**kwargs)
     opts = dict(recipe["optimizers"])
     for key in opts:
         if key.endswith("_optimizer"):
@@ -332,9 +383,10 @@ def _evaluation(spec, folder, reference):
     return callbacks
 
 
-def _callbacks(cbs, model, folder, picture_source, shape, reference=None):
-    """The recipe's callbacks for one training phase writing into ``folder``;
-    ``reference(n)`` gives n real examples for ``callbacks.evaluation``."""
+def _callbacks(cbs, model, folder, picture_source, shape, centres=None, reference=None):
+    """The recipe's callbacks for one training phase writing into ``folder``; ``centres``
+    are the modes of a toy data set, marked on its scatter plots; ``reference(n)`` gives n
+    real examples for ``callbacks.evaluation``."""
     import keras_gans as kg
 
     callbacks = []
@@ -344,6 +396,9 @@ def _callbacks(cbs, model, folder, picture_source, shape, reference=None):
         callbacks.append(kg.callbacks.EMA(**cbs["ema"]))
     if cbs.get("divergence_guard") is not None:
         callbacks.append(kg.callbacks.DivergenceGuard(**cbs["divergence_guard"]))
+    if cbs.get("sample_grid") and model.makes_tables:
+        raise ValueError(f"callbacks.sample_grid draws pictures; {type(model).__name__} makes "
+                         f"table rows. Set `sample_grid: null`.")
     if cbs.get("sample_grid"):
         grid = dict(cbs["sample_grid"])
         tensorboard = grid.pop("tensorboard", False)
@@ -351,7 +406,7 @@ def _callbacks(cbs, model, folder, picture_source, shape, reference=None):
             grid["inputs"] = kg.tasks.draw_inputs(picture_source, grid.get("num_samples", 64),
                                                   grid.get("seed", 0), shape)
         callbacks.append(kg.callbacks.SampleGrid(
-            os.path.join(folder, "samples"), **grid,
+            os.path.join(folder, "samples"), **grid, centres=centres,
             tensorboard_dir=os.path.join(folder, "tensorboard") if tensorboard else None))
     if _wants_tensorboard(cbs.get("tensorboard", "auto")):
         import keras
@@ -440,6 +495,9 @@ def _run(recipe, out, verbose):
         name, picture_source = data["super_resolution"], data["super_resolution"]
         model = build_model(recipe, None)
         make_data = super_resolution_data(data, model)
+    elif data.get("table") is not None:
+        name, picture_source = data["table"], None
+        model, make_data = table_model(recipe, data)
     else:
         if data.get("unpaired") is not None:
             sources = (data["unpaired"] if isinstance(data["unpaired"], list)
@@ -480,6 +538,8 @@ def _run(recipe, out, verbose):
                              f"{type(model).__name__} has no pretrain(). Remove the field.")
         phases.insert(0, (os.path.join(out, "pretrain"), "pretrain",
                           schedule["pretrain_epochs"]))
+    centres = (kg.data.toy.get(name).centers if name in kg.data.toy.TOY_DISTRIBUTIONS
+               else None)
     start = time.time()
     identity = resumption.identity(recipe)
     for folder, method, epochs in phases:
@@ -489,7 +549,7 @@ def _run(recipe, out, verbose):
                 steps_per_epoch=schedule["steps_per_epoch"],
                 save_freq=checkpoint.get("every", "epoch"),
                 callbacks=_callbacks(recipe["callbacks"], model, folder, picture_source,
-                                     shape, reference=(
+                                     shape, centres, reference=(
                                          None if method == "pretrain" or evaluation is None
                                          else lambda n: _reference_images(make_data, n))),
                 verbose=verbose, keep=checkpoint.get("keep", 2), method=method, run=identity)

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -5,6 +6,7 @@ import sys
 import keras
 import tensorflow as tf
 
+import keras_gans as kg
 from keras_gans import cli
 
 
@@ -31,6 +33,43 @@ def test_train_dcgan_on_embedded_digits_then_sample(tmp_path):
     assert model.discriminator.get_layer("instance_noise").stddev == 0.3
     assert model.has_ema
     assert (out / "history.png").exists() and (out / "run.json").exists()
+
+
+def test_train_variant_resumes_when_run_again(tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["train", "dcgan", "--steps-per-epoch", "2", "--image-size", "8", "--latent-dim",
+            "8", "--d-filters", "8", "--out", str(out), "--verbose", "0"]
+    assert cli.main(argv + ["--epochs", "1"]) == 0
+    assert "Resuming" not in capsys.readouterr().out
+    assert cli.main(argv + ["--epochs", "2"]) == 0
+    assert "Resuming from" in capsys.readouterr().out
+    with open(out / "history.json") as f:
+        steps = [row["step"] for row in json.load(f)["epochs"]]
+    assert steps == [2, 4]   # the second command went on from step 2, not from scratch
+    assert sorted(os.listdir(out / "samples")) == ["epoch_001.png", "epoch_002.png"]
+    # The run is the recipe its flags made; a command that changes the model is refused.
+    recipe = kg.recipes.load(str(out / "recipe.yaml"))
+    assert recipe["model"]["discriminator"]["base_filters"] == 8
+    assert recipe["schedule"]["epochs"] == 2
+    assert cli.main(argv + ["--epochs", "3", "--latent-dim", "9"]) == 2
+    assert "holds a run of a different recipe" in capsys.readouterr().err
+
+
+def test_train_variant_takes_recipe_settings(tmp_path):
+    out = tmp_path / "run"
+    assert cli.main(["train", "gan", "--epochs", "1", "--steps-per-epoch", "1", "--image-size",
+                     "8", "--latent-dim", "4", "--out", str(out), "--verbose", "0",
+                     "--set", "callbacks.ema=null", "--set", "callbacks.sample_grid.every=2"]) == 0
+    model = keras.models.load_model(out / "model.keras")
+    assert not model.has_ema and not (out / "samples").exists()
+
+
+def test_discriminator_width_is_a_protocol_of_the_variant():
+    assert kg.models.WGANGP.discriminator_spec(base_filters=8) == {
+        "network": "dcgan_discriminator", "normalization": "layer", "base_filters": 8}
+    # Their discriminators read labels or return an energy: --d-filters leaves them alone.
+    for variant in (kg.models.GAN, kg.models.CGAN, kg.models.EBGAN, kg.models.StyleGAN):
+        assert variant.discriminator_spec(base_filters=8) is None
 
 
 def test_variant_flags_are_refused_with_a_recipe(capsys):

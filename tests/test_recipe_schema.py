@@ -10,10 +10,7 @@ import yaml
 from keras_gans import cli, recipe_schema, recipes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Read by benchmarks/tabular.py, not by `keras-gans train --recipe`.
-TABULAR_BENCHMARK_RECIPES = ("radialgan-adult.yaml", "tabular-gan-adult.yaml")
-ZOO_RECIPES = sorted(p for p in glob.glob(os.path.join(ROOT, "zoo", "recipes", "*.yaml"))
-                     if os.path.basename(p) not in TABULAR_BENCHMARK_RECIPES)
+ZOO_RECIPES = sorted(glob.glob(os.path.join(ROOT, "zoo", "recipes", "*.yaml")))
 
 
 def _recipe(**sections):

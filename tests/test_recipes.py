@@ -208,7 +208,7 @@ def _srgan_recipe(folder, **schedule):
         photo = rng.integers(0, 256, (12, 14, 3), dtype=np.uint8)
         tf.io.write_file(str(folder / f"photo{i}.png"), tf.io.encode_png(photo))
     return recipes.resolve({
-        "model": {"variant": "srgan", "hr_patch_size": 8, "filters": 4, "num_blocks": 1,
+        "model": {"variant": "srgan", "data_shape": [8, 8, 3], "filters": 4, "num_blocks": 1,
                   "discriminator_filters": 2, "content_loss": "pixel"},
         "data": {"super_resolution": str(folder), "batch_size": 2, "crops_per_image": 2},
         "optimizers": {"pretrain_optimizer": {"name": "adam", "learning_rate": 1.0e-3},
@@ -262,7 +262,7 @@ def test_pretrain_epochs_need_a_model_that_pretrains(tmp_path):
 
 
 @pytest.mark.parametrize("data,message", [
-    ({"super_resolution": "photos", "hr_size": 96}, "data.hr_size.*model.hr_patch_size"),
+    ({"super_resolution": "photos", "hr_size": 96}, "data.hr_size.*model.data_shape"),
     ({"super_resolution": ["a", "b"]}, "one image folder"),
     ({"super_resolution": "photos", "unpaired": ["a", "b"]}, "`unpaired` and `super_res"),
 ])

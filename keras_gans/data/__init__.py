@@ -12,6 +12,9 @@
   file (``*-idx3-ubyte[.gz]``), a CSV table (``.csv``, ``.csv.gz``: rows encoded by
   ``tabular.TabularTransformer``; ``TabularGAN.make_dataset`` adds CTGAN's conditions).
 
+Tables by name (``"adult"``) and the splits that table recipes train on are
+``keras_gans.data.tables``'.
+
 ``from_arrays`` does the same for in-memory arrays. ``generated_dataset``, ``mix_datasets``
 and ``augment_with_generator`` turn a trained class-conditional GAN into labelled training
 data for a classifier (``keras_gans.data.generated``).
@@ -21,7 +24,7 @@ import os
 
 import tensorflow as tf
 
-from keras_gans.data import pipeline, public, tabular, toy
+from keras_gans.data import pipeline, public, tables, tabular, toy
 from keras_gans.data.arrays import (check_array, from_arrays, is_idx, load_idx, load_npz,
                                     read_idx)
 from keras_gans.data.digits import load_digits_arrays
@@ -36,7 +39,8 @@ from keras_gans.data.unpaired import load_unpaired
 EMBEDDED = ("digits", "ring8", "grid25")
 
 __all__ = ["load", "load_unpaired", "super_resolution_pairs", "synthetic_digits", "from_arrays",
-           "load_digits_arrays", "read_idx", "toy", "tabular", "keep_labels", "semi_supervised",
+           "load_digits_arrays", "read_idx", "toy", "tabular", "tables", "keep_labels",
+           "semi_supervised",
            "load_semi_supervised", "generate_labelled", "generated_dataset", "mix_datasets",
            "augment_with_generator", "EMBEDDED"]
 

@@ -15,7 +15,9 @@ declares, once per class:
 * ``makes_tables`` and ``table_options``: whether its samples are table rows;
 * ``training_only``: constructor arguments that turn off state only training needs
   (CycleGAN's image pools), so that a preset can ship ``without_training_state()``;
-* ``supports_ema``, ``latent_network``: what averaging and export can use.
+* ``supports_ema``, ``latent_network``: what averaging and export can use;
+* ``discriminator_spec``: the recipe network spec of an image discriminator whose width a
+  recipe may set (``keras-gans train VARIANT --d-filters``), where the variant has one.
 
 Recipes, the CLI, presets, export and callbacks talk to this protocol and never ask which
 class they hold.
@@ -59,10 +61,6 @@ class AdversarialModel(keras.Model):
     makes_tables = False
     # Constructor arguments that turn off training-only state, e.g. {"pool_size": 0}.
     training_only = {}
-    # The constructor argument that takes the shape of one training example (recipes fill
-    # it from the data); None where the model has it from elsewhere (SRGAN's patch size, a
-    # table's transformer).
-    shape_argument = None
 
     # -- players --------------------------------------------------------------------
 
@@ -258,6 +256,14 @@ class AdversarialModel(keras.Model):
         to samples, for export; a ValueError saying why where there is none."""
         raise ValueError(f"{type(self).__name__} does not map standard normal latent "
                          f"vectors to samples; only noise-to-image GANs export.")
+
+    @classmethod
+    def discriminator_spec(cls, **arguments):
+        """The recipe spec (``{network: BUILDER, ...}``, ``keras_gans.recipes``) of a
+        discriminator of images that this variant plays with as it is, with ``arguments``
+        (e.g. ``base_filters``) given to the builder; None where the variant's
+        discriminator is its own (it takes labels, returns an energy, reads tables...)."""
+        return None
 
     # -- training-only state --------------------------------------------------------
 

@@ -19,6 +19,7 @@ from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
 from keras_gans.models import custom_networks
+from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.adversarial import AdversarialModel, parameter_count
 from keras_gans.networks import mlp
@@ -78,7 +79,7 @@ class GAN(AdversarialModel):
             input size, else ``default_latent_dim`` = 100).
         generator, discriminator: ``keras.Model``s to use instead of the defaults. The
             discriminator must return raw outputs (logits), never probabilities.
-        image_shape: alias of ``data_shape``.
+        image_shape: the deprecated spelling of ``data_shape``.
 
     With no networks given, ``GAN`` builds Goodfellow's MLPs (two hidden layers of 256
     units; LeakyReLU in D instead of the paper's maxout units).
@@ -87,7 +88,6 @@ class GAN(AdversarialModel):
     default_latent_dim = 100
     players = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     step_optimizer = "g_optimizer"
-    shape_argument = "data_shape"
     supports_ema = True
     # The losses read D's output as logits (EBGAN's critic is an energy instead).
     critic_returns_logits = True
@@ -95,7 +95,9 @@ class GAN(AdversarialModel):
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
                  image_shape=None, **kwargs):
         super().__init__(**kwargs)
-        data_shape, latent_dim = resolve_shapes(data_shape, latent_dim, generator, image_shape,
+        data_shape = shape_keywords.merge(type(self).__name__, data_shape, image_shape,
+                                          ("image_shape",))
+        data_shape, latent_dim = resolve_shapes(data_shape, latent_dim, generator, None,
                                                 self.default_latent_dim)
         self.data_shape = data_shape
         self.latent_dim = latent_dim
@@ -488,7 +490,7 @@ class GAN(AdversarialModel):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = shape_keywords.saved_config(config)
         ema = config.pop("ema", False)
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])

@@ -38,7 +38,8 @@ class BigGAN(ClassConditional, GAN):
     ``generate`` uses the average.
 
     Args:
-        image_shape: ``(r, r, channels)``, r in 16, 32, 64, 128 for the default networks.
+        data_shape: ``(r, r, channels)``, r in 16, 32, 64, 128 for the default networks
+            (``image_shape``: its deprecated spelling).
         num_classes: the number of classes; labels are integers in ``[0, num_classes)``.
         latent_dim: size of z (default 128), cut into one chunk per G block plus one.
         ch: channel multiplier of the default networks (the paper: 64 at 32x32, 96 at 128).
@@ -51,9 +52,9 @@ class BigGAN(ClassConditional, GAN):
     default_latent_dim = 128
     label_shape = ()
 
-    def __init__(self, image_shape=None, num_classes=None, latent_dim=None, generator=None,
+    def __init__(self, data_shape=None, num_classes=None, latent_dim=None, generator=None,
                  discriminator=None, ch=64, shared_dim=128, attention_resolution="default",
-                 data_shape=None, **kwargs):
+                 image_shape=None, **kwargs):
         if num_classes is None or int(num_classes) < 1:
             raise ValueError(f"BigGAN is class-conditional: pass `num_classes`, the number of "
                              f"classes of the labels (e.g. 10 for CIFAR-10); received "

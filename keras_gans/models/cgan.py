@@ -48,6 +48,10 @@ class CGAN(ClassConditional, DCGAN):
 
     conditionings = conditional.CONDITIONINGS
 
+    @classmethod
+    def discriminator_spec(cls, **arguments):
+        return None  # D also reads the labels
+
     def __init__(self, data_shape=None, latent_dim=None, num_classes=None, generator=None,
                  discriminator=None, conditioning="concat", image_shape=None, **kwargs):
         if num_classes is None:

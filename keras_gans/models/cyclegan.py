@@ -13,6 +13,7 @@ import tensorflow as tf
 from keras_gans import _backend  # noqa: F401
 from keras_gans import losses as losses_lib
 from keras_gans.layers import ImagePool
+from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
@@ -51,11 +52,13 @@ class CycleGAN(ImageToImageGAN):
             instead of the defaults (the discriminators must return logits).
     """
 
-    def __init__(self, image_shape=(128, 128, 3), y_channels=None, filters=64, num_blocks=None,
+    def __init__(self, data_shape=None, y_channels=None, filters=64, num_blocks=None,
                  discriminator_layers=3, pool_size=50, generator_xy=None, generator_yx=None,
-                 discriminator_x=None, discriminator_y=None, seed=None, **kwargs):
+                 discriminator_x=None, discriminator_y=None, seed=None, image_shape=None,
+                 **kwargs):
         super().__init__(**kwargs)
-        image_shape = tuple(int(d) for d in image_shape)
+        data_shape = shape_keywords.merge("CycleGAN", data_shape, image_shape, ("image_shape",))
+        image_shape = tuple(int(d) for d in (data_shape or (128, 128, 3)))
         if len(image_shape) != 3:
             raise ValueError(f"`image_shape` must be (height, width, channels); received "
                              f"{image_shape}.")
@@ -104,7 +107,6 @@ class CycleGAN(ImageToImageGAN):
                "d_optimizer": ("discriminator_x", "discriminator_y")}
     # The history pools only serve training: a preset ships the networks without them.
     training_only = {"pool_size": 0}
-    shape_argument = "image_shape"
 
     @property
     def input_image_shape(self):
@@ -255,7 +257,7 @@ class CycleGAN(ImageToImageGAN):
 
     def get_config(self):
         ser = keras.saving.serialize_keras_object
-        return {"name": self.name, "image_shape": list(self.image_shape),
+        return {"name": self.name, "data_shape": list(self.image_shape),
                 "y_channels": self.y_channels, "filters": self.filters,
                 "num_blocks": self.num_blocks, "discriminator_layers": self.discriminator_layers,
                 "pool_size": self.pool_size, "seed": self.seed,
@@ -263,7 +265,7 @@ class CycleGAN(ImageToImageGAN):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = shape_keywords.saved_config(config)
         for key in cls._NETWORKS:
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

@@ -24,6 +24,11 @@ class DCGAN(GAN):
     # The critic of WGAN/WGAN-GP shares this layout with a different normalization.
     discriminator_normalization = "batch"
 
+    @classmethod
+    def discriminator_spec(cls, **arguments):
+        return {"network": "dcgan_discriminator", "normalization": cls.discriminator_normalization,
+                **arguments}
+
     def build_generator(self):
         if len(self.data_shape) == 1:
             return super().build_generator()

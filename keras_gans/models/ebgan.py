@@ -57,6 +57,10 @@ class EBGAN(DCGAN):
 
     critic_returns_logits = False
 
+    @classmethod
+    def discriminator_spec(cls, **arguments):
+        return None  # D is an autoencoder whose energy is its reconstruction error
+
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
                  pulling_away=0.0, code_dim=32, image_shape=None, **kwargs):
         if float(pulling_away) < 0:

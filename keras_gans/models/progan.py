@@ -7,6 +7,7 @@ from keras import ops
 from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans.layers import FadeIn
+from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.base import GAN
 from keras_gans.networks import progan
@@ -67,8 +68,8 @@ class ProGAN(GAN):
     full size.
 
     Args:
-        resolution, channels: alternative to ``image_shape`` = (resolution, resolution,
-            channels).
+        data_shape: ``(r, r, channels)``, r a power of two.
+        resolution, channels: the deprecated spelling of ``data_shape=(r, r, channels)``.
         fade_steps, stable_steps: the schedule, in generator steps (the paper: 800k images
             each).
         fmap_base, max_filters: network width, ``min(max_filters, fmap_base // r)``
@@ -80,13 +81,15 @@ class ProGAN(GAN):
     sample_range = (-1.0, 1.0)
 
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
-                 image_shape=None, resolution=None, channels=3, fade_steps=1000,
+                 image_shape=None, resolution=None, channels=None, fade_steps=1000,
                  stable_steps=1000, fmap_base=8192, max_filters=512, group_size=4, **kwargs):
         if resolution is not None:
-            if image_shape is not None or data_shape is not None:
-                raise ValueError("Pass either `resolution` (with `channels`) or "
-                                 "`image_shape`, not both.")
-            image_shape = (int(resolution), int(resolution), int(channels))
+            if image_shape is not None:
+                raise ValueError("Pass data_shape=(resolution, resolution, channels) alone, "
+                                 "not `resolution` and `image_shape`.")
+            square = (int(resolution), int(resolution), 3 if channels is None else int(channels))
+            data_shape = shape_keywords.merge(type(self).__name__, data_shape, square,
+                                              ("resolution", "channels"))
         for key, value in (("fade_steps", fade_steps), ("stable_steps", stable_steps)):
             if int(value) < 0:
                 raise ValueError(f"`{key}` must be a non-negative number of steps; received "

@@ -1,6 +1,6 @@
 """The variants by name. Each model class registers itself here (``@register("dcgan")``);
-``kg.models.get``, recipes and the CLI read this one table, and each class says how its
-constructor takes the data's shape (``AdversarialModel.shape_argument``)."""
+``kg.models.get``, recipes and the CLI read this one table. Every constructor takes the
+shape of one example as ``data_shape`` (``keras_gans.models.data_shape``)."""
 
 _VARIANTS = {}
 # Other spellings of a name that users write.

@@ -15,6 +15,7 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans.layers import ImagePool
+from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
@@ -45,11 +46,12 @@ class SimGAN(ImageToImageGAN):
         refiner, discriminator: networks to use instead of the defaults.
     """
 
-    def __init__(self, image_shape=(28, 28, 1), filters=64, num_blocks=4,
+    def __init__(self, data_shape=None, filters=64, num_blocks=4,
                  discriminator_filters=(96, 64, 32, 32), buffer_size=512, refiner=None,
-                 discriminator=None, seed=None, **kwargs):
+                 discriminator=None, seed=None, image_shape=None, **kwargs):
         super().__init__(**kwargs)
-        image_shape = tuple(int(d) for d in image_shape)
+        data_shape = shape_keywords.merge("SimGAN", data_shape, image_shape, ("image_shape",))
+        image_shape = tuple(int(d) for d in (data_shape or (28, 28, 1)))
         if len(image_shape) != 3:
             raise ValueError(f"`image_shape` must be (height, width, channels); received "
                              f"{image_shape}.")
@@ -76,7 +78,6 @@ class SimGAN(ImageToImageGAN):
     players = {"r_optimizer": ("refiner",), "d_optimizer": ("discriminator",)}
     # The history buffer only serves training: a preset ships the networks without it.
     training_only = {"buffer_size": 0}
-    shape_argument = "image_shape"
 
     @property
     def input_image_shape(self):
@@ -178,7 +179,7 @@ class SimGAN(ImageToImageGAN):
 
     def get_config(self):
         ser = keras.saving.serialize_keras_object
-        return {"name": self.name, "image_shape": list(self.image_shape),
+        return {"name": self.name, "data_shape": list(self.image_shape),
                 "filters": self.filters, "num_blocks": self.num_blocks,
                 "discriminator_filters": list(self.discriminator_filters),
                 "buffer_size": self.buffer_size, "seed": self.seed,
@@ -186,7 +187,7 @@ class SimGAN(ImageToImageGAN):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = shape_keywords.saved_config(config)
         for key in ("refiner", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

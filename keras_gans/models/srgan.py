@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import losses as losses_lib
+from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
@@ -53,6 +54,24 @@ class _Frozen:
         self.model = model
 
 
+def _patch_from_data_shape(data_shape, hr_patch_size, channels):
+    """``(hr_patch_size, channels)`` of the high-resolution patch ``data_shape`` (square),
+    or of the deprecated keywords; the paper's 96x96x3 by default."""
+    old = None
+    if hr_patch_size is not None or channels is not None:
+        size = hr_patch_size if hr_patch_size is not None else (
+            data_shape[0] if data_shape is not None else 96)
+        depth = channels if channels is not None else (
+            data_shape[-1] if data_shape is not None else 3)
+        old = (size, size, depth)
+    data_shape = shape_keywords.merge("SRGAN", data_shape, old, ("hr_patch_size", "channels"))
+    data_shape = tuple(int(d) for d in (data_shape or (96, 96, 3)))
+    if len(data_shape) != 3 or data_shape[0] != data_shape[1]:
+        raise ValueError(f"SRGAN's data_shape is its square high-resolution patch, (size, "
+                         f"size, channels), e.g. (96, 96, 3); received {data_shape}.")
+    return data_shape[0], data_shape[2]
+
+
 @registry.register("srgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SRGAN(ImageToImageGAN):
@@ -68,9 +87,10 @@ class SRGAN(ImageToImageGAN):
 
     Args:
         scale: enlargement factor (4), a power of two.
-        channels: image channels (3).
-        hr_patch_size: side of the high-resolution training patches (96 in the paper); the
-            discriminator ends in dense layers and judges patches of this size.
+        data_shape: the high-resolution training patch, ``(size, size, channels)``
+            ((96, 96, 3) in the paper); the discriminator ends in dense layers and judges
+            patches of this size.
+        channels, hr_patch_size: the deprecated spelling of ``data_shape``.
         filters, num_blocks: the generator's width (64) and residual blocks (16).
         discriminator_filters: width of the discriminator's first layer (64).
         content_loss: ``"vgg"`` (the paper's VGG54 loss, features rescaled by 1/12.75) or
@@ -82,11 +102,12 @@ class SRGAN(ImageToImageGAN):
         generator, discriminator: networks to use instead of the defaults.
     """
 
-    def __init__(self, scale=4, channels=3, hr_patch_size=96, filters=64, num_blocks=16,
+    def __init__(self, scale=4, channels=None, hr_patch_size=None, filters=64, num_blocks=16,
                  discriminator_filters=64, content_loss="vgg", vgg_layer="block5_conv4",
                  feature_scale=1.0 / 12.75, generator=None, discriminator=None,
-                 feature_extractor=None, **kwargs):
+                 feature_extractor=None, data_shape=None, **kwargs):
         super().__init__(**kwargs)
+        hr_patch_size, channels = _patch_from_data_shape(data_shape, hr_patch_size, channels)
         if content_loss not in CONTENT_LOSSES:
             raise ValueError(f"`content_loss` must be 'vgg' (the paper's perceptual loss) or "
                              f"'pixel' (MSE); received {content_loss!r}.")
@@ -285,8 +306,9 @@ class SRGAN(ImageToImageGAN):
 
     def get_config(self):
         ser = keras.saving.serialize_keras_object
-        return {"name": self.name, "scale": self.scale, "channels": self.channels,
-                "hr_patch_size": self.hr_patch_size, "filters": self.filters,
+        return {"name": self.name, "scale": self.scale,
+                "data_shape": [self.hr_patch_size, self.hr_patch_size, self.channels],
+                "filters": self.filters,
                 "num_blocks": self.num_blocks,
                 "discriminator_filters": self.discriminator_filters,
                 "content_loss": self.content_loss, "vgg_layer": self.vgg_layer,
@@ -295,7 +317,7 @@ class SRGAN(ImageToImageGAN):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = shape_keywords.saved_config(config)
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

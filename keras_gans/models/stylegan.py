@@ -9,6 +9,7 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans import penalties as penalties_lib
 from keras_gans.models import custom_networks
+from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.base import GAN
 from keras_gans.networks import stylegan
@@ -44,7 +45,7 @@ class StyleGAN(GAN):
     Add ``callbacks.EMA`` for the paper's EMA generator; ``generate`` then uses it.
 
     Args:
-        resolution, channels: alternative to ``image_shape``.
+        resolution, channels: the deprecated spelling of ``data_shape=(r, r, channels)``.
         latent_dim, w_dim: sizes of z and w (512 each in the papers; w_dim defaults to
             latent_dim).
         style: ``"adain"`` or ``"modulated"``.
@@ -57,14 +58,16 @@ class StyleGAN(GAN):
     default_latent_dim = 512
 
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
-                 image_shape=None, resolution=None, channels=3, w_dim=None, style="adain",
+                 image_shape=None, resolution=None, channels=None, w_dim=None, style="adain",
                  mapping_layers=8, mapping_lr_multiplier=0.01, fmap_base=8192,
                  max_filters=512, mixing_prob=0.9, w_avg_beta=0.995, group_size=4, **kwargs):
         if resolution is not None:
-            if image_shape is not None or data_shape is not None:
-                raise ValueError("Pass either `resolution` (with `channels`) or "
-                                 "`image_shape`, not both.")
-            image_shape = (int(resolution), int(resolution), int(channels))
+            if image_shape is not None:
+                raise ValueError("Pass data_shape=(resolution, resolution, channels) alone, "
+                                 "not `resolution` and `image_shape`.")
+            square = (int(resolution), int(resolution), 3 if channels is None else int(channels))
+            data_shape = shape_keywords.merge(type(self).__name__, data_shape, square,
+                                              ("resolution", "channels"))
         if style not in stylegan.STYLES:
             raise ValueError(f"`style` must be one of {stylegan.STYLES}; received {style!r}.")
         if not 0.0 <= float(mixing_prob) <= 1.0:

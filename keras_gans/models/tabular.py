@@ -51,7 +51,6 @@ class TabularGAN(GAN):
 
     default_latent_dim = 128
     makes_tables = True
-    shape_argument = None
 
     def __init__(self, transformer=None, latent_dim=None, generator=None, discriminator=None,
                  conditional=True, condition_weight=1.0, **kwargs):

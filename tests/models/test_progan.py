@@ -128,7 +128,7 @@ def test_paper_defaults_and_bad_arguments():
         kg.models.ProGAN(image_shape=(12, 12, 3))
     with pytest.raises(ValueError, match="stage"):
         model.set_growth(3)
-    with pytest.raises(ValueError, match="either `resolution`"):
+    with pytest.raises(ValueError, match="not `resolution` and `image_shape`"):
         kg.models.ProGAN(resolution=8, image_shape=(8, 8, 3))
 
 
