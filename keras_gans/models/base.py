@@ -226,18 +226,22 @@ class GAN(AdversarialModel):
         if isinstance(pack, bool) or not isinstance(pack, (int, np.integer)) or pack < 1:
             raise ValueError(f"`pack` must be a positive integer (1: no packing; PacGAN uses "
                              f"2-4); received {pack!r}.")
+        if type(self).critic is not GAN.critic:
+            if pack > 1:
+                raise ValueError(
+                    f"{type(self).__name__} feeds its discriminator more than the examples "
+                    f"(its own `critic`), so compile(pack=...) cannot pack them; use pack=1.")
+            return 1
         d_in = custom_networks.input_shapes(self.discriminator, "discriminator")[0]
         takes = self._packs_of(d_in)
+        if pack == 1 and takes < 2:
+            return 1   # the model's own shape checks have run (``_check_networks``)
         if takes != pack:
             fix = (f"compile with pack={takes}, or build it" if takes else "build it")
             raise ValueError(
                 f"compile(pack={pack}) needs a discriminator taking {pack} x the data's "
                 f"{self.data_shape[-1]} channels; this one takes input {d_in}: {fix} for "
                 f"shape (..., {pack} * {self.data_shape[-1]}).")
-        if pack > 1 and type(self).critic is not GAN.critic:
-            raise ValueError(
-                f"{type(self).__name__} feeds its discriminator more than the examples "
-                f"(its own `critic`), so compile(pack=...) cannot pack them; use pack=1.")
         return int(pack)
 
     def _penalty_gradient_scale(self):
