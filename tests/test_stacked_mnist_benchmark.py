@@ -13,11 +13,15 @@ import stacked_mnist  # noqa: E402
 
 
 class BrightnessClassifier:
-    """Reads a grey 'digit' d from an image filled with the value -1 + 2 d / 9."""
+    """Reads a grey 'digit' d from an image filled with the value -1 + 2 d / 9; logits of
+    ``margin`` for that digit, 0 for the others (margin 20: sure; margin 1: p = 0.23)."""
+
+    def __init__(self, margin=20.0):
+        self.margin = margin
 
     def predict(self, images, batch_size=None, verbose=0):
         digit = np.rint((images.mean(axis=(1, 2, 3)) + 1) * 4.5).astype(int)
-        return np.eye(10)[digit]
+        return self.margin * np.eye(10)[digit]
 
 
 def images_of(triples):
@@ -35,6 +39,17 @@ def test_mode_statistics_counts_modes_and_kl_to_uniform():
     assert few["modes_covered"] == 10
     assert few["kl_to_uniform"] == pytest.approx(math.log(100))
     assert few["counts"][90] == 20 and few["counts"][909] == 20   # (0, 9, 0) and (9, 0, 9)
+    assert few["confident_channels"] == 1 and few["modes_confident"] == 10
+
+
+def test_unsure_readings_count_as_modes_but_not_as_confident_ones():
+    triples = [(d, d, d) for d in range(10)]
+    images = images_of(triples)
+    stats = stacked_mnist.mode_statistics(images, BrightnessClassifier(margin=20.0))
+    assert stats["modes_covered"] == 10
+    unsure = stacked_mnist.mode_statistics(images, BrightnessClassifier(margin=1.0))
+    assert unsure["modes_covered"] == 10
+    assert unsure["confident_channels"] == 0 and unsure["modes_confident"] == 0
     with pytest.raises(ValueError, match="non-finite"):
         stacked_mnist.mode_statistics(np.full((2, 28, 28, 3), np.nan, "float32"),
                                       BrightnessClassifier())
@@ -49,8 +64,12 @@ def test_summarise_averages_each_configuration_over_seeds():
     assert summary["dcgan"]["modes_mean"] == 200 and summary["dcgan"]["modes_std"] == 100
     assert summary["dcgan"]["kl_mean"] == pytest.approx(2.5)
     assert summary["dcgan"]["seeds"] == [0, 1] and summary["pacgan2"]["modes_std"] == 0
-    table = stacked_mnist.markdown(summary)
-    assert "| DCGAN | 2 | 200.0 ± 100.0 | 2.50 ± 0.50 | 128 | 1.0 min |" in table
+    assert stacked_mnist.markdown(summary).splitlines()[2] \
+        == "| DCGAN | 2 | 200.0 ± 100.0 | 2.50 ± 0.50 | - | - | 128 | 1.0 min |"
+    for row, sure in zip(rows, (0.5, 0.7, 0.9)):
+        row.update(confident_channels=sure, confident_samples=sure ** 3, modes_confident=10)
+    assert stacked_mnist.markdown(stacked_mnist.summarise(rows)).splitlines()[2] \
+        == "| DCGAN | 2 | 200.0 ± 100.0 | 2.50 ± 0.50 | 60% | 10.0 ± 0.0 | 128 | 1.0 min |"
 
 
 def test_the_training_set_stacks_three_independent_digits(tmp_path):
