@@ -24,6 +24,28 @@ def _check_pack(pack):
     return int(pack)
 
 
+def pack_samples(x, pack):
+    """``(n, ..., c) -> (n / pack, ..., pack * c)``, the function behind ``PackSamples`` (and
+    the shared loop's ``compile(pack=...)``)."""
+    batch = ops.shape(x)[0]
+    tf.debugging.assert_equal(
+        batch % pack, 0,
+        message=f"PacGAN packs {pack} samples per discriminator input: the batch "
+                f"size must be divisible by {pack}. Use a batch size that is a "
+                f"multiple of it (and drop_remainder=True in the data pipeline).")
+    rest = tuple(x.shape[1:-1])
+    channels = x.shape[-1]
+    x = ops.reshape(x, (-1, pack, *rest, channels))
+    order = (0, *range(2, len(rest) + 2), 1, len(rest) + 2)   # pack axis before channels
+    x = ops.transpose(x, order)
+    return ops.reshape(x, (-1, *rest, pack * channels))
+
+
+def repeat_packed(scores, pack):
+    """``(n / pack, k) -> (n, k)``, the function behind ``RepeatPacked``."""
+    return ops.repeat(scores, pack, axis=0)
+
+
 @keras.saving.register_keras_serializable(package="keras_gans")
 class PackSamples(keras.layers.Layer):
     """``(n, ..., c) -> (n / pack, ..., pack * c)``: example ``i`` of pack ``j`` (example
@@ -34,18 +56,7 @@ class PackSamples(keras.layers.Layer):
         self.pack = _check_pack(pack)
 
     def call(self, x):
-        batch = ops.shape(x)[0]
-        tf.debugging.assert_equal(
-            batch % self.pack, 0,
-            message=f"PacGAN packs {self.pack} samples per discriminator input: the batch "
-                    f"size must be divisible by {self.pack}. Use a batch size that is a "
-                    f"multiple of it (and drop_remainder=True in the data pipeline).")
-        rest = tuple(x.shape[1:-1])
-        channels = x.shape[-1]
-        x = ops.reshape(x, (-1, self.pack, *rest, channels))
-        order = (0, *range(2, len(rest) + 2), 1, len(rest) + 2)   # pack axis before channels
-        x = ops.transpose(x, order)
-        return ops.reshape(x, (-1, *rest, self.pack * channels))
+        return pack_samples(x, self.pack)
 
     def compute_output_shape(self, input_shape):
         batch = None if input_shape[0] is None else input_shape[0] // self.pack
@@ -64,7 +75,7 @@ class RepeatPacked(keras.layers.Layer):
         self.pack = _check_pack(pack)
 
     def call(self, x):
-        return ops.repeat(x, self.pack, axis=0)
+        return repeat_packed(x, self.pack)
 
     def compute_output_shape(self, input_shape):
         batch = None if input_shape[0] is None else input_shape[0] * self.pack

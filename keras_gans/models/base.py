@@ -18,6 +18,7 @@ from keras_gans import augment as augment_lib
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
+from keras_gans.layers import packing
 from keras_gans.models import custom_networks
 from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
@@ -115,6 +116,7 @@ class GAN(AdversarialModel):
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
         self.penalty_trackers = []
         self.augment = None
+        self.pack = 1
         self.built = True
 
     # -- networks -------------------------------------------------------------------
@@ -136,6 +138,8 @@ class GAN(AdversarialModel):
             )
         g_out = custom_networks.output_shapes(generator, "generator")[0]
         d_in = custom_networks.input_shapes(discriminator, "discriminator")[0]
+        if g_out == self.data_shape and self._packs_of(d_in):
+            d_in = self.data_shape  # a PacGAN discriminator; compile(pack=...) checks its count
         if g_out != self.data_shape or d_in != self.data_shape:
             raise ValueError(
                 f"Shapes disagree: data_shape={self.data_shape}, the generator outputs {g_out} "
@@ -143,6 +147,14 @@ class GAN(AdversarialModel):
             )
         if self.critic_returns_logits:
             custom_networks.check_returns_logits(discriminator)
+
+    def _packs_of(self, d_in):
+        """How many examples a discriminator with input shape ``d_in`` takes concatenated
+        along the channel axis (1: one example), or 0 when its shape is not one of those."""
+        data = self.data_shape
+        if len(d_in) != len(data) or d_in[:-1] != data[:-1] or not d_in[-1]:
+            return 0
+        return d_in[-1] // data[-1] if d_in[-1] % data[-1] == 0 else 0
 
     def call(self, z, training=False):
         return self.generator(z, training=training)
@@ -165,7 +177,7 @@ class GAN(AdversarialModel):
         }
 
     def compile(self, d_optimizer=None, g_optimizer=None, loss=None, penalties=None,
-                d_steps=None, split_real_batch=False, augment=None, **kwargs):
+                d_steps=None, split_real_batch=False, augment=None, pack=1, **kwargs):
         """Configure the game. Every argument left as ``None`` takes the paper's default.
 
         Args:
@@ -181,6 +193,12 @@ class GAN(AdversarialModel):
             augment: augmentation of every image D sees, real and generated, in both
                 players' steps (``keras_gans.augment``): ``"diffaugment"``, ``"ada"``, a
                 dict such as ``{"name": "ada", "target": 0.6}``, a layer, or None (off).
+            pack: PacGAN's packing (Lin et al. 2018): D judges ``pack`` examples at once,
+                all real or all generated, concatenated along the channel axis. Each batch
+                is cut into packs of consecutive examples (the batch size must be divisible
+                by ``pack``) and every example gets its pack's score. The discriminator must
+                take ``pack`` times the data's channels, e.g.
+                ``dcgan_discriminator((28, 28, 2 * 3))`` for ``pack=2`` on (28, 28, 3).
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``,
                 ``steps_per_execution``, ``run_eagerly``).
         """
@@ -204,6 +222,29 @@ class GAN(AdversarialModel):
             raise ValueError(f"Two penalties share a name: {names}. Use each penalty once.")
         self.penalty_trackers = [keras.metrics.Mean(name=n) for n in names]
         self.augment = augment_lib.get(augment)
+        self.pack = self._check_pack(pack)
+
+    def _check_pack(self, pack):
+        if isinstance(pack, bool) or not isinstance(pack, (int, np.integer)) or pack < 1:
+            raise ValueError(f"`pack` must be a positive integer (1: no packing; PacGAN uses "
+                             f"2-4); received {pack!r}.")
+        if type(self).critic is not GAN.critic:
+            if pack > 1:
+                raise ValueError(
+                    f"{type(self).__name__} feeds its discriminator more than the examples "
+                    f"(its own `critic`), so compile(pack=...) cannot pack them; use pack=1.")
+            return 1
+        d_in = custom_networks.input_shapes(self.discriminator, "discriminator")[0]
+        takes = self._packs_of(d_in)
+        if pack == 1 and takes < 2:
+            return 1   # the model's own shape checks have run (``_check_networks``)
+        if takes != pack:
+            fix = (f"compile with pack={takes}, or build it" if takes else "build it")
+            raise ValueError(
+                f"compile(pack={pack}) needs a discriminator taking {pack} x the data's "
+                f"{self.data_shape[-1]} channels; this one takes input {d_in}: {fix} for "
+                f"shape (..., {pack} * {self.data_shape[-1]}).")
+        return int(pack)
 
     def _penalty_gradient_scale(self):
         """The factor a penalty's inner gradient is computed at: D's loss scale under
@@ -219,6 +260,7 @@ class GAN(AdversarialModel):
             "penalties": [ser(p) for p in self.gradient_penalties + self.projections],
             "d_steps": self.d_steps,
             "split_real_batch": self.split_real_batch,
+            **({"pack": self.pack} if self.pack > 1 else {}),
             **({"augment": ser(self.augment)} if self.augment is not None else {}),
         }
 
@@ -257,7 +299,10 @@ class GAN(AdversarialModel):
     def critic(self, x, condition=None, training=True):
         """D's raw outputs in float32, whatever precision D computes in."""
         x = self.discriminator_input(x, training)
-        return tf.cast(self.discriminator(x, training=training), tf.float32)
+        if self.pack == 1:
+            return tf.cast(self.discriminator(x, training=training), tf.float32)
+        scores = self.discriminator(packing.pack_samples(x, self.pack), training=training)
+        return tf.cast(packing.repeat_packed(scores, self.pack), tf.float32)
 
     def discriminator_objective(self, real, fake, condition=None, training=True):
         """D's loss with penalties; returns (total, logs). Shared by train and test steps."""

@@ -1,0 +1,289 @@
+"""Stacked MNIST mode coverage (issue 19): DCGAN, its minibatch features and PacGAN packing.
+
+The protocol of VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018, Table 3):
+each training image stacks three MNIST training digits, drawn independently and uniformly,
+as its R, G and B channels, so the data has 10^3 = 1,000 equally likely modes. The
+training set holds ``--train-size`` such images (the papers: 128,000). After training,
+26,000 samples are generated, every channel is read by the project's ``mnist`` evaluator
+(``kg.metrics.classify_stacked_mnist``), and two numbers are reported
+(``kg.metrics.stacked_mnist_modes``): the modes with at least one sample (out of 1,000) and
+KL(generated mode histogram || uniform over the 1,000 modes), in nats. Since a half-formed
+digit is read as some digit too, the share of channels the evaluator reads with probability
+>= 0.9, and the modes covered by the samples whose three channels are all so read, are
+reported beside them (not part of the papers' protocol).
+
+Every configuration shares the generator (``kg.networks.dcgan_generator``), the
+optimizers (the DCGAN defaults: Adam 2e-4, beta_1 0.5), the batch size, the number of
+steps and the seed; only the discriminator differs:
+
+* ``dcgan``: ``kg.networks.dcgan_discriminator``;
+* ``dcgan-mbd``: the same with minibatch discrimination (Salimans et al. 2016);
+* ``dcgan-stddev``: the same with a minibatch standard deviation feature (Karras et al.);
+* ``pacgan2`` / ``pacgan3``: the plain discriminator built for 2 (3) samples concatenated
+  along the channel axis, via the shared loop's ``compile(pack=m)``: the batch (real and
+  generated alike) is cut into packs of m consecutive samples, so D judges batch / m packs
+  (the batch is rounded down to a multiple of m: 63 for m = 3).
+
+Results go to ``--out`` (default ``runs/benchmarks/stacked_mnist``): ``results.json``
+(one row per configuration and seed, written as each finishes; a rerun skips the rows
+already there) and ``<config>/seed<k>/model.keras``. A markdown table goes to stdout.
+``--rescore`` adds the confidence columns to rows written without them, from their saved
+models and the same samples.
+
+    python benchmarks/stacked_mnist.py --data ../shared/data/mnist.npz --steps 3000 \\
+        --configs dcgan dcgan-mbd dcgan-stddev pacgan2 --seeds 0 1
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import keras_gans as kg
+
+CONFIGS = ("dcgan", "dcgan-mbd", "dcgan-stddev", "pacgan2", "pacgan3")
+LABELS = {"dcgan": "DCGAN", "dcgan-mbd": "DCGAN + minibatch discrimination",
+          "dcgan-stddev": "DCGAN + minibatch stddev", "pacgan2": "PacGAN2 (DCGAN, pack 2)",
+          "pacgan3": "PacGAN3 (DCGAN, pack 3)"}
+SHAPE = (28, 28, 3)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--data", required=True,
+                   help="MNIST as an .npz with x_train (60000, 28, 28) uint8, e.g. "
+                        "../shared/data/mnist.npz")
+    p.add_argument("--configs", nargs="+", choices=CONFIGS,
+                   default=["dcgan", "dcgan-mbd", "dcgan-stddev", "pacgan2"])
+    p.add_argument("--seeds", nargs="+", type=int, default=[0])
+    p.add_argument("--steps", type=int, default=3000, help="generator steps per run")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--base-filters", type=int, default=64,
+                   help="width of G's last and D's first convolution stage")
+    p.add_argument("--train-size", type=int, default=128_000,
+                   help="stacked training images (VEEGAN and PacGAN use 128,000)")
+    p.add_argument("--num-samples", type=int, default=26_000,
+                   help="generated samples scored (VEEGAN and PacGAN use 26,000)")
+    p.add_argument("--evaluator", default="mnist",
+                   help="the grey-digit classifier reading each channel")
+    p.add_argument("--out", default="runs/benchmarks/stacked_mnist")
+    p.add_argument("--rescore", action="store_true",
+                   help="add the confidence columns to rows of results.json that lack them "
+                        "(from their saved models), then stop")
+    return p.parse_args(argv)
+
+
+def load_mnist_digits(path):
+    """The MNIST training digits (60000, 28, 28) uint8 of an .npz file."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No MNIST file at {path}. Pass --data with the path of an "
+                                f".npz holding x_train, e.g. ../shared/data/mnist.npz.")
+    with np.load(path) as f:
+        if "x_train" not in f:
+            raise ValueError(f"{path} has no 'x_train' array (it holds {sorted(f.files)}); "
+                             f"pass the MNIST .npz with x_train (60000, 28, 28) uint8.")
+        digits = f["x_train"]
+    if digits.ndim == 4 and digits.shape[-1] == 1:
+        digits = digits[..., 0]
+    if digits.ndim != 3:
+        raise ValueError(f"Expected grey digits (n, 28, 28); {path} holds {digits.shape}.")
+    return digits
+
+
+def stacked_dataset(digits, train_size, batch_size, seed):
+    """An endless shuffled data set of ``train_size`` stacked images in [-1, 1]: three
+    independent uniform digit indices per image, as ``kg.metrics.make_stacked_mnist``
+    draws them, gathered per batch (128,000 float32 images would take 1.2 GB)."""
+    idx = np.random.default_rng(seed).integers(0, len(digits), size=(train_size, 3))
+    table = tf.constant(digits)
+
+    def gather(batch_idx):
+        channels = [tf.gather(table, batch_idx[:, c]) for c in range(3)]
+        return tf.cast(tf.stack(channels, axis=-1), tf.float32) / 127.5 - 1.0
+
+    ds = tf.data.Dataset.from_tensor_slices(idx.astype("int32"))
+    ds = ds.shuffle(train_size, seed=seed, reshuffle_each_iteration=True).repeat()
+    return ds.batch(batch_size, drop_remainder=True).map(gather).prefetch(2)
+
+
+def pack_of(config):
+    return int(config[len("pacgan"):]) if config.startswith("pacgan") else 1
+
+
+def batch_size_of(config, args):
+    """``--batch-size``, rounded down to a multiple of the pack size (63 for pack 3)."""
+    return args.batch_size - args.batch_size % pack_of(config)
+
+
+def build_model(config, args):
+    pack = pack_of(config)
+    minibatch = {"dcgan-mbd": "discrimination", "dcgan-stddev": "stddev"}.get(config)
+    generator = kg.networks.dcgan_generator(100, SHAPE, base_filters=args.base_filters)
+    discriminator = kg.networks.dcgan_discriminator(
+        (*SHAPE[:-1], SHAPE[-1] * pack), base_filters=args.base_filters, minibatch=minibatch)
+    model = kg.models.DCGAN(image_shape=SHAPE, generator=generator,
+                            discriminator=discriminator)
+    model.compile(pack=pack)
+    return model
+
+
+def mode_statistics(images, classifier, confidence=0.9, batch_size=500):
+    """Modes covered and KL to uniform of stacked-MNIST ``images`` in [-1, 1], each channel
+    read by ``classifier`` (logits out); ``counts`` is the histogram over the 1,000 modes.
+
+    Each channel's digit is the classifier's top class, as ``kg.metrics.
+    classify_stacked_mnist`` reads it; the probabilities are kept as well (one pass), since
+    a half-formed digit is read as some digit too: ``confident_channels`` is the share of
+    channels read with probability >= ``confidence``, ``confident_samples`` the share of
+    images with all three so read, and ``modes_confident`` the modes those images cover.
+    """
+    images = np.asarray(images, "float32")
+    if not np.all(np.isfinite(images)):
+        raise ValueError("The generator produced non-finite samples; the run diverged.")
+    n = len(images)
+    channels = np.concatenate([images[..., c:c + 1] for c in range(3)])   # (3n, h, w, 1)
+    logits = np.asarray(classifier.predict(channels, batch_size=batch_size, verbose=0))
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = (probs / probs.sum(axis=1, keepdims=True)).reshape(3, n, -1).transpose(1, 0, 2)
+    digits = probs.argmax(axis=-1)
+    stats = kg.metrics.stacked_mnist_modes(digits)
+    confident = probs.max(axis=-1) >= confidence
+    sure = confident.all(axis=1)
+    stats.update(confident_channels=float(confident.mean()),
+                 confident_samples=float(sure.mean()),
+                 modes_confident=kg.metrics.stacked_mnist_modes(digits[sure])["modes_covered"])
+    return stats
+
+
+def summarise(rows):
+    """Mean and standard deviation (over seeds) of each configuration's modes and KL."""
+    table = {}
+    for row in rows:
+        table.setdefault(row["config"], []).append(row)
+    summary = {}
+    for config, runs in table.items():
+        modes = np.array([r["modes_covered"] for r in runs], "float64")
+        kl = np.array([r["kl_to_uniform"] for r in runs], "float64")
+        summary[config] = {"seeds": sorted(r["seed"] for r in runs),
+                           "modes_mean": float(modes.mean()), "modes_std": float(modes.std()),
+                           "kl_mean": float(kl.mean()), "kl_std": float(kl.std()),
+                           **confidence_summary(runs),
+                           "kimg": runs[0]["kimg"],
+                           "wall_min_mean": float(np.mean([r["wall_s"] for r in runs]) / 60)}
+    return summary
+
+
+def confidence_summary(runs):
+    if not all("confident_channels" in r for r in runs):
+        return {}
+    return {"confident_channels_mean": float(np.mean([r["confident_channels"] for r in runs])),
+            "confident_samples_mean": float(np.mean([r["confident_samples"] for r in runs])),
+            "modes_confident_mean": float(np.mean([r["modes_confident"] for r in runs])),
+            "modes_confident_std": float(np.std([r["modes_confident"] for r in runs]))}
+
+
+def markdown(summary):
+    lines = ["| Configuration | Seeds | Modes (of 1,000) | KL to uniform | Channels read "
+             "with p >= 0.9 | Modes of fully confident samples | kimg | Wall time per run |",
+             "|---|---|---|---|---|---|---|---|"]
+    for config, s in summary.items():
+        sure = (f"{100 * s['confident_channels_mean']:.0f}% | {s['modes_confident_mean']:.1f} "
+                f"± {s['modes_confident_std']:.1f}" if "confident_channels_mean" in s else
+                "- | -")
+        lines.append(f"| {LABELS[config]} | {len(s['seeds'])} | {s['modes_mean']:.1f} ± "
+                     f"{s['modes_std']:.1f} | {s['kl_mean']:.2f} ± {s['kl_std']:.2f} | {sure} | "
+                     f"{s['kimg']:.0f} | {s['wall_min_mean']:.1f} min |")
+    return "\n".join(lines)
+
+
+def load_results(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return json.load(f)["rows"]
+
+
+def save_results(path, rows, args):
+    with open(path + ".tmp", "w") as f:
+        json.dump({"config": vars(args), "machine": platform.machine(),
+                   "tensorflow": tf.__version__, "keras": keras.__version__,
+                   "rows": rows, "summary": summarise(rows)}, f, indent=1)
+    os.replace(path + ".tmp", path)
+
+
+def run(config, seed, digits, classifier, args):
+    keras.utils.set_random_seed(seed)
+    model = build_model(config, args)
+    batch_size = batch_size_of(config, args)
+    ds = stacked_dataset(digits, args.train_size, batch_size, seed)
+    t0 = time.perf_counter()
+    model.fit(ds, epochs=1, steps_per_epoch=args.steps, verbose=0)
+    wall = time.perf_counter() - t0
+    folder = os.path.join(args.out, config, f"seed{seed}")
+    os.makedirs(folder, exist_ok=True)
+    model.save(os.path.join(folder, "model.keras"))
+    images = model.generate(args.num_samples, seed=seed + 12345)
+    stats = mode_statistics(images, classifier)
+    return {"config": config, "seed": seed, "steps": args.steps, "batch_size": batch_size,
+            "kimg": args.steps * batch_size / 1000, "wall_s": round(wall, 1),
+            **row_statistics(stats)}
+
+
+def row_statistics(stats):
+    keys = ("modes_covered", "kl_to_uniform", "num_samples", "confident_channels",
+            "confident_samples", "modes_confident", "counts")
+    return {k: stats[k] for k in keys}
+
+
+def rescore(rows, classifier, args):
+    """Rows written before the confidence columns existed, scored again from their saved
+    models with the same samples (``generate`` with the row's seed); the modes and KL must
+    come out as stored."""
+    for row in rows:
+        if "confident_channels" in row:
+            continue
+        folder = os.path.join(args.out, row["config"], f"seed{row['seed']}")
+        model = keras.models.load_model(os.path.join(folder, "model.keras"))
+        stats = mode_statistics(model.generate(row["num_samples"], seed=row["seed"] + 12345),
+                                classifier)
+        if (stats["modes_covered"], stats["counts"]) != (row["modes_covered"], row["counts"]):
+            raise RuntimeError(f"{folder}: the saved model's samples no longer give the "
+                               f"stored mode histogram; rerun the row instead.")
+        row.update(row_statistics(stats))
+        yield row
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "results.json")
+    rows = load_results(path)
+    digits = load_mnist_digits(args.data)
+    classifier = kg.metrics.load_evaluator(args.evaluator)
+    if args.rescore:
+        kg.models   # noqa: B018  (registers the model classes for load_model)
+        for row in rescore(rows, classifier, args):
+            save_results(path, rows, args)
+            print(json.dumps({k: v for k, v in row.items() if k != "counts"}), flush=True)
+        print(markdown(summarise(rows)))
+        return
+    for seed in args.seeds:
+        for config in args.configs:
+            if any(r["config"] == config and r["seed"] == seed and r["steps"] == args.steps
+                   for r in rows):
+                continue
+            row = run(config, seed, digits, classifier, args)
+            rows.append(row)
+            save_results(path, rows, args)
+            print(json.dumps({k: v for k, v in row.items() if k != "counts"}), flush=True)
+    print(markdown(summarise([r for r in rows if r["steps"] == args.steps])))
+
+
+if __name__ == "__main__":
+    main()
