@@ -232,8 +232,11 @@ def test_srgan_recipe_pretrains_then_plays_and_resumes(tmp_path):
     assert json.loads((out / "pretrain" / "checkpoints" / "latest.json").read_text()) \
         == {"checkpoint": "ckpt-00000004"}
     assert os.listdir(out / "pretrain" / "samples") and (out / "pretrain" / "model.keras").exists()
+    # The MSE phase is an SRResNet of its own, saved at the end of its phase.
     srresnet = kg.load(str(out / "pretrain" / "model.keras"))
-    assert int(srresnet.g_optimizer.iterations) == 0
+    assert type(srresnet) is kg.models.SRResNet and srresnet.hr_patch_size == 8
+    assert int(srresnet.g_optimizer.iterations) == 4
+    assert srresnet.upscale(np.zeros((1, 2, 2, 3), "float32")).shape == (1, 8, 8, 3)
     rows = json.loads((out / "history.json").read_text())["epochs"]
     assert [r["step"] for r in rows] == [2] and "content_loss" in rows[0]
 
