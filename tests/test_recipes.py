@@ -255,6 +255,22 @@ def test_srgan_recipe_pretrains_then_plays_and_resumes(tmp_path):
         recipes.run(recipes.override(recipe, {"model.filters": 5}), str(partial), verbose=0)
 
 
+def test_a_recipe_trains_an_srresnet_alone(tmp_path):
+    (tmp_path / "photos").mkdir()
+    _srgan_recipe(tmp_path / "photos")  # writes the photos
+    recipe = recipes.resolve({
+        "model": {"variant": "srresnet", "hr_patch_size": 8, "filters": 4, "num_blocks": 1},
+        "data": {"super_resolution": str(tmp_path / "photos"), "batch_size": 2},
+        "optimizers": {"g_optimizer": {"name": "adam", "learning_rate": 1.0e-3},
+                       "jit_compile": False},
+        "callbacks": {"sample_grid": None, "checkpoint": {"every": 1}},
+        "schedule": {"epochs": 1, "steps_per_epoch": 2}})
+    model = recipes.run(recipe, str(tmp_path / "run"), verbose=0)
+    assert type(model) is kg.models.SRResNet and int(model.g_optimizer.iterations) == 2
+    rows = json.loads((tmp_path / "run" / "history.json").read_text())["epochs"]
+    assert [r["step"] for r in rows] == [2] and "mse" in rows[0]
+
+
 def test_pretrain_epochs_need_a_model_that_pretrains(tmp_path):
     recipe = recipes.resolve({
         "model": {"variant": "dcgan", "latent_dim": 4},

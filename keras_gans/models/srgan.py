@@ -15,7 +15,7 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import losses as losses_lib
 from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
-from keras_gans.models.image_to_image import ImageToImageGAN, check_numpy_images
+from keras_gans.models.image_to_image import ImageToImageGAN, Untracked, check_numpy_images
 from keras_gans.models.srresnet import SRResNet, check_pairs, pixel_mse
 from keras_gans.networks import srresnet
 
@@ -44,16 +44,6 @@ def vgg_feature_extractor(layer="block5_conv4", weights="imagenet"):
     extractor = keras.Model(vgg.input, vgg.get_layer(layer).output, name=f"vgg19_{layer}")
     extractor.trainable = False
     return extractor
-
-
-class _Untracked:
-    """Holds a model outside SRGAN's saved state. The feature extractor: a fixed,
-    downloadable network, rebuilt when needed rather than stored in every .keras file. The
-    pre-training SRResNet: it shares SRGAN's generator and ``pretrain_optimizer``, which
-    SRGAN saves itself."""
-
-    def __init__(self, model):
-        self.model = model
 
 
 @registry.register("srgan")
@@ -115,8 +105,8 @@ class SRGAN(ImageToImageGAN):
         hr_shape = (self.hr_patch_size, self.hr_patch_size, self.channels)
         self.discriminator = discriminator or srresnet.srgan_discriminator(
             hr_shape, self.discriminator_filters, name="discriminator")
-        self._extractor = _Untracked(feature_extractor)
-        self._srresnet = _Untracked(None)
+        self._extractor = Untracked(feature_extractor)
+        self._srresnet = Untracked()
         names = ("g_loss", "content_loss", "adversarial", "d_loss", "d_real", "d_fake")
         self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
         self.built = True
@@ -270,6 +260,7 @@ class SRGAN(ImageToImageGAN):
             model.compile(g_optimizer=self.pretrain_optimizer, jit_compile=self.jit_compile,
                           run_eagerly=self.run_eagerly,
                           steps_per_execution=self.steps_per_execution)
+            model._pretrains.model = self
             self._srresnet.model = model
         return model
 

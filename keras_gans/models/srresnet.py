@@ -6,13 +6,15 @@ discriminator, no content network. A trained SRResNet is a model in its own righ
 (``upscale``) and initialises SRGAN's generator (``SRGAN.from_srresnet``).
 """
 
+import os
+
 import keras
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans.models import registry
-from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
-                                              check_numpy_images)
+from keras_gans.models.image_to_image import (ImageToImageGAN, Untracked,
+                                              check_image_batch, check_numpy_images)
 from keras_gans.networks import srresnet
 
 
@@ -35,6 +37,17 @@ def check_pairs(data, channels, hr_patch_size, scale, model_name):
 def pixel_mse(enlarged, high_res):
     """Mean squared error over every pixel and channel, in float32."""
     return tf.reduce_mean(tf.square(tf.cast(enlarged, tf.float32) - high_res))
+
+
+def _holds_srgan_weights(filepath):
+    """Whether ``filepath`` is a weights file of a whole SRGAN (it saves the MSE phase's
+    optimizer as ``pretrain_optimizer``)."""
+    if not str(filepath).endswith(".weights.h5") or not os.path.isfile(filepath):
+        return False
+    import h5py
+
+    with h5py.File(filepath, "r") as f:
+        return "pretrain_optimizer" in f
 
 
 @registry.register("srresnet")
@@ -75,6 +88,8 @@ class SRResNet(ImageToImageGAN):
         self.generator = generator or srresnet.srresnet_generator(
             self.channels, self.scale, self.filters, self.num_blocks, name="generator")
         self.trackers = {"mse": keras.metrics.Mean(name="mse")}
+        # The SRGAN whose generator this model pre-trains (``SRGAN.pretraining_objective``).
+        self._pretrains = Untracked()
         self.built = True
 
     @property
@@ -110,6 +125,15 @@ class SRResNet(ImageToImageGAN):
                                 type(self).__name__)
         self.trackers["mse"].update_state(pixel_mse(self.generator(low, training=False), high))
         return self._logs()
+
+    def load_weights(self, filepath, *args, **kwargs):
+        """Keras's ``load_weights``; also takes, for an SRResNet that pre-trains an SRGAN, a
+        checkpoint that ``SRGAN.pretrain`` wrote when it switched the SRGAN itself into its
+        MSE phase (a whole SRGAN's weights): loaded into that SRGAN, which shares this
+        model's generator and optimizer, so that such an interrupted run resumes exactly."""
+        if self._pretrains.model is not None and _holds_srgan_weights(filepath):
+            return self._pretrains.model.load_weights(filepath, *args, **kwargs)
+        return super().load_weights(filepath, *args, **kwargs)
 
     def upscale(self, images, batch_size=8):
         """Enlarge float images in [-1, 1] of any size by ``scale``; returns float32 numpy."""

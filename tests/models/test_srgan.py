@@ -174,6 +174,29 @@ def test_pretrain_is_an_srresnet_sharing_the_generator_and_its_optimizer(pairs, 
     assert model.pretraining_objective().g_optimizer is model.pretrain_optimizer
 
 
+def test_pretraining_resumes_from_a_checkpoint_of_the_flag_era(pairs, tmp_path):
+    """Before SRResNet was a model of its own, SRGAN.pretrain checkpointed the whole SRGAN
+    (checkpoints are ``save_weights`` files). Resuming such a run restores the generator
+    and the MSE phase's optimizer, not the adversarial one."""
+    old = _tiny(content_loss="pixel")
+    old.compile(jit_compile=False)
+    old.pretrain(pairs, epochs=1, steps_per_epoch=3, verbose=0)
+    path = str(tmp_path / "model.weights.h5")
+    old.save_weights(path)  # what a checkpoint of the MSE phase held
+    model = _tiny(content_loss="pixel")
+    model.compile(jit_compile=False)
+    pre = model.pretraining_objective()
+    pre.load_weights(path)
+    assert int(pre.g_optimizer.iterations) == 3 and int(model.g_optimizer.iterations) == 0
+    assert not _changed(_weights(old.generator), pre.generator)
+    # A standalone SRResNet's own weights files load as Keras loads them.
+    alone = _tiny_srresnet()
+    alone.compile(jit_compile=False)
+    pre.save_weights(str(tmp_path / "srresnet.weights.h5"))
+    alone.load_weights(str(tmp_path / "srresnet.weights.h5"))
+    assert int(alone.g_optimizer.iterations) == 3
+
+
 @pytest.fixture(scope="module")
 def trained_vgg(pairs):
     """The adversarial phase with the VGG content loss path on an injected feature network
