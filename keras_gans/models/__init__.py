@@ -23,6 +23,6 @@ from keras_gans.models.wgan import WGAN, WGANGP
 VARIANTS = registry.variants()
 
 __all__ = ["AdversarialModel", "GAN", "BigGAN", "DCGAN", "ProGAN", "StyleGAN", "WGAN", "WGANGP",
-           "VARIANTS", "get", "CycleGAN", "SRGAN", "SRResNet", "SimGAN", "TabularGAN", "RadialGAN", "CGAN",
-           "ACGAN", "EBGAN", "SGAN"]
+           "VARIANTS", "get", "CycleGAN", "SRGAN", "SRResNet", "SimGAN", "TabularGAN",
+           "RadialGAN", "CGAN", "ACGAN", "EBGAN", "SGAN"]
 
