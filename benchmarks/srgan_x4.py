@@ -2,8 +2,9 @@
 
 Train a (small) generator on random 64x64 patches of the flowers photos (shrunk x4,
 bicubic, antialiased, to 16x16 inputs), then enlarge x4 every test photo's shrunk copy and
-compare with the original. ``--phase mse`` trains SRResNet with the pixel MSE (``pretrain``);
-``--phase adversarial`` continues from the MSE model with SRGAN's adversarial game.
+compare with the original. ``--phase mse`` trains an SRResNet with the pixel MSE
+(``kg.models.SRResNet``); ``--phase adversarial`` continues from the MSE model with SRGAN's
+adversarial game (``SRGAN.from_srresnet``).
 
 Protocol: each test photo is cropped to a multiple of 4, shrunk x4 exactly as the training
 inputs are (``kg.data.super_resolution.downsample``), enlarged back by bicubic
@@ -179,17 +180,21 @@ def main():
         pairs = kg.data.super_resolution_pairs(images, hr_size=args.hr_size, scale=4,
                                                batch_size=args.batch_size, seed=args.seed)
         if args.phase == "mse":
-            model = kg.models.SRGAN(hr_patch_size=args.hr_size, filters=args.filters,
-                                    num_blocks=args.blocks, content_loss="pixel")
+            model = kg.models.SRResNet(hr_patch_size=args.hr_size, filters=args.filters,
+                                       num_blocks=args.blocks)
             model.compile()
             limit = TimeLimit(args.max_minutes)
-            model.pretrain(pairs, epochs=1, steps_per_epoch=args.steps, verbose=0,
-                           callbacks=[limit])
+            model.fit(pairs, epochs=1, steps_per_epoch=args.steps, verbose=0,
+                      callbacks=[limit])
         else:
             mse = keras.models.load_model(os.path.join(args.out, "mse.keras"))
-            model = kg.models.SRGAN(hr_patch_size=args.hr_size, filters=args.filters,
-                                    num_blocks=args.blocks, content_loss=args.content_loss)
-            model.generator.set_weights(mse.generator.get_weights())
+            if isinstance(mse, kg.models.SRResNet):
+                model = kg.models.SRGAN.from_srresnet(mse, content_loss=args.content_loss)
+            else:  # an mse.keras written when the MSE phase was SRGAN.pretrain (an SRGAN)
+                model = kg.models.SRGAN(hr_patch_size=args.hr_size, filters=args.filters,
+                                        num_blocks=args.blocks,
+                                        content_loss=args.content_loss)
+                model.generator.set_weights(mse.generator.get_weights())
             model.compile()
             limit = TimeLimit(args.max_minutes)
             model.fit(pairs, epochs=1, steps_per_epoch=args.steps, verbose=0, callbacks=[limit])

@@ -56,9 +56,10 @@ one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-fold
 read too; the other fields are ``kg.data.super_resolution_pairs``' crops_per_image, shuffle
 and seed). The patch size, the channels and the scale are the model's
 (``data_shape``, the high-resolution patch, and ``scale``). ``schedule: {pretrain_epochs: N}`` first
-trains the generator alone for N epochs (``SRGAN.pretrain``, the paper's SRResNet phase)
+trains the generator alone for N epochs (the model's ``pretraining_objective()``: SRGAN's
+is an SRResNet sharing its generator and ``pretrain_optimizer``, the paper's first phase)
 into the subfolder ``pretrain/`` (its own checkpoints, samples, history and
-``model.keras``), then plays the adversarial game for ``epochs`` epochs. For example::
+``model.keras``, an SRResNet), then plays the adversarial game for ``epochs`` epochs. For example::
 
     model: {variant: srgan, data_shape: [64, 64, 3], filters: 32, num_blocks: 8,
             content_loss: pixel}
@@ -531,41 +532,45 @@ def _run(recipe, out, verbose):
                          f"generator; {type(model).__name__} has none. Set `ema: null`.")
 
     schedule, checkpoint = recipe["schedule"], recipe["callbacks"].get("checkpoint") or {}
-    phases = [(out, "fit", schedule["epochs"])]
+    phases = [(out, model, schedule["epochs"])]
     if schedule.get("pretrain_epochs"):
-        if not hasattr(model, "pretrain"):
+        # The pre-training objective shares the model's networks: what it trains, the
+        # model's own phase starts from.
+        pretraining = model.pretraining_objective()
+        if pretraining is None:
             raise ValueError(f"`schedule.pretrain_epochs` pre-trains a generator alone; "
-                             f"{type(model).__name__} has no pretrain(). Remove the field.")
-        phases.insert(0, (os.path.join(out, "pretrain"), "pretrain",
+                             f"{type(model).__name__} has no pretraining objective. Remove "
+                             f"the field.")
+        phases.insert(0, (os.path.join(out, "pretrain"), pretraining,
                           schedule["pretrain_epochs"]))
     centres = (kg.data.toy.get(name).centers if name in kg.data.toy.TOY_DISTRIBUTIONS
                else None)
     start = time.time()
     identity = resumption.identity(recipe)
-    for folder, method, epochs in phases:
+    for folder, trained, epochs in phases:
         try:
             saver = kg.training.fit(
-                model, make_data, epochs, os.path.join(folder, "checkpoints"),
+                trained, make_data, epochs, os.path.join(folder, "checkpoints"),
                 steps_per_epoch=schedule["steps_per_epoch"],
                 save_freq=checkpoint.get("every", "epoch"),
-                callbacks=_callbacks(recipe["callbacks"], model, folder, picture_source,
+                callbacks=_callbacks(recipe["callbacks"], trained, folder, picture_source,
                                      shape, centres, reference=(
-                                         None if method == "pretrain" or evaluation is None
+                                         None if trained is not model or evaluation is None
                                          else lambda n: _reference_images(make_data, n))),
-                verbose=verbose, keep=checkpoint.get("keep", 2), method=method, run=identity)
+                verbose=verbose, keep=checkpoint.get("keep", 2), run=identity)
         except kg.callbacks.TrainingDiverged as e:
             command = _resume_command(recipe, out)
             raise kg.callbacks.TrainingDiverged(
                 f"{e} To resume from the last good checkpoint with learning rates ten times "
                 f"lower: {command}" if command else str(e)) from None
-        problem = kg.callbacks.non_finite_weights(model)
+        problem = kg.callbacks.non_finite_weights(trained)
         if problem:  # with the guard off, nothing else stops a diverged run
             raise kg.callbacks.TrainingDiverged(
                 f"Training diverged: {problem}; no model.keras was written. The last good "
                 f"checkpoint is {saver.last_saved or 'none'}. Lower the learning rates and "
                 f"resume: {_resume_command(recipe, out) or 'see the recipe optimizers'}.")
-        if method == "pretrain":
-            model.save(os.path.join(folder, "model.keras"))
+        if trained is not model:
+            trained.save(os.path.join(folder, "model.keras"))
     path = os.path.join(out, "model.keras")
     model.save(path)
     print(f"Done in {time.time() - start:.1f} s. Model: {path}; everything else in {out}",

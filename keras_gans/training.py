@@ -37,8 +37,9 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
     one for its orders to be those of an uninterrupted run.
 
     ``method`` names the model's training method: ``"fit"``, or another that takes
-    ``fit``'s arguments, such as ``SRGAN.pretrain`` (checkpoints count the model's
-    ``step_counter``, which follows the phase).
+    ``fit``'s arguments (checkpoints count the model's ``step_counter``). A phase that
+    trains other players, such as SRGAN's MSE pre-training, is a model of its own
+    (``model.pretraining_objective()``, an SRResNet) trained with its ``fit``.
 
     ``run`` names the run in its checkpoints (``Checkpoint``'s ``run``); a checkpoint of
     another run is refused.

@@ -43,8 +43,9 @@ def test_mirrored_training_matches_one_device():
     for variant, r in report.items():
         assert r["max_weight_change"] > 1e-3, variant  # training really moved the weights
         # ... every network of it, on one device and mirrored (a maximum over all weights
-        # would hide a player that never moves).
-        assert len(r["network_changes"]) >= 2, (variant, r["network_changes"])
+        # would hide a player that never moves); SRResNet has one player.
+        assert len(r["network_changes"]) >= min(2, r["player_networks"]), (
+            variant, r["network_changes"])
         for name, change in r["network_changes"].items():
             assert change > 1e-6, (variant, name, "did not move on one device")
             assert r["mirrored_network_changes"][name] > 1e-6, (variant, name, "mirrored")

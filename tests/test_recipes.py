@@ -232,8 +232,11 @@ def test_srgan_recipe_pretrains_then_plays_and_resumes(tmp_path):
     assert json.loads((out / "pretrain" / "checkpoints" / "latest.json").read_text()) \
         == {"checkpoint": "ckpt-00000004"}
     assert os.listdir(out / "pretrain" / "samples") and (out / "pretrain" / "model.keras").exists()
+    # The MSE phase is an SRResNet of its own, saved at the end of its phase.
     srresnet = kg.load(str(out / "pretrain" / "model.keras"))
-    assert int(srresnet.g_optimizer.iterations) == 0
+    assert type(srresnet) is kg.models.SRResNet and srresnet.hr_patch_size == 8
+    assert int(srresnet.g_optimizer.iterations) == 4
+    assert srresnet.upscale(np.zeros((1, 2, 2, 3), "float32")).shape == (1, 8, 8, 3)
     rows = json.loads((out / "history.json").read_text())["epochs"]
     assert [r["step"] for r in rows] == [2] and "content_loss" in rows[0]
 
@@ -250,6 +253,22 @@ def test_srgan_recipe_pretrains_then_plays_and_resumes(tmp_path):
     (partial / "recipe.yaml").write_text(yaml.safe_dump(recipe))
     with pytest.raises(ValueError, match="different recipe"):
         recipes.run(recipes.override(recipe, {"model.filters": 5}), str(partial), verbose=0)
+
+
+def test_a_recipe_trains_an_srresnet_alone(tmp_path):
+    (tmp_path / "photos").mkdir()
+    _srgan_recipe(tmp_path / "photos")  # writes the photos
+    recipe = recipes.resolve({
+        "model": {"variant": "srresnet", "hr_patch_size": 8, "filters": 4, "num_blocks": 1},
+        "data": {"super_resolution": str(tmp_path / "photos"), "batch_size": 2},
+        "optimizers": {"g_optimizer": {"name": "adam", "learning_rate": 1.0e-3},
+                       "jit_compile": False},
+        "callbacks": {"sample_grid": None, "checkpoint": {"every": 1}},
+        "schedule": {"epochs": 1, "steps_per_epoch": 2}})
+    model = recipes.run(recipe, str(tmp_path / "run"), verbose=0)
+    assert type(model) is kg.models.SRResNet and int(model.g_optimizer.iterations) == 2
+    rows = json.loads((tmp_path / "run" / "history.json").read_text())["epochs"]
+    assert [r["step"] for r in rows] == [2] and "mse" in rows[0]
 
 
 def test_pretrain_epochs_need_a_model_that_pretrains(tmp_path):

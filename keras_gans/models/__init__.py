@@ -13,6 +13,7 @@ from keras_gans.models.radialgan import RadialGAN
 from keras_gans.models.sgan import SGAN
 from keras_gans.models.simgan import SimGAN
 from keras_gans.models.srgan import SRGAN
+from keras_gans.models.srresnet import SRResNet
 from keras_gans.models.stylegan import StyleGAN
 from keras_gans.models.tabular import TabularGAN
 from keras_gans.models.registry import get
@@ -22,6 +23,6 @@ from keras_gans.models.wgan import WGAN, WGANGP
 VARIANTS = registry.variants()
 
 __all__ = ["AdversarialModel", "GAN", "BigGAN", "DCGAN", "ProGAN", "StyleGAN", "WGAN", "WGANGP",
-           "VARIANTS", "get", "CycleGAN", "SRGAN", "SimGAN", "TabularGAN", "RadialGAN", "CGAN",
-           "ACGAN", "EBGAN", "SGAN"]
+           "VARIANTS", "get", "CycleGAN", "SRGAN", "SRResNet", "SimGAN", "TabularGAN",
+           "RadialGAN", "CGAN", "ACGAN", "EBGAN", "SGAN"]
 

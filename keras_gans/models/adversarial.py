@@ -102,9 +102,9 @@ class AdversarialModel(keras.Model):
         for key in ("optimizer", "metrics", "loss_weights"):
             if key in kwargs:
                 *others, last = self.players
+                names = f"{', '.join(others)} and {last}" if others else last
                 raise ValueError(f"`{key}` is not an argument of {type(self).__name__}."
-                                 f"compile(); pass the players' optimizers as "
-                                 f"{', '.join(others)} and {last}.")
+                                 f"compile(); pass the players' optimizers as {names}.")
         built = {}
         for name in self.players:
             optimizer = keras.optimizers.get(optimizers[name])
@@ -182,6 +182,12 @@ class AdversarialModel(keras.Model):
             if clear is None:
                 raise
             raise clear from None
+
+    def pretraining_objective(self):
+        """The model that trains some of this model's players alone before its own game
+        (SRGAN: an SRResNet on its generator), compiled and sharing their networks; None
+        where the model has no such phase."""
+        return None
 
     # -- what the model does --------------------------------------------------------
 

@@ -5,7 +5,9 @@
 paper changes: default networks, loss, optimizers, penalties and ``d_steps``, through
 ``default_compile_args``. A conditional variant (class labels or another side input)
 overrides the hooks ``unpack_batch``, ``generate_fake``, ``critic`` and, when its losses
-have extra terms, ``discriminator_objective`` / ``generator_objective``. Variants whose
+have extra terms, ``discriminator_objective`` / ``generator_objective``, which return a
+``DiscriminatorObjective`` / ``GeneratorObjective`` (``keras_gans.models.objectives``): the
+loss and what was measured, by metric name; the loop updates the trackers. Variants whose
 game differs override ``train_step``.
 """
 
@@ -23,6 +25,7 @@ from keras_gans.models import custom_networks
 from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.adversarial import AdversarialModel, parameter_count
+from keras_gans.models.objectives import DiscriminatorObjective, GeneratorObjective
 from keras_gans.networks import mlp
 
 
@@ -305,53 +308,71 @@ class GAN(AdversarialModel):
         return tf.cast(packing.repeat_packed(scores, self.pack), tf.float32)
 
     def discriminator_objective(self, real, fake, condition=None, training=True):
-        """D's loss with penalties; returns (total, logs). Shared by train and test steps."""
+        """D's loss with penalties, as a ``DiscriminatorObjective`` (each penalty's value
+        in ``extras`` under its name). Shared by train and test steps."""
         real_logits = self.critic(real, condition, training)
         fake_logits = self.critic(fake, condition, training)
         total = self.loss_fn.discriminator_loss(real_logits, fake_logits)
         penalty_total, penalty_values = self.penalty_terms(real, fake, condition, training)
-        return total + penalty_total, (real_logits, fake_logits, penalty_values)
+        return DiscriminatorObjective(total + penalty_total, real_logits, fake_logits,
+                                      penalty_values)
 
     def penalty_terms(self, real, fake, condition=None, training=True):
-        """The weighted sum of D's gradient penalties, and each penalty's value."""
+        """The weighted sum of D's gradient penalties, and each penalty's value by its
+        name (the name of its tracker)."""
 
         def critic(x):
             return self.critic(x, condition, training)
 
-        total, values = 0.0, []
+        total, values = 0.0, {}
         gradient_scale = self._penalty_gradient_scale()
         for penalty in self.gradient_penalties:
             # A lazy penalty (interval > 1) is computed on one discriminator step in N.
             value = penalty.value_at(
                 self.d_optimizer.iterations,
                 lambda p=penalty: p(critic, real, fake, self.seed_generator, gradient_scale))
-            values.append(value)
+            values[penalty.name] = value
             total = total + penalty.weight * value
         return total, values
 
     def generator_objective(self, fake, condition=None, training=True):
-        """G's loss on its own output."""
-        return self.loss_fn.generator_loss(self.critic(fake, condition, training))
+        """G's loss on its own output, as a ``GeneratorObjective``."""
+        return GeneratorObjective(
+            self.loss_fn.generator_loss(self.critic(fake, condition, training)))
 
-    def _update_d_metrics(self, d_loss, real_logits, fake_logits, penalty_values):
-        self.d_loss_tracker.update_state(d_loss)
-        self.d_real_tracker.update_state(tf.reduce_mean(self.loss_fn.score(real_logits)))
-        self.d_fake_tracker.update_state(tf.reduce_mean(self.loss_fn.score(fake_logits)))
-        for tracker, value in zip(self.penalty_trackers, penalty_values):
-            tracker.update_state(value)
+    def _track(self, measured):
+        """Add each value of ``measured`` (metric name -> value) to its tracker."""
+        trackers = {m.name: m for m in self.metrics}
+        for name, value in measured.items():
+            if name not in trackers:
+                raise KeyError(f"{type(self).__name__} measured {name!r} but has no tracker "
+                               f"of that name in `metrics` ({', '.join(trackers)}).")
+            trackers[name].update_state(value)
+
+    def _update_d_metrics(self, objective):
+        self.d_loss_tracker.update_state(objective.loss)
+        self.d_real_tracker.update_state(
+            tf.reduce_mean(self.loss_fn.score(objective.real_scores)))
+        self.d_fake_tracker.update_state(
+            tf.reduce_mean(self.loss_fn.score(objective.fake_scores)))
+        self._track(objective.extras)
+
+    def _update_g_metrics(self, objective):
+        self.g_loss_tracker.update_state(objective.loss)
+        self._track(objective.extras)
 
     def discriminator_step(self, real, fake, condition=None):
         with tf.GradientTape() as tape:
-            d_loss, extras = self.discriminator_objective(real, fake, condition)
-            scaled = self._scaled(self.d_optimizer, d_loss)
+            objective = self.discriminator_objective(real, fake, condition)
+            scaled = self._scaled(self.d_optimizer, objective.loss)
         variables = self.player_variables("discriminator")
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply(grads, variables)
         for projection in self.projections:
             projection.project(variables)
         if self.augment is not None:
-            self.augment.observe(extras[0])   # D's outputs on the real examples
-        self._update_d_metrics(d_loss, *extras)
+            self.augment.observe(objective.real_scores)
+        self._update_d_metrics(objective)
 
     def _real_minibatches(self, real, condition):
         """The (real examples, condition) of each discriminator update."""
@@ -376,11 +397,11 @@ class GAN(AdversarialModel):
             fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
             with g_tape.stop_recording():
                 self.discriminator_step(real, tf.stop_gradient(fake), condition)
-            g_loss = self.generator_objective(fake, condition)
-            scaled = self._scaled(self.g_optimizer, g_loss)
+            objective = self.generator_objective(fake, condition)
+            scaled = self._scaled(self.g_optimizer, objective.loss)
         variables = self.player_variables("generator")
         self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
-        self.g_loss_tracker.update_state(g_loss)
+        self._update_g_metrics(objective)
         return self._logs()
 
     def player_variables(self, role):
@@ -393,10 +414,9 @@ class GAN(AdversarialModel):
         real, condition = self.unpack_batch(data)
         fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition,
                                   training=False)
-        d_loss, extras = self.discriminator_objective(real, fake, condition, training=False)
-        self._update_d_metrics(d_loss, *extras)
-        self.g_loss_tracker.update_state(self.generator_objective(fake, condition,
-                                                                  training=False))
+        self._update_d_metrics(
+            self.discriminator_objective(real, fake, condition, training=False))
+        self._update_g_metrics(self.generator_objective(fake, condition, training=False))
         return self._logs()
 
     # -- input checks ---------------------------------------------------------------

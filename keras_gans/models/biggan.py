@@ -10,6 +10,7 @@ from keras_gans.models import custom_networks
 from keras_gans.models import registry
 from keras_gans.models.base import GAN
 from keras_gans.models.class_conditional import ClassConditional
+from keras_gans.models.objectives import GeneratorObjective
 from keras_gans.networks import biggan
 
 
@@ -160,13 +161,13 @@ class BigGAN(ClassConditional, GAN):
                 if len(v.shape) >= 2 and "shared_embedding" not in v.path]
 
     def generator_objective(self, fake, condition=None, training=True):
-        loss = super().generator_objective(fake, condition, training)
+        objective = super().generator_objective(fake, condition, training)
         reg = self.orthogonal_regularization
-        if reg is not None:
-            value = reg(self.orthogonal_variables())
-            self.ortho_tracker.update_state(value)
-            loss = loss + reg.weight * value
-        return loss
+        if reg is None:
+            return objective
+        value = reg(self.orthogonal_variables())
+        return GeneratorObjective(objective.loss + reg.weight * value,
+                                  {**objective.extras, reg.name: value})
 
     # -- sampling -------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from keras_gans.models import custom_networks
 from keras_gans.models import registry
 from keras_gans.models.class_conditional import ClassConditional
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.objectives import DiscriminatorObjective, GeneratorObjective
 from keras_gans.networks import conditional
 
 
@@ -172,20 +173,15 @@ class ACGAN(CGAN):
         accuracy = tf.reduce_mean(tf.cast(tf.equal(
             tf.argmax(real_classes, axis=-1, output_type=tf.int32),
             tf.reshape(condition, [-1])), tf.float32))
-        return total + penalty_total, (real_logits, fake_logits, penalty_values, class_loss,
-                                       accuracy)
-
-    def _update_d_metrics(self, d_loss, real_logits, fake_logits, penalty_values,
-                          class_loss=None, accuracy=None):
-        super()._update_d_metrics(d_loss, real_logits, fake_logits, penalty_values)
-        self.d_class_tracker.update_state(class_loss)
-        self.accuracy_tracker.update_state(accuracy)
+        return DiscriminatorObjective(
+            total + penalty_total, real_logits, fake_logits,
+            {**penalty_values, "d_class_loss": class_loss, "class_accuracy": accuracy})
 
     def generator_objective(self, fake, condition=None, training=True):
         fake_logits, fake_classes = self.heads(fake, training)
         class_loss = _class_loss(condition, fake_classes)
-        self.g_class_tracker.update_state(class_loss)
-        return self.loss_fn.generator_loss(fake_logits) + class_loss
+        return GeneratorObjective(self.loss_fn.generator_loss(fake_logits) + class_loss,
+                                  {"g_class_loss": class_loss})
 
     @property
     def metrics(self):

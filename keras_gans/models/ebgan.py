@@ -10,6 +10,7 @@ from keras_gans.losses import EnergyMargin
 from keras_gans.models import custom_networks
 from keras_gans.models import registry
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.objectives import GeneratorObjective
 from keras_gans.networks import autoencoder
 
 
@@ -109,7 +110,7 @@ class EBGAN(DCGAN):
             # that every replica adds the value one device would.
             codes = distribute.gather_global_batch(code)
             loss = loss + self.pulling_away * pulling_away_term(codes)
-        return loss
+        return GeneratorObjective(loss)
 
     def get_config(self):
         return {**super().get_config(), "pulling_away": self.pulling_away,

@@ -58,6 +58,17 @@ def check_numpy_images(images, channels, role="images"):
     return images.astype("float32")
 
 
+class Untracked:
+    """Holds a model outside its owner's tracked and saved state (Keras tracks and saves
+    every model set as an attribute, and those in lists): SRGAN's feature extractor, a
+    fixed, downloadable network rebuilt when needed rather than stored in every .keras
+    file; SRGAN's pre-training SRResNet and its way back to the SRGAN, which share the
+    generator and optimizer that SRGAN saves itself."""
+
+    def __init__(self, model=None):
+        self.model = model
+
+
 class ImageToImageGAN(AdversarialModel):
     """Base of the variants whose players map images to images. Not a model on its own.
 

@@ -9,6 +9,7 @@ from keras_gans import distribute
 from keras_gans.models import custom_networks
 from keras_gans.models import registry
 from keras_gans.models.base import GAN
+from keras_gans.models.objectives import DiscriminatorObjective, GeneratorObjective
 from keras_gans.networks import classifier, mlp
 
 
@@ -131,24 +132,20 @@ class SGAN(GAN):
         accuracy = tf.reduce_sum(correct * mask) / count
         penalty_total, penalty_values = self.penalty_terms(real, fake, condition, training)
         total = unsupervised + supervised + penalty_total
-        return total, (real_logits, fake_logits, penalty_values, supervised, accuracy)
-
-    def _update_d_metrics(self, d_loss, real_logits, fake_logits, penalty_values,
-                          supervised=None, accuracy=None):
-        super()._update_d_metrics(d_loss, real_logits, fake_logits, penalty_values)
-        self.supervised_tracker.update_state(supervised)
-        self.accuracy_tracker.update_state(accuracy)
+        return DiscriminatorObjective(
+            total, real_logits, fake_logits,
+            {**penalty_values, "d_supervised_loss": supervised, "class_accuracy": accuracy})
 
     def generator_objective(self, fake, condition=None, training=True):
         fake_classes, fake_features = self.heads(fake, training)
         if not self.feature_matching:
-            return self.loss_fn.generator_loss(self.real_logit(fake_classes))
+            return GeneratorObjective(self.loss_fn.generator_loss(self.real_logit(fake_classes)))
         _, real_features = self.heads(condition["real"], training)
         # Mean features of the global batches, as one device would compare them.
         difference = (distribute.global_mean(
                           tf.reduce_mean(tf.stop_gradient(real_features), axis=0)) -
                       distribute.global_mean(tf.reduce_mean(fake_features, axis=0)))
-        return tf.reduce_mean(tf.square(difference))
+        return GeneratorObjective(tf.reduce_mean(tf.square(difference)))
 
     @property
     def metrics(self):

@@ -1,10 +1,11 @@
 """SRGAN (Ledig et al. 2017): photo-realistic single-image super-resolution.
 
-The generator (SRResNet) enlarges a low-resolution image x4. It is first trained alone to
-minimise the pixel MSE (``pretrain``: that is the paper's SRResNet), then adversarially:
-its loss becomes a perceptual *content loss*, the squared distance between VGG19 features
-of the enlarged and the true image, plus 1e-3 times the non-saturating adversarial loss of
-a discriminator that tells real high-resolution patches from enlarged ones.
+The paper trains its generator twice, with two objectives, each a model of its own here:
+first alone to minimise the pixel MSE (``SRResNet``, ``keras_gans.models.srresnet``), then
+adversarially (``SRGAN``, started from the SRResNet with ``SRGAN.from_srresnet``): the
+generator's loss becomes a perceptual *content loss*, the squared distance between VGG19
+features of the enlarged and the true image, plus 1e-3 times the non-saturating adversarial
+loss of a discriminator that tells real high-resolution patches from enlarged ones.
 """
 
 import keras
@@ -15,8 +16,8 @@ from keras_gans import losses as losses_lib
 from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
-from keras_gans.models.image_to_image import (ImageToImageGAN, check_image_batch,
-                                              check_numpy_images)
+from keras_gans.models.image_to_image import ImageToImageGAN, Untracked, check_numpy_images
+from keras_gans.models.srresnet import SRResNet, check_pairs, pixel_mse
 from keras_gans.networks import srresnet
 
 CONTENT_LOSSES = ("vgg", "pixel")
@@ -44,14 +45,6 @@ def vgg_feature_extractor(layer="block5_conv4", weights="imagenet"):
     extractor = keras.Model(vgg.input, vgg.get_layer(layer).output, name=f"vgg19_{layer}")
     extractor.trainable = False
     return extractor
-
-
-class _Frozen:
-    """Holds the feature extractor outside the model's saved state: it is a fixed,
-    downloadable network, rebuilt when needed rather than stored in every .keras file."""
-
-    def __init__(self, model):
-        self.model = model
 
 
 def _patch_from_data_shape(data_shape, hr_patch_size, channels):
@@ -82,8 +75,10 @@ class SRGAN(ImageToImageGAN):
 
     What differs from the shared loop: the generator's input is a low-resolution image,
     not noise, and its loss adds a content term. Batches are ``(low_res, high_res)`` pairs
-    (``kg.data.super_resolution_pairs``). ``pretrain`` trains the generator alone with the
-    pixel MSE; ``fit`` then plays the adversarial game.
+    (``kg.data.super_resolution_pairs``). ``fit`` plays the adversarial game. The paper
+    starts it from a generator trained alone with the pixel MSE, a ``SRResNet``: train one
+    and build the SRGAN with ``SRGAN.from_srresnet(srresnet, ...)``, or call ``pretrain``,
+    which trains an SRResNet that shares this model's generator.
 
     Args:
         scale: enlargement factor (4), a power of two.
@@ -100,6 +95,9 @@ class SRGAN(ImageToImageGAN):
             Caffe-preprocessed images in [0, 255] - 3 channels, BGR, means subtracted). It is
             not saved with the model.
         generator, discriminator: networks to use instead of the defaults.
+
+    ``compile`` also takes ``pretrain_optimizer``, the generator's optimizer for
+    ``pretrain`` (saved with the model, so that a run can resume its pre-training).
     """
 
     def __init__(self, scale=4, channels=None, hr_patch_size=None, filters=64, num_blocks=16,
@@ -128,12 +126,31 @@ class SRGAN(ImageToImageGAN):
         hr_shape = (self.hr_patch_size, self.hr_patch_size, self.channels)
         self.discriminator = discriminator or srresnet.srgan_discriminator(
             hr_shape, self.discriminator_filters, name="discriminator")
-        self._extractor = _Frozen(feature_extractor)
-        self._pretraining = False
+        self._extractor = Untracked(feature_extractor)
+        self._srresnet = Untracked()
         names = ("g_loss", "content_loss", "adversarial", "d_loss", "d_real", "d_fake")
         self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
-        self.mse_tracker = keras.metrics.Mean(name="mse")
         self.built = True
+
+    @classmethod
+    def from_srresnet(cls, srresnet_model, **kwargs):
+        """An SRGAN whose generator starts as a trained ``SRResNet``'s, as in the paper: a
+        copy of its network and weights (training the SRGAN leaves the SRResNet as it is).
+        ``scale``, ``channels``, ``hr_patch_size``, ``filters`` and ``num_blocks`` default
+        to the SRResNet's; ``kwargs`` are SRGAN's other arguments (``content_loss``,
+        ``discriminator_filters``...)."""
+        if not isinstance(srresnet_model, SRResNet):
+            raise TypeError(f"SRGAN.from_srresnet takes a kg.models.SRResNet; received "
+                            f"{type(srresnet_model).__name__}. To start from a network, "
+                            f"pass it as SRGAN(generator=...).")
+        if "generator" in kwargs:
+            raise ValueError("SRGAN.from_srresnet takes the generator from the SRResNet; "
+                             "pass `generator=` to SRGAN(...) instead.")
+        generator = keras.models.clone_model(srresnet_model.generator)
+        generator.set_weights(srresnet_model.generator.get_weights())
+        settings = {key: getattr(srresnet_model, key)
+                    for key in ("scale", "channels", "hr_patch_size", "filters", "num_blocks")}
+        return cls(generator=generator, **{**settings, **kwargs})
 
     # What the model does with an image (keras_gans.tasks): upscale(images).
     task = "upscale"
@@ -178,17 +195,6 @@ class SRGAN(ImageToImageGAN):
         return {"loss": keras.saving.serialize_keras_object(self.loss_fn),
                 "adversarial_weight": self.adversarial_weight}
 
-    @property
-    def step_counter(self):
-        """Updates of the current phase: pre-training's optimizer steps during ``pretrain``,
-        the adversarial generator's otherwise (checkpoints and histories count these)."""
-        optimizer = self.pretrain_optimizer if self._pretraining else self.g_optimizer
-        return optimizer.iterations
-
-    @property
-    def metrics(self):
-        return [self.mse_tracker] if self._pretraining else list(self.trackers.values())
-
     # -- content loss ---------------------------------------------------------------
 
     @property
@@ -211,7 +217,7 @@ class SRGAN(ImageToImageGAN):
         (``"vgg"``), or the pixel MSE (``"pixel"``)."""
         enlarged = tf.cast(enlarged, tf.float32)
         if self.content_loss == "pixel":
-            return tf.reduce_mean(tf.square(enlarged - high_res))
+            return pixel_mse(enlarged, high_res)
         net = self._extractor.model
         if net is None:
             raise RuntimeError("The VGG feature extractor is not built; call fit() (which "
@@ -222,32 +228,9 @@ class SRGAN(ImageToImageGAN):
 
     # -- the game -------------------------------------------------------------------
 
-    def _check_pair(self, data):
-        if not isinstance(data, (tuple, list)) or len(data) != 2:
-            raise ValueError("SRGAN trains on (low_res, high_res) pairs of batches; make them "
-                             "with kg.data.super_resolution_pairs(images, hr_size=..., "
-                             "scale=...).")
-        low = check_image_batch(data[0], self.channels, "low-resolution images")
-        hr_size = (self.hr_patch_size, self.hr_patch_size)
-        high = check_image_batch(data[1], self.channels, "high-resolution images", hr_size)
-        lh, lw, hh, hw = low.shape[1], low.shape[2], high.shape[1], high.shape[2]
-        if None not in (lh, lw, hh, hw) and (hh != lh * self.scale or hw != lw * self.scale):
-            raise ValueError(f"The high-resolution images ({hh}x{hw}) must be {self.scale} "
-                             f"times the low-resolution ones ({lh}x{lw}).")
-        return low, high
-
     def train_step(self, data):
-        low, high = self._check_pair(data)
-        if self._pretraining:
-            # SRResNet: the generator alone, pixel MSE.
-            with tf.GradientTape() as tape:
-                mse = tf.reduce_mean(tf.square(
-                    tf.cast(self.generator(low, training=True), tf.float32) - high))
-                scaled = self._scaled(self.pretrain_optimizer, mse)
-            self._apply(self.pretrain_optimizer, tape, scaled, [self.generator])
-            self.mse_tracker.update_state(mse)
-            return self._logs()
-
+        low, high = check_pairs(data, self.channels, self.hr_patch_size, self.scale,
+                                type(self).__name__)
         enlarged = tf.cast(self.generator(low, training=True), tf.float32)
         with tf.GradientTape() as d_tape:
             real_logits = tf.cast(self.discriminator(high, training=True), tf.float32)
@@ -275,25 +258,39 @@ class SRGAN(ImageToImageGAN):
         return self._logs()
 
     def fit(self, x=None, *args, **kwargs):
-        """The adversarial phase (after ``pretrain``). With ``content_loss="vgg"`` this
-        builds the VGG19 feature extractor first (downloading its weights if needed)."""
-        if self.content_loss == "vgg" and not self._pretraining:
+        """The adversarial game. With ``content_loss="vgg"`` this builds the VGG19 feature
+        extractor first (downloading its weights if needed)."""
+        if self.content_loss == "vgg":
             _ = self.feature_extractor
         return super().fit(x, *args, **kwargs)
 
+    # -- pre-training: an SRResNet on this model's generator --------------------------
+
+    def pretraining_objective(self):
+        """The ``SRResNet`` that pre-trains this model's generator: it shares the
+        generator network and trains it with ``pretrain_optimizer`` (so this model's
+        weights and saved optimizer state follow it), compiled as this model was."""
+        if not self.compiled:
+            raise RuntimeError("Call compile() before pretraining: it sets the "
+                               "pretrain_optimizer.")
+        model = self._srresnet.model
+        if model is None or model.g_optimizer is not self.pretrain_optimizer:
+            model = SRResNet(self.scale, self.channels, self.hr_patch_size, self.filters,
+                             self.num_blocks, generator=self.generator,
+                             name=f"{self.name}_srresnet")
+            model.compile(g_optimizer=self.pretrain_optimizer, jit_compile=self.jit_compile,
+                          run_eagerly=self.run_eagerly,
+                          steps_per_execution=self.steps_per_execution)
+            model._pretrains.model = self
+            self._srresnet.model = model
+        return model
+
     def pretrain(self, x, epochs=1, **kwargs):
         """Train the generator alone with the pixel MSE (the paper's SRResNet, and its
-        initialisation of SRGAN's generator). Takes ``fit``'s arguments; returns its
-        History (metric ``mse``)."""
-        if not self.compiled:
-            raise RuntimeError("Call compile() before pretrain().")
-        self._pretraining = True
-        self.train_function = None
-        try:
-            return super().fit(x, epochs=epochs, **kwargs)
-        finally:
-            self._pretraining = False
-            self.train_function = None
+        initialisation of SRGAN's generator): kept for compatibility, it is
+        ``self.pretraining_objective().fit(x, epochs=epochs, **kwargs)``. Takes ``fit``'s
+        arguments; returns its History (metric ``mse``)."""
+        return self.pretraining_objective().fit(x, epochs=epochs, **kwargs)
 
     # -- enlarging ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from keras_gans.data import tabular as tabular_data
 from keras_gans.models import custom_networks
 from keras_gans.models import registry
 from keras_gans.models.base import GAN
+from keras_gans.models.objectives import GeneratorObjective
 from keras_gans.networks import tabular as tabular_nets
 from keras_gans.penalties import GradientPenalty
 
@@ -120,17 +121,17 @@ class TabularGAN(GAN):
         return distribute.replica_random(draw, batch_size)
 
     def generator_objective(self, fake, condition=None, training=True):
-        loss = super().generator_objective(fake, condition, training)
+        objective = super().generator_objective(fake, condition, training)
         if not self.conditional:
-            return loss
+            return objective
         # The conditional vector travels through G to the end of its output rows.
         wanted = fake[:, self.row_dim:]
         chosen = tf.gather(fake[:, :self.row_dim], self._condition_slots, axis=1)
         # Cross-entropy of the chosen column's (Gumbel-)softmax block against the condition.
         cross_entropy = -tf.reduce_mean(tf.reduce_sum(
             wanted * tf.math.log(tf.cast(chosen, tf.float32) + 1e-8), axis=1))
-        self.condition_tracker.update_state(cross_entropy)
-        return loss + self.condition_weight * cross_entropy
+        return GeneratorObjective(objective.loss + self.condition_weight * cross_entropy,
+                                  {**objective.extras, "condition_loss": cross_entropy})
 
     # -- data -------------------------------------------------------------------------
 

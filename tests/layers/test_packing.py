@@ -64,8 +64,7 @@ def test_the_shared_loop_trains_on_pack_scores():
     gan.compile(run_eagerly=True)
     real = np.random.default_rng(2).uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
     fake = gan.generator(gan.latent_vectors(4, seed=0), training=False)
-    total, (real_logits, fake_logits, _) = gan.discriminator_objective(real, fake,
-                                                                       training=False)
+    total = gan.discriminator_objective(real, fake, training=False).loss
     pack_real = keras.ops.convert_to_numpy(inner(PackSamples(2)(real), training=False))[:, 0]
     pack_fake = keras.ops.convert_to_numpy(inner(PackSamples(2)(fake), training=False))[:, 0]
     softplus = lambda t: np.log1p(np.exp(t))   # noqa: E731

@@ -77,8 +77,9 @@ def test_acgan_losses_add_the_class_cross_entropy():
     real = tf.constant(np.random.default_rng(1).normal(size=(6, 2)).astype("float32"))
     fake = tf.constant(np.random.default_rng(2).normal(size=(6, 2)).astype("float32"))
     labels = tf.constant([[0], [1], [2], [0], [1], [2]], "int32")
-    total, extras = model.discriminator_objective(real, fake, labels, training=False)
-    adv = model.loss_fn.discriminator_loss(extras[0], extras[1])
+    objective = model.discriminator_objective(real, fake, labels, training=False)
+    total = objective.loss
+    adv = model.loss_fn.discriminator_loss(objective.real_scores, objective.fake_scores)
     _, real_cls = model.heads(real, training=False)
     _, fake_cls = model.heads(fake, training=False)
 
@@ -91,8 +92,11 @@ def test_acgan_losses_add_the_class_cross_entropy():
                                rtol=1e-5)
     g = model.generator_objective(fake, labels, training=False)
     fake_adv, _ = model.heads(fake, training=False)
-    np.testing.assert_allclose(float(g), float(model.loss_fn.generator_loss(fake_adv)) +
+    np.testing.assert_allclose(float(g.loss), float(model.loss_fn.generator_loss(fake_adv)) +
                                ce(fake_cls), rtol=1e-5)
+    # What G measured comes back to the loop rather than updating a tracker on the way.
+    np.testing.assert_allclose(float(g.extras["g_class_loss"]), ce(fake_cls), rtol=1e-5)
+    assert float(model.g_class_tracker.count) == 0
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)

@@ -12,7 +12,7 @@ PAPERS = {
     "gan": ("Goodfellow", 2014), "dcgan": ("Radford", 2016), "wgan": ("Arjovsky", 2017),
     "wgan-gp": ("Gulrajani", 2017), "progan": ("Karras", 2018), "stylegan": ("Karras", 2019),
     "biggan": ("Brock", 2019), "cyclegan": ("Zhu", 2017), "srgan": ("Ledig", 2017),
-    "simgan": ("Shrivastava", 2017), "tabular-gan": ("Xu", 2019),
+    "simgan": ("Shrivastava", 2017), "srresnet": ("Ledig", 2017), "tabular-gan": ("Xu", 2019),
     "radialgan": ("Yoon", 2018), "cgan": ("Mirza", 2014), "acgan": ("Odena", 2017),
     "ebgan": ("Zhao", 2017), "sgan": ("Salimans", 2016),
 }

@@ -68,8 +68,8 @@ def test_pulling_away_term_enters_the_generator_loss():
     fake = tf.constant(np.random.default_rng(1).normal(size=(6, 2)).astype("float32"))
     energy, code = model.energy_and_code(fake, training=False)
     expected = float(tf.reduce_mean(energy)) + 0.5 * float(pulling_away_term(code))
-    assert float(model.generator_objective(fake, training=False)) == pytest.approx(expected,
-                                                                                    rel=1e-5)
+    assert float(model.generator_objective(fake, training=False).loss) == pytest.approx(
+        expected, rel=1e-5)
 
 
 def test_save_and_load_round_trip(tmp_path):

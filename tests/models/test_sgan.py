@@ -57,8 +57,9 @@ def test_losses_closed_form(weight):
     real = tf.constant(np.random.default_rng(0).normal(size=(4, 8, 8, 1)).astype("float32"))
     fake = tf.constant(np.random.default_rng(1).normal(size=(4, 8, 8, 1)).astype("float32"))
     labels = tf.constant([3, -1, 7, -1])
-    total, extras = model.discriminator_objective(real, fake, {"labels": labels, "real": real},
-                                                  training=False)
+    objective = model.discriminator_objective(real, fake, {"labels": labels, "real": real},
+                                              training=False)
+    total = objective.loss
     real_cls, real_f = (t.numpy() for t in model.heads(real, training=False))
     fake_cls, fake_f = (t.numpy() for t in model.heads(fake, training=False))
 
@@ -71,8 +72,9 @@ def test_losses_closed_form(weight):
     supervised = -(logp[0, 3] + logp[2, 7]) / 2      # only the two labelled examples
     np.testing.assert_allclose(float(total), (weight or 0.5) * unsupervised + supervised,
                                rtol=1e-5)
-    np.testing.assert_allclose(float(extras[3]), supervised, rtol=1e-5)
-    g = model.generator_objective(fake, {"labels": labels, "real": real}, training=False)
+    np.testing.assert_allclose(float(objective.extras["d_supervised_loss"]), supervised,
+                               rtol=1e-5)
+    g = model.generator_objective(fake, {"labels": labels, "real": real}, training=False).loss
     np.testing.assert_allclose(float(g), np.mean((real_f.mean(0) - fake_f.mean(0)) ** 2),
                                rtol=1e-5)
 

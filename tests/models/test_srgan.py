@@ -1,5 +1,6 @@
-"""SRGAN: the (LR, HR) pipeline, MSE pre-training, the adversarial phase with the VGG and
-the pixel content losses, the VGG failure message, upscale of any size, save/load."""
+"""SRGAN and SRResNet: the (LR, HR) pipeline, SRResNet (MSE pre-training) as a model of its
+own, SRGAN started from it, the adversarial phase with the VGG and the pixel content losses,
+the VGG failure message, upscale of any size, save/load."""
 
 import keras
 import numpy as np
@@ -87,6 +88,113 @@ def test_pretrain_is_mse_on_the_generator_only(pairs):
     assert _changed(g, model.generator) and not _changed(d, model.discriminator)
     assert int(model.pretrain_optimizer.iterations) == 3
     assert int(model.g_optimizer.iterations) == 0
+
+
+def _tiny_srresnet(**kwargs):
+    return kg.models.SRResNet(**{"hr_patch_size": HR, "filters": 4, "num_blocks": 1, **kwargs})
+
+
+def test_srresnet_trains_its_generator_on_the_pixel_mse_alone(pairs):
+    model = _tiny_srresnet()
+    model.compile(g_optimizer=keras.optimizers.Adam(1e-3), jit_compile=False)
+    assert model.players == {"g_optimizer": ("generator",)}
+    assert model.optimizer is model.g_optimizer
+    assert model.step_counter is model.g_optimizer.iterations
+    low, high = next(iter(pairs))
+    batch = tf.data.Dataset.from_tensors((low, high))
+    before = float(model.evaluate(batch, verbose=0, return_dict=True)["mse"])
+    np.testing.assert_allclose(
+        before, float(np.mean((model.upscale(low.numpy()) - high.numpy()) ** 2)), rtol=1e-5)
+    g = _weights(model.generator)
+    history = model.fit(batch.repeat(), epochs=3, steps_per_epoch=2, verbose=0)
+    assert list(history.history) == ["mse"] and len(set(history.history["mse"])) == 3
+    assert _changed(g, model.generator) and int(model.g_optimizer.iterations) == 6
+    # Descent on this one batch lowers its error (as trained: batch-norm's batch statistics).
+    assert history.history["mse"][-1] < history.history["mse"][0]
+    assert model.upscale(np.zeros((1, 5, 7, 3), "float32")).shape == (1, 20, 28, 3)
+
+
+def test_srresnet_saves_and_loads(pairs, tmp_path):
+    model = _tiny_srresnet(channels=3)
+    model.compile(jit_compile=False)
+    model.fit(pairs, epochs=1, steps_per_epoch=2, verbose=0)
+    model.save(str(tmp_path / "srresnet.keras"))
+    loaded = keras.models.load_model(str(tmp_path / "srresnet.keras"))
+    assert type(loaded) is kg.models.SRResNet and loaded.hr_patch_size == HR
+    x = np.random.default_rng(0).uniform(-1, 1, (1, 6, 5, 3)).astype("float32")
+    np.testing.assert_array_equal(loaded.upscale(x), model.upscale(x))
+    assert int(loaded.g_optimizer.iterations) == 2
+    assert kg.models.get("srresnet") is kg.models.SRResNet
+    assert loaded.describe_task() == {"task": "upscale", "input_shape": [4, 4, 3],
+                                      "output_shape": [16, 16, 3]}
+
+
+def test_srgan_from_srresnet_starts_from_its_generator(pairs):
+    pre = _tiny_srresnet()
+    pre.compile(jit_compile=False)
+    pre.fit(pairs, epochs=1, steps_per_epoch=2, verbose=0)
+    trained = _weights(pre.generator)
+    model = kg.models.SRGAN.from_srresnet(pre, discriminator_filters=2, content_loss="pixel")
+    assert (model.scale, model.hr_patch_size, model.filters, model.num_blocks) == (4, HR, 4, 1)
+    assert model.generator is not pre.generator
+    assert not _changed(trained, model.generator)  # the same weights to start with
+    x = np.random.default_rng(1).uniform(-1, 1, (2, 4, 4, 3)).astype("float32")
+    np.testing.assert_array_equal(model.upscale(x), pre.upscale(x))
+    model.compile(jit_compile=False)
+    model.fit(pairs, epochs=1, steps_per_epoch=1, verbose=0)
+    # The adversarial phase trains the SRGAN's copy; the SRResNet stays as trained.
+    assert _changed(trained, model.generator) and not _changed(trained, pre.generator)
+    with pytest.raises(TypeError, match="takes a kg.models.SRResNet"):
+        kg.models.SRGAN.from_srresnet(model)
+    with pytest.raises(ValueError, match="takes the generator from the SRResNet"):
+        kg.models.SRGAN.from_srresnet(pre, generator=pre.generator)
+
+
+def test_pretrain_is_an_srresnet_sharing_the_generator_and_its_optimizer(pairs, tmp_path):
+    model = _tiny(content_loss="pixel")
+    with pytest.raises(RuntimeError, match="compile"):
+        model.pretraining_objective()
+    model.compile(jit_compile=False)
+    pre = model.pretraining_objective()
+    assert type(pre) is kg.models.SRResNet and pre is model.pretraining_objective()
+    assert pre.generator is model.generator and pre.g_optimizer is model.pretrain_optimizer
+    model.pretrain(pairs, epochs=1, steps_per_epoch=2, verbose=0)
+    assert int(pre.g_optimizer.iterations) == 2
+    # The adversarial phase logs its own metrics only, and counts its own steps.
+    history = model.fit(pairs, epochs=1, steps_per_epoch=1, verbose=0)
+    assert "mse" not in history.history and int(model.step_counter) == 1
+    # The pre-training optimizer is saved with the SRGAN (a run resumes it), as before.
+    model.save(str(tmp_path / "srgan.keras"))
+    loaded = keras.models.load_model(str(tmp_path / "srgan.keras"))
+    assert int(loaded.pretrain_optimizer.iterations) == 2
+    loaded.pretrain(pairs, epochs=1, steps_per_epoch=1, verbose=0)
+    assert int(loaded.pretrain_optimizer.iterations) == 3
+    # Compiled again with another optimizer, pre-training uses that one.
+    model.compile(pretrain_optimizer=keras.optimizers.SGD(), jit_compile=False)
+    assert model.pretraining_objective().g_optimizer is model.pretrain_optimizer
+
+
+def test_pretraining_resumes_from_a_checkpoint_of_the_flag_era(pairs, tmp_path):
+    """Before SRResNet was a model of its own, SRGAN.pretrain checkpointed the whole SRGAN
+    (checkpoints are ``save_weights`` files). Resuming such a run restores the generator
+    and the MSE phase's optimizer, not the adversarial one."""
+    old = _tiny(content_loss="pixel")
+    old.compile(jit_compile=False)
+    old.pretrain(pairs, epochs=1, steps_per_epoch=3, verbose=0)
+    path = str(tmp_path / "model.weights.h5")
+    old.save_weights(path)  # what a checkpoint of the MSE phase held
+    model = _tiny(content_loss="pixel")
+    model.compile(jit_compile=False)
+    pre = model.pretraining_objective()
+    pre.load_weights(path)
+    assert int(pre.g_optimizer.iterations) == 3 and int(model.g_optimizer.iterations) == 0
+    assert not _changed(_weights(old.generator), pre.generator)
+    # A standalone SRResNet's own weights files load as Keras loads them.
+    alone = _tiny_srresnet()
+    alone.compile(jit_compile=False)
+    pre.save_weights(str(tmp_path / "srresnet.weights.h5"))
+    alone.load_weights(str(tmp_path / "srresnet.weights.h5"))
+    assert int(alone.g_optimizer.iterations) == 3
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,9 @@ latent statistics) and the logged metrics of the last epoch. The checked cases:
     every batch, lazy R1 and path length both firing on the first step), stylegan2
     (modulated, residual D), biggan (conditional BN synchronised, orthogonal reg,
     d_steps 2), cyclegan (image pools that fill and then swap), srgan (pixel content
-    loss), simgan (history buffer that fills and then swaps), tabular-gan
-    (Gumbel-softmax, discriminator dropout, training-by-sampling batches), radialgan
-    (three domains, Gumbel-softmax decoders, gradient penalty).
+    loss), srresnet (pixel MSE alone), simgan (history buffer that fills and then swaps),
+    tabular-gan (Gumbel-softmax, discriminator dropout, training-by-sampling batches),
+    radialgan (three domains, Gumbel-softmax decoders, gradient penalty).
 
 What had to change for them to match (issue 11), all now replica-invariant by
 construction:
@@ -214,6 +214,16 @@ def _srgan():
     return build, data
 
 
+def _srresnet():
+    def build():
+        model = kg.models.SRResNet(scale=2, channels=1, hr_patch_size=8, filters=4,
+                                   num_blocks=1)
+        model.compile(g_optimizer=keras.optimizers.Adam(1e-3))
+        return model
+
+    return build, _srgan()[1]
+
+
 def _simgan():
     def build():
         model = kg.models.SimGAN(image_shape=SHAPE, filters=4, num_blocks=1,
@@ -287,6 +297,7 @@ CASES = {
     "biggan": _biggan(),
     "cyclegan": _cyclegan(),
     "srgan": _srgan(),
+    "srresnet": _srresnet(),
     "simgan": _simgan(),
     "tabular-gan": _tabular(),
     "radialgan": _radialgan(),
@@ -382,6 +393,7 @@ def main(cases):
             "network_changes": _network_changes(single, start["networks"]),
             "mirrored_network_changes": _network_changes(multi, start["networks"]),
             "num_weights": len(single_w),
+            "player_networks": len(single.networks()),
             "logs": single_logs,
             "mirrored_logs": multi_logs,
             "seed_generators": len(start["seeds"]),
