@@ -180,8 +180,8 @@ def main():
         pairs = kg.data.super_resolution_pairs(images, hr_size=args.hr_size, scale=4,
                                                batch_size=args.batch_size, seed=args.seed)
         if args.phase == "mse":
-            model = kg.models.SRResNet(hr_patch_size=args.hr_size, filters=args.filters,
-                                       num_blocks=args.blocks)
+            model = kg.models.SRResNet(data_shape=(args.hr_size, args.hr_size, 3),
+                                       filters=args.filters, num_blocks=args.blocks)
             model.compile()
             limit = TimeLimit(args.max_minutes)
             model.fit(pairs, epochs=1, steps_per_epoch=args.steps, verbose=0,

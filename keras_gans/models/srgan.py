@@ -17,7 +17,7 @@ from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import ImageToImageGAN, Untracked, check_numpy_images
-from keras_gans.models.srresnet import SRResNet, check_pairs, pixel_mse
+from keras_gans.models.srresnet import SRResNet, check_pairs, patch_from_data_shape, pixel_mse
 from keras_gans.networks import srresnet
 
 CONTENT_LOSSES = ("vgg", "pixel")
@@ -45,24 +45,6 @@ def vgg_feature_extractor(layer="block5_conv4", weights="imagenet"):
     extractor = keras.Model(vgg.input, vgg.get_layer(layer).output, name=f"vgg19_{layer}")
     extractor.trainable = False
     return extractor
-
-
-def _patch_from_data_shape(data_shape, hr_patch_size, channels):
-    """``(hr_patch_size, channels)`` of the high-resolution patch ``data_shape`` (square),
-    or of the deprecated keywords; the paper's 96x96x3 by default."""
-    old = None
-    if hr_patch_size is not None or channels is not None:
-        size = hr_patch_size if hr_patch_size is not None else (
-            data_shape[0] if data_shape is not None else 96)
-        depth = channels if channels is not None else (
-            data_shape[-1] if data_shape is not None else 3)
-        old = (size, size, depth)
-    data_shape = shape_keywords.merge("SRGAN", data_shape, old, ("hr_patch_size", "channels"))
-    data_shape = tuple(int(d) for d in (data_shape or (96, 96, 3)))
-    if len(data_shape) != 3 or data_shape[0] != data_shape[1]:
-        raise ValueError(f"SRGAN's data_shape is its square high-resolution patch, (size, "
-                         f"size, channels), e.g. (96, 96, 3); received {data_shape}.")
-    return data_shape[0], data_shape[2]
 
 
 @registry.register("srgan")
@@ -105,7 +87,7 @@ class SRGAN(ImageToImageGAN):
                  feature_scale=1.0 / 12.75, generator=None, discriminator=None,
                  feature_extractor=None, data_shape=None, **kwargs):
         super().__init__(**kwargs)
-        hr_patch_size, channels = _patch_from_data_shape(data_shape, hr_patch_size, channels)
+        hr_patch_size, channels = patch_from_data_shape("SRGAN", data_shape, hr_patch_size, channels)
         if content_loss not in CONTENT_LOSSES:
             raise ValueError(f"`content_loss` must be 'vgg' (the paper's perceptual loss) or "
                              f"'pixel' (MSE); received {content_loss!r}.")
@@ -132,11 +114,16 @@ class SRGAN(ImageToImageGAN):
         self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
         self.built = True
 
+    @property
+    def data_shape(self):
+        """The high-resolution training patch, (size, size, channels)."""
+        return (self.hr_patch_size, self.hr_patch_size, self.channels)
+
     @classmethod
     def from_srresnet(cls, srresnet_model, **kwargs):
         """An SRGAN whose generator starts as a trained ``SRResNet``'s, as in the paper: a
         copy of its network and weights (training the SRGAN leaves the SRResNet as it is).
-        ``scale``, ``channels``, ``hr_patch_size``, ``filters`` and ``num_blocks`` default
+        ``scale``, ``data_shape``, ``filters`` and ``num_blocks`` default
         to the SRResNet's; ``kwargs`` are SRGAN's other arguments (``content_loss``,
         ``discriminator_filters``...)."""
         if not isinstance(srresnet_model, SRResNet):
@@ -149,7 +136,7 @@ class SRGAN(ImageToImageGAN):
         generator = keras.models.clone_model(srresnet_model.generator)
         generator.set_weights(srresnet_model.generator.get_weights())
         settings = {key: getattr(srresnet_model, key)
-                    for key in ("scale", "channels", "hr_patch_size", "filters", "num_blocks")}
+                    for key in ("scale", "data_shape", "filters", "num_blocks")}
         return cls(generator=generator, **{**settings, **kwargs})
 
     # What the model does with an image (keras_gans.tasks): upscale(images).
@@ -275,8 +262,8 @@ class SRGAN(ImageToImageGAN):
                                "pretrain_optimizer.")
         model = self._srresnet.model
         if model is None or model.g_optimizer is not self.pretrain_optimizer:
-            model = SRResNet(self.scale, self.channels, self.hr_patch_size, self.filters,
-                             self.num_blocks, generator=self.generator,
+            model = SRResNet(self.scale, data_shape=self.data_shape, filters=self.filters,
+                             num_blocks=self.num_blocks, generator=self.generator,
                              name=f"{self.name}_srresnet")
             model.compile(g_optimizer=self.pretrain_optimizer, jit_compile=self.jit_compile,
                           run_eagerly=self.run_eagerly,

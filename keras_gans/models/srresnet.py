@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.image_to_image import (ImageToImageGAN, Untracked,
                                               check_image_batch, check_numpy_images)
@@ -50,6 +51,24 @@ def _holds_srgan_weights(filepath):
         return "pretrain_optimizer" in f
 
 
+def patch_from_data_shape(owner, data_shape, hr_patch_size, channels):
+    """``(hr_patch_size, channels)`` of the high-resolution patch ``data_shape`` (square),
+    or of the deprecated keywords of ``owner``; the paper's 96x96x3 by default."""
+    old = None
+    if hr_patch_size is not None or channels is not None:
+        size = hr_patch_size if hr_patch_size is not None else (
+            data_shape[0] if data_shape is not None else 96)
+        depth = channels if channels is not None else (
+            data_shape[-1] if data_shape is not None else 3)
+        old = (size, size, depth)
+    data_shape = shape_keywords.merge(owner, data_shape, old, ("hr_patch_size", "channels"))
+    data_shape = tuple(int(d) for d in (data_shape or (96, 96, 3)))
+    if len(data_shape) != 3 or data_shape[0] != data_shape[1]:
+        raise ValueError(f"{owner}'s data_shape is its square high-resolution patch, (size, "
+                         f"size, channels), e.g. (96, 96, 3); received {data_shape}.")
+    return data_shape[0], data_shape[2]
+
+
 @registry.register("srresnet")
 @keras.saving.register_keras_serializable(package="keras_gans")
 class SRResNet(ImageToImageGAN):
@@ -64,19 +83,21 @@ class SRResNet(ImageToImageGAN):
 
     Args:
         scale: enlargement factor (4), a power of two.
-        channels: image channels (3).
-        hr_patch_size: side of the high-resolution training patches (96 in the paper); the
-            network itself enlarges images of any size.
+        data_shape: the high-resolution training patch, (size, size, channels): (96, 96, 3)
+            in the paper; the network itself enlarges images of any size.
         filters, num_blocks: the network's width (64) and residual blocks (16).
         generator: a network to use instead of the default (e.g. SRGAN's, to train it).
+        channels, hr_patch_size: the deprecated spelling of ``data_shape``.
     """
 
     task = "upscale"
     players = {"g_optimizer": ("generator",)}
 
-    def __init__(self, scale=4, channels=3, hr_patch_size=96, filters=64, num_blocks=16,
-                 generator=None, **kwargs):
+    def __init__(self, scale=4, channels=None, hr_patch_size=None, filters=64, num_blocks=16,
+                 generator=None, data_shape=None, **kwargs):
         super().__init__(**kwargs)
+        hr_patch_size, channels = patch_from_data_shape("SRResNet", data_shape, hr_patch_size,
+                                                        channels)
         if int(hr_patch_size) % int(scale):
             raise ValueError(f"`hr_patch_size` ({hr_patch_size}) must be a multiple of "
                              f"`scale` ({scale}).")
@@ -141,13 +162,18 @@ class SRResNet(ImageToImageGAN):
         return self._run(self.generator, images, batch_size)
 
     def get_config(self):
-        return {"name": self.name, "scale": self.scale, "channels": self.channels,
-                "hr_patch_size": self.hr_patch_size, "filters": self.filters,
+        return {"name": self.name, "scale": self.scale, "data_shape": list(self.data_shape),
+                "filters": self.filters,
                 "num_blocks": self.num_blocks,
                 "generator": keras.saving.serialize_keras_object(self.generator)}
 
+    @property
+    def data_shape(self):
+        """The high-resolution training patch, (size, size, channels)."""
+        return (self.hr_patch_size, self.hr_patch_size, self.channels)
+
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = shape_keywords.saved_config(config)
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         return cls(**config)

@@ -91,7 +91,8 @@ def test_pretrain_is_mse_on_the_generator_only(pairs):
 
 
 def _tiny_srresnet(**kwargs):
-    return kg.models.SRResNet(**{"hr_patch_size": HR, "filters": 4, "num_blocks": 1, **kwargs})
+    return kg.models.SRResNet(**{"data_shape": (HR, HR, 3), "filters": 4, "num_blocks": 1,
+                                 **kwargs})
 
 
 def test_srresnet_trains_its_generator_on_the_pixel_mse_alone(pairs):
@@ -115,7 +116,7 @@ def test_srresnet_trains_its_generator_on_the_pixel_mse_alone(pairs):
 
 
 def test_srresnet_saves_and_loads(pairs, tmp_path):
-    model = _tiny_srresnet(channels=3)
+    model = _tiny_srresnet()
     model.compile(jit_compile=False)
     model.fit(pairs, epochs=1, steps_per_epoch=2, verbose=0)
     model.save(str(tmp_path / "srresnet.keras"))

@@ -216,7 +216,7 @@ def _srgan():
 
 def _srresnet():
     def build():
-        model = kg.models.SRResNet(scale=2, channels=1, hr_patch_size=8, filters=4,
+        model = kg.models.SRResNet(scale=2, data_shape=(8, 8, 1), filters=4,
                                    num_blocks=1)
         model.compile(g_optimizer=keras.optimizers.Adam(1e-3))
         return model
