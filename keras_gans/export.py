@@ -9,6 +9,9 @@ The SavedModel has two signatures, both returning ``{"images": ...}`` (float32, 
   which draws from numpy.)
 * ``from_latent(z)``: float32 latent vectors of shape (n, latent_dim).
 
+A class-conditional generator (CGAN, AC-GAN, BigGAN) takes ``labels`` too in both
+signatures: int64 class labels of shape (n,), one per seed or latent vector.
+
     reloaded = tf.saved_model.load("export/dcgan-mnist")
     images = reloaded.signatures["serving_default"](seeds=tf.constant([0, 1, 2], tf.int64))
 """
@@ -26,23 +29,32 @@ def export(model, path, format="savedmodel"):
                          f"Keras file use model.save('model.keras').")
     net, latent_dim = model.latent_network()
     latent_dim = int(latent_dim)
+    classes = model.label_classes
 
-    def from_latent(z):
-        return {"images": net(z, training=False)}
+    def images(z, labels=None):
+        inputs = z if classes is None else [z, model.network_labels(tf.cast(labels, tf.int32))]
+        return {"images": net(inputs, training=False)}
 
-    def from_seeds(seeds):
+    def latents(seeds):
         seeds = tf.cast(seeds, tf.int64)
         z = tf.map_fn(lambda s: tf.random.stateless_normal([latent_dim], seed=tf.stack([s, 0])),
                       seeds, fn_output_signature=tf.float32)
-        return {"images": net(tf.reshape(z, [-1, latent_dim]), training=False)}
+        return tf.reshape(z, [-1, latent_dim])
 
+    seeds_spec = tf.TensorSpec([None], tf.int64, name="seeds")
+    z_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
     archive = keras.export.ExportArchive()
     archive.track(net)
-    archive.add_endpoint("serving_default", from_seeds,
-                         input_signature=[tf.TensorSpec([None], tf.int64, name="seeds")])
-    archive.add_endpoint("from_latent", from_latent,
-                         input_signature=[tf.TensorSpec([None, latent_dim], tf.float32,
-                                                        name="z")])
+    if classes is None:
+        archive.add_endpoint("serving_default", lambda seeds: images(latents(seeds)),
+                             input_signature=[seeds_spec])
+        archive.add_endpoint("from_latent", images, input_signature=[z_spec])
+    else:
+        labels_spec = tf.TensorSpec([None], tf.int64, name="labels")
+        archive.add_endpoint("serving_default",
+                             lambda seeds, labels: images(latents(seeds), labels),
+                             input_signature=[seeds_spec, labels_spec])
+        archive.add_endpoint("from_latent", images, input_signature=[z_spec, labels_spec])
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     archive.write_out(path, verbose=False)
     return path

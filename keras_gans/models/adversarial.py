@@ -15,7 +15,8 @@ declares, once per class:
 * ``makes_tables`` and ``table_options``: whether its samples are table rows;
 * ``training_only``: constructor arguments that turn off state only training needs
   (CycleGAN's image pools), so that a preset can ship ``without_training_state()``;
-* ``supports_ema``, ``latent_network``: what averaging and export can use;
+* ``supports_ema``, ``latent_network``, ``label_classes``: what averaging and export can
+  use (a class-conditional generator takes integer labels beside z);
 * ``discriminator_spec``: the recipe network spec of an image discriminator whose width a
   recipe may set (``keras-gans train VARIANT --d-filters``), where the variant has one.
 
@@ -262,6 +263,10 @@ class AdversarialModel(keras.Model):
         to samples, for export; a ValueError saying why where there is none."""
         raise ValueError(f"{type(self).__name__} does not map standard normal latent "
                          f"vectors to samples; only noise-to-image GANs export.")
+
+    # The number of classes whose integer label the latent network takes beside z (it is
+    # then called on ``[z, network_labels(labels)]``); None where it takes z alone.
+    label_classes = None
 
     @classmethod
     def discriminator_spec(cls, **arguments):

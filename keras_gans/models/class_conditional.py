@@ -23,7 +23,12 @@ class ClassConditional:
 
     label_shape = (1,)
 
-    def _network_labels(self, labels):
+    @property
+    def label_classes(self):
+        return self.num_classes
+
+    def network_labels(self, labels):
+        """Integer labels (batch,) as the networks take them."""
         return labels[:, None] if self.label_shape == (1,) else labels
 
     # -- the shared loop's conditioning hooks -----------------------------------------
@@ -35,7 +40,7 @@ class ClassConditional:
                 f"labels) batches; received examples without labels. Load the data with "
                 f"kg.data.load(..., labels=True), or call fit(x, y) with integer labels y.")
         real = self._check_batch(data[0])
-        return real, self._network_labels(self.check_label_tensor(data[1], real))
+        return real, self.network_labels(self.check_label_tensor(data[1], real))
 
     def check_label_tensor(self, labels, real):
         """One int32 label per example, shape (batch,)."""
@@ -119,7 +124,7 @@ class ClassConditional:
         if z.ndim != 2 or z.shape[1] != self.latent_dim or len(z) != len(labels):
             raise ValueError(f"`z` must have shape ({len(labels)}, {self.latent_dim}); "
                              f"received {z.shape}.")
-        labels = self._network_labels(labels)
+        labels = self.network_labels(labels)
         net = self.ema_generator if ema and self.has_ema else self.generator
         chunks = [keras.ops.convert_to_numpy(
             net([z[i:i + batch_size], labels[i:i + batch_size]], training=False))

@@ -181,6 +181,11 @@ class TabularGAN(GAN):
         out = super().generate(n, seed=seed, batch_size=batch_size, z=z, ema=ema)
         return out[:, :self.row_dim]
 
+    def latent_network(self):
+        raise ValueError("TabularGAN makes table rows through its fitted transformer, which "
+                         "a SavedModel of its generator would not include; sample tables with "
+                         "kg.load(NAME).sample(n) or `keras-gans sample NAME -o rows.csv`.")
+
     def sample(self, n, seed=None, as_frame=None):
         """``n`` synthetic rows as a table: a DataFrame when the model was fitted on one
         (and pandas is installed), else a dict of numpy columns. Same seed, same table."""

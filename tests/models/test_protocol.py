@@ -138,6 +138,35 @@ def test_ema_and_export_refuse_models_without_a_noise_generator(name):
         export.export(model, "unused")
 
 
+@pytest.mark.parametrize("build", [
+    lambda: kg.models.CGAN(data_shape=(8, 8, 1), latent_dim=4, num_classes=3),
+    lambda: kg.models.BigGAN(data_shape=(16, 16, 1), latent_dim=8, num_classes=3, ch=2),
+], ids=["cgan", "biggan"])
+def test_a_class_conditional_generator_exports_with_labels(build, tmp_path):
+    model = build()
+    assert model.label_classes == 3
+    reloaded = tf.saved_model.load(export.export(model, str(tmp_path / "saved")))
+    z = model.latent_vectors(4, seed=0)
+    labels = np.array([0, 1, 2, 1])
+    served = reloaded.signatures["from_latent"](z=tf.constant(z),
+                                                labels=tf.constant(labels, tf.int64))
+    np.testing.assert_allclose(served["images"].numpy(), model.generate(z=z, labels=labels),
+                               rtol=1e-5, atol=1e-5)
+    by_seed = reloaded.signatures["serving_default"](
+        seeds=tf.constant([7, 7, 7], tf.int64), labels=tf.constant([0, 0, 2], tf.int64))
+    images = by_seed["images"].numpy()
+    np.testing.assert_array_equal(images[0], images[1])  # same seed and label, same image
+    assert not np.allclose(images[0], images[2])         # the label changes it
+
+
+def test_a_table_model_refuses_export_and_names_the_way_to_sample_it():
+    table = {"x": np.linspace(-1, 1, 40).astype("float32"), "c": np.array(["u", "v"] * 20)}
+    model = kg.models.TabularGAN(table, latent_dim=4)
+    assert model.label_classes is None
+    with pytest.raises(ValueError, match="keras-gans sample NAME -o rows.csv"):
+        export.export(model, "unused")
+
+
 @pytest.mark.parametrize("verb", ["eval", "export"])
 def test_the_cli_refuses_image_to_image_presets_in_one_line(verb, tmp_path, capsys):
     extra = ["--out", str(tmp_path / "x")] if verb == "export" else []
