@@ -544,6 +544,7 @@ def measure_preset(name, data_dir=None, num_samples=10_000, zoo=None):
         "is": round(results["is"]["is"], 3), "is_std": round(results["is"]["is_std"], 3),
         "classes_covered": classes["classes_covered"], "num_classes": classes["num_classes"],
         "class_kl_to_uniform": round(classes["kl_to_uniform"], 4),
+        "class_shares": [round(c / num_samples, 4) for c in classes["counts"]],
         "protocol": _scores_protocol(results, num_samples, class_seed),
     }
     metadata.setdefault("metrics", {})["evaluator_scores"] = scores
@@ -593,6 +594,7 @@ def metrics_table(scores):
         f"{scores['precision']:.4f} | {scores['recall']:.4f} | {scores['density']:.4f} | "
         f"{scores['coverage']:.4f} | {scores['is']:.3f} ± {scores['is_std']:.3f} | "
         f"{scores['classes_covered']} / {scores['num_classes']} |\n\n"
+        f"{_class_shares_sentence(scores)}"
         f"Protocol: {p['num_fake']:,} generated images"
         f"{' from the EMA generator' if p.get('ema') else ''} against the reference "
         f"`{p['reference']}` ({p['num_real']['fid']:,} images for FID, a uniform reservoir of "
@@ -603,6 +605,21 @@ def metrics_table(scores):
         f"These FIDs are in the evaluator's feature space, not Inception's: do not compare "
         f"them with published Inception FIDs."
     )
+
+
+def _class_shares_sentence(scores):
+    """The evaluator's reading of which class each sample is, as shares of all samples: the
+    number that shows a class the generator (nearly) dropped. Cards measured before the
+    shares were recorded have none."""
+    shares = scores.get("class_shares")
+    if not shares:
+        return ""
+    listed = ", ".join(f"{c}: {100 * s:.1f}" for c, s in enumerate(shares))
+    smallest = min(range(len(shares)), key=shares.__getitem__)
+    return (f"Class histogram (the evaluator's argmax, % of "
+            f"{scores['protocol']['num_fake']:,} samples): {listed}; the rarest class, "
+            f"{smallest}, holds {100 * shares[smallest]:.1f} % (a fair share: "
+            f"{100 / len(shares):.1f} %).\n\n")
 
 
 def _floor_sentence(protocol):
