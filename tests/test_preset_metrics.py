@@ -74,6 +74,26 @@ def test_image_preset_fid_is_what_its_metadata_records(name):
     assert abs(fid - scores["fid"]) <= max(0.01 * scores["fid"], 0.01), (fid, scores["fid"])
 
 
+SHARES_RECORDED = [n for n in EVALUATED
+                   if "class_shares" in _metrics(n)["evaluator_scores"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SHARES_RECORDED)
+def test_image_preset_class_histogram_is_what_its_metadata_records(name):
+    """Protocol: the domain evaluator's argmax over generate(N, seed=0); deterministic up
+    to floating-point order, so each recorded share (4 digits) must come back within a
+    few samples that sit on a class boundary."""
+    scores = _metrics(name)["evaluator_scores"]
+    _data_file(scores["protocol"]["reference"].split(":")[0])
+    model = kg.load(name)
+    n = scores["protocol"]["num_fake"]
+    classifier = kg.metrics.load_evaluator(presets.read_metadata(name)["dataset"])
+    logits = classifier.predict(model.generate(n, seed=0), batch_size=500, verbose=0)
+    counts = np.bincount(logits.argmax(axis=1), minlength=len(scores["class_shares"]))
+    np.testing.assert_allclose(counts / n, scores["class_shares"], atol=5 / n + 5e-5)
+
+
 @pytest.mark.slow
 def test_sgan_classifier_test_error_is_what_its_metadata_records():
     """Protocol: argmax of classifier() on all 10,000 MNIST test images; deterministic, so
