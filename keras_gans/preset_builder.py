@@ -553,6 +553,10 @@ def measure_preset(name, data_dir=None, num_samples=10_000, zoo=None):
         result = classifier_test_error(model, dataset, data_dir)
         metadata["metrics"]["classifier_test_error"] = result
         lead = classifier_sentence(result)
+    if model.label_classes:
+        result = label_accuracy(model, classifier, dataset)
+        metadata["metrics"]["label_accuracy"] = result
+        lead += label_accuracy_sentence(result)
     with open(os.path.join(folder, presets.METADATA_NAME), "w") as f:
         json.dump(metadata, f, indent=1)
     _write_metrics_section(os.path.join(folder, presets.CARD_NAME), scores, lead)
@@ -572,6 +576,29 @@ def classifier_test_error(model, dataset, data_dir=None):
                                 for c in range(int(y.max()) + 1)],
             "protocol": f"argmax of classifier().predict on all {len(y):,} {dataset} test "
                         f"images scaled to [-1, 1], noise layers inactive"}
+
+
+def label_accuracy(model, classifier, dataset, per_class=1000, seed=0):
+    """How often a class-conditional generator draws the class asked for, in the domain
+    evaluator's reading: ``per_class`` samples of each class."""
+    labels = np.repeat(np.arange(model.label_classes), per_class)
+    images = model.generate(len(labels), labels=labels, seed=seed)
+    predicted = classifier.predict(images, batch_size=500, verbose=0).argmax(axis=1)
+    return {"accuracy": round(float(np.mean(predicted == labels)), 4),
+            "per_class": [round(float(np.mean(predicted[labels == c] == c)), 4)
+                          for c in range(model.label_classes)],
+            "protocol": f"generate({len(labels)}, labels={per_class:,} of each of "
+                        f"0..{model.label_classes - 1}, seed={seed}) with the "
+                        f"{'EMA ' if model.has_ema else ''}generator, classified by the "
+                        f"{dataset} evaluator (zoo/evaluators/{dataset}); accuracy = share "
+                        f"assigned to the requested label"}
+
+
+def label_accuracy_sentence(result):
+    per_class = ", ".join(f"{100 * a:.1f}" for a in result["per_class"])
+    return (f"**Label accuracy: {100 * result['accuracy']:.2f}%** ({result['protocol']}); "
+            f"per class 0-{len(result['per_class']) - 1}: {per_class}%.\n\n"
+            f"The samples of all classes together:\n\n")
 
 
 def classifier_sentence(result):

@@ -50,3 +50,25 @@ def test_the_builders_functions_stay_importable_from_the_tool():
     assert tool.main is preset_builder.main
     assert tool.build_preset is preset_builder.build_preset
     assert tool.snapshot_run is preset_builder.snapshot_run
+
+
+class _AlwaysZero:
+    """A stand-in evaluator that reads every image as class 0."""
+
+    def predict(self, images, batch_size=None, verbose=0):
+        import numpy as np
+
+        logits = np.zeros((len(images), 3), "float32")
+        logits[:, 0] = 1.0
+        return logits
+
+
+def test_label_accuracy_counts_each_requested_class_and_names_its_protocol():
+    import keras_gans as kg
+
+    model = kg.models.CGAN(data_shape=(8, 8, 1), latent_dim=4, num_classes=3)
+    result = preset_builder.label_accuracy(model, _AlwaysZero(), "mnist", per_class=5)
+    assert result["per_class"] == [1.0, 0.0, 0.0]
+    assert result["accuracy"] == round(1 / 3, 4)
+    assert "generate(15, labels=5 of each of 0..2, seed=0)" in result["protocol"]
+    assert "Label accuracy: 33.33%" in preset_builder.label_accuracy_sentence(result)

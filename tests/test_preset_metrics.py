@@ -95,6 +95,22 @@ def test_image_preset_class_histogram_is_what_its_metadata_records(name):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in presets.list_models()
+                                  if "label_accuracy" in (_metrics(n) or {})])
+def test_conditional_preset_label_accuracy_is_what_its_metadata_records(name):
+    """Protocol (metadata): 1,000 samples of each class, seed 0, read by the evaluator;
+    deterministic up to floating-point order: within 5 samples of 10,000."""
+    from keras_gans import preset_builder
+
+    recorded = _metrics(name)["label_accuracy"]
+    _data_file(presets.read_metadata(name)["dataset"])
+    dataset = presets.read_metadata(name)["dataset"]
+    measured = preset_builder.label_accuracy(kg.load(name), kg.metrics.load_evaluator(dataset),
+                                             dataset)
+    assert abs(measured["accuracy"] - recorded["accuracy"]) <= 5e-4 + 1e-9, measured
+
+
+@pytest.mark.slow
 def test_sgan_classifier_test_error_is_what_its_metadata_records():
     """Protocol: argmax of classifier() on all 10,000 MNIST test images; deterministic, so
     the recorded error (5 digits) must come back, within one test image."""
