@@ -26,7 +26,7 @@ def test_the_critic_scores_packs_of_consecutive_examples():
     np.testing.assert_allclose(scores, np.repeat(per_pack, 2), rtol=1e-6)
     # The loss is the non-saturating loss over packs, on the real and the generated side.
     fake = keras.ops.convert_to_numpy(gan.generator(gan.latent_vectors(6, seed=1)))
-    total, _ = gan.discriminator_objective(x, fake, training=False)
+    total = gan.discriminator_objective(x, fake, training=False).loss
     fake_packs = keras.ops.convert_to_numpy(d(PackSamples(2)(fake), training=False))[:, 0]
     softplus = lambda t: np.log1p(np.exp(t))   # noqa: E731
     np.testing.assert_allclose(float(total), np.mean(softplus(-per_pack))
