@@ -11,7 +11,7 @@ one (``saved_config``): the user did not write them.
 import warnings
 
 
-def merge(owner, data_shape, old_shape, old_keywords):
+def merge(owner, data_shape, old_shape, old_keywords, stacklevel=3):
     """``data_shape``, or the shape that the deprecated ``old_keywords`` of ``owner`` gave
     (``old_shape``, None when they were not passed), with a DeprecationWarning."""
     if old_shape is None:
@@ -22,8 +22,20 @@ def merge(owner, data_shape, old_shape, old_keywords):
         raise ValueError(f"{owner}: `data_shape` {tuple(data_shape)} and {spelled} (the shape "
                          f"{old_shape}) disagree; pass only data_shape.")
     warnings.warn(f"{owner}: {spelled} {'is' if len(old_keywords) == 1 else 'are'} deprecated; "
-                  f"pass data_shape={old_shape} instead.", DeprecationWarning, stacklevel=3)
+                  f"pass data_shape={old_shape} instead.", DeprecationWarning, stacklevel=stacklevel)
     return old_shape
+
+
+def merge_resolution(owner, data_shape, image_shape, resolution, channels):
+    """ProGAN's and StyleGAN's deprecated ``resolution`` (with ``channels``, default 3) as
+    ``data_shape``; ``data_shape`` itself when ``resolution`` was not passed."""
+    if resolution is None:
+        return data_shape
+    if image_shape is not None:
+        raise ValueError("Pass data_shape=(resolution, resolution, channels) alone, not "
+                         "`resolution` and `image_shape`.")
+    square = (int(resolution), int(resolution), 3 if channels is None else int(channels))
+    return merge(owner, data_shape, square, ("resolution", "channels"), stacklevel=4)
 
 
 def saved_config(config):

@@ -83,13 +83,8 @@ class ProGAN(GAN):
     def __init__(self, data_shape=None, latent_dim=None, generator=None, discriminator=None,
                  image_shape=None, resolution=None, channels=None, fade_steps=1000,
                  stable_steps=1000, fmap_base=8192, max_filters=512, group_size=4, **kwargs):
-        if resolution is not None:
-            if image_shape is not None:
-                raise ValueError("Pass data_shape=(resolution, resolution, channels) alone, "
-                                 "not `resolution` and `image_shape`.")
-            square = (int(resolution), int(resolution), 3 if channels is None else int(channels))
-            data_shape = shape_keywords.merge(type(self).__name__, data_shape, square,
-                                              ("resolution", "channels"))
+        data_shape = shape_keywords.merge_resolution(type(self).__name__, data_shape,
+                                                     image_shape, resolution, channels)
         for key, value in (("fade_steps", fade_steps), ("stable_steps", stable_steps)):
             if int(value) < 0:
                 raise ValueError(f"`{key}` must be a non-negative number of steps; received "

@@ -17,7 +17,8 @@ from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import ImageToImageGAN, Untracked, check_numpy_images
-from keras_gans.models.srresnet import SRResNet, check_pairs, patch_from_data_shape, pixel_mse
+from keras_gans.models.srresnet import (SRResNet, UpscalesPatches, check_pairs,
+                                        patch_from_data_shape, pixel_mse)
 from keras_gans.networks import srresnet
 
 CONTENT_LOSSES = ("vgg", "pixel")
@@ -49,7 +50,7 @@ def vgg_feature_extractor(layer="block5_conv4", weights="imagenet"):
 
 @registry.register("srgan")
 @keras.saving.register_keras_serializable(package="keras_gans")
-class SRGAN(ImageToImageGAN):
+class SRGAN(UpscalesPatches, ImageToImageGAN):
     """SRGAN of Ledig, Theis, Huszar, Caballero, Cunningham, Acosta, Aitken, Tejani, Totz,
     Wang & Shi (2017), "Photo-Realistic Single Image Super-Resolution Using a Generative
     Adversarial Network": SRResNet generator, the paper's discriminator, VGG54 content
@@ -143,15 +144,6 @@ class SRGAN(ImageToImageGAN):
     task = "upscale"
     players = {"g_optimizer": ("generator",), "d_optimizer": ("discriminator",),
                "pretrain_optimizer": ("generator",)}
-
-    @property
-    def input_image_shape(self):
-        """A low-resolution training patch (any size works)."""
-        side = self.hr_patch_size // self.scale
-        return (side, side, self.channels)
-
-    def call(self, low_res, training=False):
-        return self.generator(low_res, training=training)
 
     # -- compile --------------------------------------------------------------------
 

@@ -69,9 +69,23 @@ def patch_from_data_shape(owner, data_shape, hr_patch_size, channels):
     return data_shape[0], data_shape[2]
 
 
+class UpscalesPatches:
+    """What SRResNet and SRGAN share as models: a generator that upscales low-resolution
+    patches of a high-resolution patch of ``hr_patch_size`` by ``scale``."""
+
+    @property
+    def input_image_shape(self):
+        """A low-resolution training patch (any size works)."""
+        side = self.hr_patch_size // self.scale
+        return (side, side, self.channels)
+
+    def call(self, low_res, training=False):
+        return self.generator(low_res, training=training)
+
+
 @registry.register("srresnet")
 @keras.saving.register_keras_serializable(package="keras_gans")
-class SRResNet(ImageToImageGAN):
+class SRResNet(UpscalesPatches, ImageToImageGAN):
     """SRResNet of Ledig, Theis, Huszar, Caballero, Cunningham, Acosta, Aitken, Tejani, Totz,
     Wang & Shi (2017), "Photo-Realistic Single Image Super-Resolution Using a Generative
     Adversarial Network": the generator alone, trained to minimise the pixel MSE (the
@@ -112,15 +126,6 @@ class SRResNet(ImageToImageGAN):
         # The SRGAN whose generator this model pre-trains (``SRGAN.pretraining_objective``).
         self._pretrains = Untracked()
         self.built = True
-
-    @property
-    def input_image_shape(self):
-        """A low-resolution training patch (any size works)."""
-        side = self.hr_patch_size // self.scale
-        return (side, side, self.channels)
-
-    def call(self, low_res, training=False):
-        return self.generator(low_res, training=training)
 
     def default_compile_args(self):
         return {"g_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.9)}

@@ -61,13 +61,8 @@ class StyleGAN(GAN):
                  image_shape=None, resolution=None, channels=None, w_dim=None, style="adain",
                  mapping_layers=8, mapping_lr_multiplier=0.01, fmap_base=8192,
                  max_filters=512, mixing_prob=0.9, w_avg_beta=0.995, group_size=4, **kwargs):
-        if resolution is not None:
-            if image_shape is not None:
-                raise ValueError("Pass data_shape=(resolution, resolution, channels) alone, "
-                                 "not `resolution` and `image_shape`.")
-            square = (int(resolution), int(resolution), 3 if channels is None else int(channels))
-            data_shape = shape_keywords.merge(type(self).__name__, data_shape, square,
-                                              ("resolution", "channels"))
+        data_shape = shape_keywords.merge_resolution(type(self).__name__, data_shape,
+                                                     image_shape, resolution, channels)
         if style not in stylegan.STYLES:
             raise ValueError(f"`style` must be one of {stylegan.STYLES}; received {style!r}.")
         if not 0.0 <= float(mixing_prob) <= 1.0:
