@@ -17,8 +17,7 @@ from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
 from keras_gans.models.adversarial import parameter_count
 from keras_gans.models.image_to_image import ImageToImageGAN, Untracked, check_numpy_images
-from keras_gans.models.srresnet import (SRResNet, UpscalesPatches, check_pairs,
-                                        patch_from_data_shape, pixel_mse)
+from keras_gans.models.srresnet import SRResNet, UpscalesPatches, check_pairs, pixel_mse
 from keras_gans.networks import srresnet
 
 CONTENT_LOSSES = ("vgg", "pixel")
@@ -88,18 +87,10 @@ class SRGAN(UpscalesPatches, ImageToImageGAN):
                  feature_scale=1.0 / 12.75, generator=None, discriminator=None,
                  feature_extractor=None, data_shape=None, **kwargs):
         super().__init__(**kwargs)
-        hr_patch_size, channels = patch_from_data_shape("SRGAN", data_shape, hr_patch_size, channels)
         if content_loss not in CONTENT_LOSSES:
             raise ValueError(f"`content_loss` must be 'vgg' (the paper's perceptual loss) or "
                              f"'pixel' (MSE); received {content_loss!r}.")
-        if int(hr_patch_size) % int(scale):
-            raise ValueError(f"`hr_patch_size` ({hr_patch_size}) must be a multiple of "
-                             f"`scale` ({scale}).")
-        self.scale = int(scale)
-        self.channels = int(channels)
-        self.hr_patch_size = int(hr_patch_size)
-        self.filters = int(filters)
-        self.num_blocks = int(num_blocks)
+        self.set_patch_geometry(data_shape, hr_patch_size, channels, scale, filters, num_blocks)
         self.discriminator_filters = int(discriminator_filters)
         self.content_loss = content_loss
         self.vgg_layer = vgg_layer

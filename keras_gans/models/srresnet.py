@@ -51,7 +51,7 @@ def _holds_srgan_weights(filepath):
         return "pretrain_optimizer" in f
 
 
-def patch_from_data_shape(owner, data_shape, hr_patch_size, channels):
+def patch_from_data_shape(owner, data_shape, hr_patch_size, channels, stacklevel=3):
     """``(hr_patch_size, channels)`` of the high-resolution patch ``data_shape`` (square),
     or of the deprecated keywords of ``owner``; the paper's 96x96x3 by default."""
     old = None
@@ -61,7 +61,8 @@ def patch_from_data_shape(owner, data_shape, hr_patch_size, channels):
         depth = channels if channels is not None else (
             data_shape[-1] if data_shape is not None else 3)
         old = (size, size, depth)
-    data_shape = shape_keywords.merge(owner, data_shape, old, ("hr_patch_size", "channels"))
+    data_shape = shape_keywords.merge(owner, data_shape, old, ("hr_patch_size", "channels"),
+                                      stacklevel=stacklevel)
     data_shape = tuple(int(d) for d in (data_shape or (96, 96, 3)))
     if len(data_shape) != 3 or data_shape[0] != data_shape[1]:
         raise ValueError(f"{owner}'s data_shape is its square high-resolution patch, (size, "
@@ -72,6 +73,22 @@ def patch_from_data_shape(owner, data_shape, hr_patch_size, channels):
 class UpscalesPatches:
     """What SRResNet and SRGAN share as models: a generator that upscales low-resolution
     patches of a high-resolution patch of ``hr_patch_size`` by ``scale``."""
+
+    def set_patch_geometry(self, data_shape, hr_patch_size, channels, scale, filters,
+                           num_blocks):
+        """The high-resolution patch (``data_shape`` or the deprecated keywords), the scale
+        and the generator's size, checked and kept as attributes."""
+        # The deprecation warning points at the constructor's caller: 5 frames up.
+        hr_patch_size, channels = patch_from_data_shape(type(self).__name__, data_shape,
+                                                        hr_patch_size, channels, stacklevel=5)
+        if int(hr_patch_size) % int(scale):
+            raise ValueError(f"`hr_patch_size` ({hr_patch_size}) must be a multiple of "
+                             f"`scale` ({scale}).")
+        self.scale = int(scale)
+        self.channels = int(channels)
+        self.hr_patch_size = int(hr_patch_size)
+        self.filters = int(filters)
+        self.num_blocks = int(num_blocks)
 
     @property
     def input_image_shape(self):
@@ -110,16 +127,7 @@ class SRResNet(UpscalesPatches, ImageToImageGAN):
     def __init__(self, scale=4, channels=None, hr_patch_size=None, filters=64, num_blocks=16,
                  generator=None, data_shape=None, **kwargs):
         super().__init__(**kwargs)
-        hr_patch_size, channels = patch_from_data_shape("SRResNet", data_shape, hr_patch_size,
-                                                        channels)
-        if int(hr_patch_size) % int(scale):
-            raise ValueError(f"`hr_patch_size` ({hr_patch_size}) must be a multiple of "
-                             f"`scale` ({scale}).")
-        self.scale = int(scale)
-        self.channels = int(channels)
-        self.hr_patch_size = int(hr_patch_size)
-        self.filters = int(filters)
-        self.num_blocks = int(num_blocks)
+        self.set_patch_geometry(data_shape, hr_patch_size, channels, scale, filters, num_blocks)
         self.generator = generator or srresnet.srresnet_generator(
             self.channels, self.scale, self.filters, self.num_blocks, name="generator")
         self.trackers = {"mse": keras.metrics.Mean(name="mse")}
