@@ -108,6 +108,13 @@ for name, entry in sorted(index.items()):
                          "--num-reference", "100", "--json", name + ".json"]) == 0, name
         result = json.load(open(name + ".json"))["results"]
         assert result["fid"]["protocol"]["extractor"] == "classifier(" + extractor + ")"
+    # export serves a generator of noise (and labels); image-to-image and table presets
+    # have none, and export and eval refuse them in one line rather than a traceback.
+    from_noise = not tabular and "input_shape" not in entry
+    assert cli.main(["export", name, "--out", name + "-export"]) == (0 if from_noise else 2), name
+    assert os.path.isdir(name + "-export") == from_noise, name
+    if not from_noise:
+        assert cli.main(["eval", name, "--metric", "fid", "--reference", "digits"]) == 2, name
     print("checked", name, flush=True)
 for name in kg.metrics.evaluators.EVALUATORS:
     kg.metrics.evaluators.load_evaluator(name)
