@@ -135,7 +135,7 @@ def test_image_to_image_presets_sample_their_shipped_examples(tmp_path, capsys):
 def test_list_shows_values_and_every_shape(capsys):
     assert cli.main(["list"]) == 0
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[2:]}
-    assert "fid 31.4" in lines["dcgan-mnist"]
+    assert "fid 9.46" in lines["dcgan-mnist"]
     assert "16x16x3->64x64x3" in lines["srgan-x4"]
     assert "64x64x3->64x64x3" in lines["cyclegan-daisy2sunflower"]
     assert "28x28x1->28x28x1" in lines["simgan-digits"]
