@@ -498,8 +498,8 @@ INDEX_FIELDS = ("description", "variant", "dataset", "data_shape", "latent_dim",
 def write_index(zoo=None):
     """Regenerate ``index.yaml`` from the preset folders of ``zoo`` (default: the zoo):
     hashes and sizes of every file (the standard ones and any extra picture a card shows),
-    and the summary fields of each metadata.json. A
-    ``url`` already in the index is kept. Returns the index path."""
+    and the summary fields of each metadata.json; a folder's SHA256SUMS, where it has one,
+    is rewritten to match. A ``url`` already in the index is kept. Returns the index path."""
     zoo = zoo or zoo_dir()
     path = os.path.join(zoo, INDEX_NAME)
     old = {}
@@ -512,6 +512,10 @@ def write_index(zoo=None):
         if not os.path.isfile(os.path.join(folder, METADATA_NAME)):
             continue
         metadata = read_json(os.path.join(folder, METADATA_NAME))
+        if os.path.isfile(os.path.join(folder, MANIFEST_NAME)):
+            # The folder's own manifest follows its files too (e.g. metadata.json after
+            # `zoo measure`): a folder loaded by path is checked against it.
+            write_manifest(folder)
         entry = {k: metadata[k] for k in INDEX_FIELDS if k in metadata}
         entry["url"] = (old.get(name) or {}).get("url")
         # The standard files, then any other a card shows (e.g. a comparison picture).

@@ -462,3 +462,19 @@ def test_a_grown_run_gives_its_card_one_sample_grid_per_stage_reached(tmp_path):
     plain.mkdir()
     (plain / "history.json").write_text(json.dumps({"epochs": [{"epoch": 1, "step": 1}]}))
     assert make_preset.growth_grids(str(plain), str(folder)) == ""
+
+
+def test_regenerating_the_index_keeps_a_folders_own_manifest_true(tiny_zoo):
+    """`zoo measure` rewrites metadata.json; the index step must rewrite SHA256SUMS too, or
+    loading the folder by path fails its integrity check."""
+    zoo, _, _ = tiny_zoo
+    folder = str(zoo / "tiny-toy")
+    presets.write_manifest(folder)
+    metadata = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
+    metadata["metrics"] = {"measured": {"value": 1.0}}
+    with open(os.path.join(folder, presets.METADATA_NAME), "w") as f:
+        json.dump(metadata, f)
+    with pytest.raises(presets.PresetError, match="fails its integrity check"):
+        presets.verify_folder(folder)
+    presets.write_index(str(zoo))
+    presets.verify_folder(folder)
