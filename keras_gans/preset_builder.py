@@ -397,7 +397,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         model = kg.training.fold_ema(model)
 
     toy = len(model.data_shape) == 1 and model.data_shape[0] == 2
-    conditional = bool(getattr(model, "num_classes", None)) and hasattr(model, "sample_labels")
+    conditional = bool(model.label_classes)
     num = 2500 if toy else 64
     samples = model.generate(num, seed=seed)
     measured, metrics = metrics or {}, {}
@@ -418,11 +418,11 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     elif conditional:
         # A conditional model: one row per class, the same seed.
         per_class = 10
-        labels = np.repeat(np.arange(model.num_classes), per_class)
+        labels = np.repeat(np.arange(model.label_classes), per_class)
         kg.utils.save_grid(model.generate(len(labels), labels=labels, seed=seed),
                            os.path.join(folder, presets.SAMPLES_NAME), ncols=per_class)
         sample_caption = (f"`generate({len(labels)}, labels=[0]*10 + [1]*10 + ... + "
-                          f"[{model.num_classes - 1}]*10, seed=0)`, one row per requested class")
+                          f"[{model.label_classes - 1}]*10, seed=0)`, one row per requested class")
     else:
         sample_caption = f"`generate({num}, seed=0)`, an 8x8 grid"
         kg.utils.save_grid(samples, os.path.join(folder, presets.SAMPLES_NAME))
@@ -452,7 +452,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "data_shape": list(model.data_shape),
         "output_range": None if toy else [-1.0, 1.0],
         "latent_dim": model.latent_dim,
-        "classes": [str(c) for c in range(model.num_classes)] if conditional else None,
+        "classes": [str(c) for c in range(model.label_classes)] if conditional else None,
         "ema": model.has_ema,
         "parameters": {"generator": g_params, "discriminator": d_params},
         **_run_record(recipe, resolved, steps, wall, threads),

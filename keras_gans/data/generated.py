@@ -19,7 +19,6 @@ Not to be confused with ``kg.augment`` (DiffAugment/ADA), which augments what a 
 discriminator sees while the GAN trains.
 """
 
-import inspect
 
 import numpy as np
 import tensorflow as tf
@@ -33,14 +32,12 @@ LABEL_CHOICES = ("uniform", "match")
 
 def check_conditional(model):
     """The number of classes of a class-conditional ``model``; a clear error otherwise."""
-    generate = getattr(model, "generate", None)
-    num_classes = getattr(model, "num_classes", None)
-    takes_labels = generate is not None and "labels" in inspect.signature(generate).parameters
-    if not takes_labels or not isinstance(num_classes, (int, np.integer)):
+    num_classes = getattr(model, "label_classes", None)
+    if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool):
         raise TypeError(
             f"{type(model).__name__} is not a class-conditional generator: labelled examples "
             f"need a model whose generate() draws the classes asked for (its `labels` "
-            f"argument) and that has `num_classes`. Train a kg.models.CGAN, ACGAN or BigGAN "
+            f"argument) and whose `label_classes` says how many there are. Train a kg.models.CGAN, ACGAN or BigGAN "
             f"on (examples, labels), e.g. kg.data.load(..., labels=True).")
     return int(num_classes)
 
