@@ -56,7 +56,7 @@ SHAPE = (28, 28, 3)
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--data", required=True,
+    p.add_argument("--data",
                    help="MNIST as an .npz with x_train (60000, 28, 28) uint8, e.g. "
                         "../shared/data/mnist.npz")
     p.add_argument("--configs", nargs="+", choices=CONFIGS,
@@ -73,6 +73,11 @@ def parse_args(argv=None):
     p.add_argument("--evaluator", default="mnist",
                    help="the grey-digit classifier reading each channel")
     p.add_argument("--out", default="runs/benchmarks/stacked_mnist")
+    p.add_argument("--score", metavar="MODEL",
+                   help="score one trained model (a .keras file, e.g. a recipe run's "
+                        "model.keras) with the protocol above, write its metrics as "
+                        "`keras-gans zoo build --metrics` reads them to OUT/metrics.json, "
+                        "then stop")
     p.add_argument("--rescore", action="store_true",
                    help="add the confidence columns to rows of results.json that lack them "
                         "(from their saved models), then stop")
@@ -97,19 +102,10 @@ def load_mnist_digits(path):
 
 
 def stacked_dataset(digits, train_size, batch_size, seed):
-    """An endless shuffled data set of ``train_size`` stacked images in [-1, 1]: three
-    independent uniform digit indices per image, as ``kg.metrics.make_stacked_mnist``
-    draws them, gathered per batch (128,000 float32 images would take 1.2 GB)."""
-    idx = np.random.default_rng(seed).integers(0, len(digits), size=(train_size, 3))
-    table = tf.constant(digits)
-
-    def gather(batch_idx):
-        channels = [tf.gather(table, batch_idx[:, c]) for c in range(3)]
-        return tf.cast(tf.stack(channels, axis=-1), tf.float32) / 127.5 - 1.0
-
-    ds = tf.data.Dataset.from_tensor_slices(idx.astype("int32"))
-    ds = ds.shuffle(train_size, seed=seed, reshuffle_each_iteration=True).repeat()
-    return ds.batch(batch_size, drop_remainder=True).map(gather).prefetch(2)
+    """An endless shuffled data set of ``train_size`` stacked images in [-1, 1], drawn as
+    ``kg.metrics.make_stacked_mnist`` draws them and gathered per batch."""
+    return kg.data.stacked_mnist.from_digits(digits, num=train_size, batch_size=batch_size,
+                                             seed=seed, drop_remainder=True, repeat=True)
 
 
 def pack_of(config):
@@ -133,32 +129,8 @@ def build_model(config, args):
     return model
 
 
-def mode_statistics(images, classifier, confidence=0.9, batch_size=500):
-    """Modes covered and KL to uniform of stacked-MNIST ``images`` in [-1, 1], each channel
-    read by ``classifier`` (logits out); ``counts`` is the histogram over the 1,000 modes.
-
-    Each channel's digit is the classifier's top class, as ``kg.metrics.
-    classify_stacked_mnist`` reads it; the probabilities are kept as well (one pass), since
-    a half-formed digit is read as some digit too: ``confident_channels`` is the share of
-    channels read with probability >= ``confidence``, ``confident_samples`` the share of
-    images with all three so read, and ``modes_confident`` the modes those images cover.
-    """
-    images = np.asarray(images, "float32")
-    if not np.all(np.isfinite(images)):
-        raise ValueError("The generator produced non-finite samples; the run diverged.")
-    n = len(images)
-    channels = np.concatenate([images[..., c:c + 1] for c in range(3)])   # (3n, h, w, 1)
-    logits = np.asarray(classifier.predict(channels, batch_size=batch_size, verbose=0))
-    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probs = (probs / probs.sum(axis=1, keepdims=True)).reshape(3, n, -1).transpose(1, 0, 2)
-    digits = probs.argmax(axis=-1)
-    stats = kg.metrics.stacked_mnist_modes(digits)
-    confident = probs.max(axis=-1) >= confidence
-    sure = confident.all(axis=1)
-    stats.update(confident_channels=float(confident.mean()),
-                 confident_samples=float(sure.mean()),
-                 modes_confident=kg.metrics.stacked_mnist_modes(digits[sure])["modes_covered"])
-    return stats
+# Modes, KL to uniform and how surely each channel was read, in one classifier pass.
+mode_statistics = kg.metrics.stacked_mnist_coverage
 
 
 def summarise(rows):
@@ -259,13 +231,39 @@ def rescore(rows, classifier, args):
         yield row
 
 
+def score_model(path, classifier, args, seed=0):
+    """The protocol's numbers for one saved model, as ``{"stacked_mnist_modes": {...,
+    "protocol": text}}`` (the metrics file of ``keras-gans zoo build --metrics``)."""
+    kg.models   # noqa: B018  (registers the model classes for load_model)
+    model = keras.models.load_model(path)
+    stats = row_statistics(mode_statistics(model.generate(args.num_samples, seed=seed),
+                                           classifier))
+    stats.pop("counts")
+    stats = {k: round(v, 4) if isinstance(v, float) else v for k, v in stats.items()}
+    stats["protocol"] = (
+        f"generate({args.num_samples}, seed={seed})"
+        f"{' with the EMA generator' if model.has_ema else ''}; each channel read by the "
+        f"`{args.evaluator}` evaluator (zoo/evaluators/{args.evaluator}); modes covered = modes "
+        f"100 R + 10 G + B with >= 1 sample, KL(mode histogram || uniform over 1,000) in "
+        f"nats; confident = read with probability >= 0.9 (benchmarks/stacked_mnist.py --score)")
+    return {"stacked_mnist_modes": stats}
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if not args.score and not args.data:
+        raise SystemExit("Pass --data with the MNIST .npz to train on (or --score MODEL).")
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "results.json")
+    classifier = kg.metrics.load_evaluator(args.evaluator)
+    if args.score:
+        metrics = score_model(args.score, classifier, args)
+        with open(os.path.join(args.out, "metrics.json"), "w") as f:
+            json.dump(metrics, f, indent=1)
+        print(json.dumps(metrics, indent=1))
+        return
     rows = load_results(path)
     digits = load_mnist_digits(args.data)
-    classifier = kg.metrics.load_evaluator(args.evaluator)
     if args.rescore:
         kg.models   # noqa: B018  (registers the model classes for load_model)
         for row in rescore(rows, classifier, args):

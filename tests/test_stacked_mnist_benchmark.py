@@ -94,3 +94,25 @@ def test_packing_rounds_the_batch_down_and_bad_data_gets_clear_errors(tmp_path):
     np.savez(tmp_path / "other.npz", images=np.zeros((2, 28, 28), "uint8"))
     with pytest.raises(ValueError, match="no 'x_train' array"):
         stacked_mnist.load_mnist_digits(str(tmp_path / "other.npz"))
+
+
+def test_score_writes_the_metrics_a_preset_card_takes(tmp_path):
+    import keras
+
+    import keras_gans as kg
+
+    keras.utils.set_random_seed(0)
+    model = kg.models.DCGAN(data_shape=(28, 28, 3), latent_dim=8)
+    model.compile()
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    args = stacked_mnist.parse_args(["--score", path, "--num-samples", "300"])
+    metrics = stacked_mnist.score_model(path, BrightnessClassifier(), args)
+    stats = metrics["stacked_mnist_modes"]
+    # The untrained generator's samples, read channel by channel, as the metric reads them.
+    images = keras.models.load_model(path).generate(300, seed=0)
+    expected = kg.metrics.stacked_mnist_coverage(images, BrightnessClassifier())
+    assert stats["modes_covered"] == expected["modes_covered"] >= 1
+    assert stats["kl_to_uniform"] == round(expected["kl_to_uniform"], 4)
+    assert stats["num_samples"] == 300 and "counts" not in stats
+    assert "generate(300, seed=0)" in stats["protocol"]

@@ -21,7 +21,7 @@ TABLE_RECIPES = [p for p in RECIPES if "table" in recipes.load(p)["data"]]
 # The shape of one example of each data set the image recipes name, before resizing (the
 # data itself is not read: MNIST and the anime faces need a download or the shared data).
 SHAPES = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "cifar10": (32, 32, 3),
-          "digits": (8, 8, 1), "ring8": (2,), "grid25": (2,),
+          "stacked_mnist": (28, 28, 3), "digits": (8, 8, 1), "ring8": (2,), "grid25": (2,),
           "runs/data/anime-faces-64": (64, 64, 3)}
 
 

@@ -5,6 +5,8 @@
 
 * embedded, offline: ``"digits"`` (scikit-learn's 8x8 digits), the 2-D toys ``"ring8"`` and
   ``"grid25"``;
+* ``"stacked_mnist"``: three MNIST digits as the channels of one image, 1,000 modes
+  (``keras_gans.data.stacked_mnist``; labels are the modes);
 * TensorFlow Datasets names: ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"``, ``"celeb_a"``,
   ``"cycle_gan/horse2zebra"``, ...; for ``mnist`` and ``fashion_mnist`` a local copy in
   ``$KERAS_GANS_DATA`` is read instead of downloading (``keras_gans.data.public``);
@@ -24,7 +26,7 @@ import os
 
 import tensorflow as tf
 
-from keras_gans.data import pipeline, public, tables, tabular, toy
+from keras_gans.data import pipeline, public, stacked_mnist, tables, tabular, toy
 from keras_gans.data.arrays import (check_array, from_arrays, is_idx, load_idx, load_npz,
                                     read_idx)
 from keras_gans.data.digits import load_digits_arrays
@@ -62,7 +64,8 @@ def load(name_or_path, batch_size=64, image_size=None, split="train", labels=Fal
             file, tfds's ``label`` feature).
         shuffle, seed: shuffle every epoch; with a seed, the same orders on every run.
         drop_remainder: drop the last partial batch (needed for distributed training).
-        num_examples: size of the toy data sets (default 100,000 points).
+        num_examples: size of the toy data sets (default 100,000 points) and of stacked
+            MNIST (default 128,000 images).
         crop: ``"center"`` (largest centred square) or (height, width), before resizing.
         channels: ``None`` (keep; RGBA becomes RGB), 1 (grey) or 3 (RGB). Alpha is composited
             over white.
@@ -92,6 +95,12 @@ def load(name_or_path, batch_size=64, image_size=None, split="train", labels=Fal
         points, _ = toy.get(name).sample(num_examples or 100_000, seed=seed)
         return from_arrays(points, batch_size, None, shuffle, seed, drop_remainder, cache=cache)
 
+    if name == stacked_mnist.NAME:
+        if image_size is not None or crop is not None or channels not in (None, 3) or cache:
+            raise ValueError("Stacked MNIST is built from 28x28 digits as three channels, per "
+                             "batch: it takes no image_size, crop, channels or cache option.")
+        return stacked_mnist.load_stacked_mnist(batch_size, split, labels, shuffle, seed,
+                                                drop_remainder, num_examples)
     if name in public.PUBLIC:
         kind, where = public.resolve(name)
         if kind == "file":  # a local copy in $KERAS_GANS_DATA: no download

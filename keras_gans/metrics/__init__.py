@@ -6,7 +6,8 @@ mode counts, and the toy-2D mode coverage. Every score carries its ``Protocol``.
 from keras_gans.metrics.anomaly import AnomalyScorer, auroc
 from keras_gans.metrics.callback import EvaluationCallback
 from keras_gans.metrics.class_coverage import (class_coverage, classify_stacked_mnist,
-                                               make_stacked_mnist, stacked_mnist_modes)
+                                               make_stacked_mnist, stacked_mnist_coverage,
+                                               stacked_mnist_modes)
 from keras_gans.metrics.density_coverage import DensityCoverage, density_coverage
 from keras_gans.metrics.evaluate import evaluate, reference_images
 from keras_gans.metrics.evaluators import build_evaluator, load_evaluator
@@ -27,6 +28,7 @@ __all__ = [
     "evaluate", "reference_images", "load_evaluator", "build_evaluator", "frechet_distance",
     "kernel_distance", "mmd2_unbiased", "mmd2_biased", "precision_recall", "density_coverage",
     "class_coverage", "stacked_mnist_modes", "classify_stacked_mnist", "make_stacked_mnist",
+    "stacked_mnist_coverage",
     "mode_coverage", "tstr", "augmentation_gain", "marginal_distances",
     "correlation_difference", "AnomalyScorer", "auroc",
 ]

@@ -11,6 +11,8 @@
 
 import numpy as np
 
+from keras_gans.data.stacked_mnist import stack_indices
+
 
 def _kl_to_uniform(counts):
     counts = np.asarray(counts, "float64")
@@ -57,17 +59,45 @@ def stacked_mnist_modes(digits):
             "counts": counts.tolist()}
 
 
-def classify_stacked_mnist(images, classifier, batch_size=500):
-    """Per-channel digits (n, 3) of stacked-MNIST images (n, 28, 28, 3) in [-1, 1], with a
-    grey MNIST classifier (a keras.Model giving logits, e.g. ``load_evaluator("mnist")``)."""
+def _channel_probabilities(images, classifier, batch_size):
+    """Class probabilities (n, 3, 10) of each channel of stacked-MNIST ``images``."""
     images = np.asarray(images, "float32")
     if images.ndim != 4 or images.shape[-1] != 3:
         raise ValueError(f"Expected stacked-MNIST images (n, h, w, 3); received "
                          f"{images.shape}.")
+    if not np.all(np.isfinite(images)):
+        raise ValueError("The stacked-MNIST images hold non-finite values (a diverged "
+                         "generator?); there is nothing to classify.")
     n = len(images)
     channels = np.concatenate([images[..., c:c + 1] for c in range(3)])  # (3n, h, w, 1)
-    logits = classifier.predict(channels, batch_size=batch_size, verbose=0)
-    return logits.argmax(axis=1).reshape(3, n).T
+    logits = np.asarray(classifier.predict(channels, batch_size=batch_size, verbose=0),
+                        "float64")
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    return probs.reshape(3, n, -1).transpose(1, 0, 2)
+
+
+def classify_stacked_mnist(images, classifier, batch_size=500):
+    """Per-channel digits (n, 3) of stacked-MNIST images (n, 28, 28, 3) in [-1, 1], with a
+    grey MNIST classifier (a keras.Model giving logits, e.g. ``load_evaluator("mnist")``)."""
+    return _channel_probabilities(images, classifier, batch_size).argmax(axis=-1)
+
+
+def stacked_mnist_coverage(images, classifier, confidence=0.9, batch_size=500):
+    """``stacked_mnist_modes`` of ``images`` read by ``classifier`` (one pass), plus how
+    surely the digits were read: a half-formed digit is read as some digit too, so
+    ``confident_channels`` is the share of channels read with probability >=
+    ``confidence``, ``confident_samples`` the share of images with all three so read, and
+    ``modes_confident`` the modes those images cover."""
+    probs = _channel_probabilities(images, classifier, batch_size)
+    digits = probs.argmax(axis=-1)
+    stats = stacked_mnist_modes(digits)
+    confident = probs.max(axis=-1) >= confidence
+    sure = confident.all(axis=1)
+    stats.update(confident_channels=float(confident.mean()),
+                 confident_samples=float(sure.mean()),
+                 modes_confident=stacked_mnist_modes(digits[sure])["modes_covered"])
+    return stats
 
 
 def make_stacked_mnist(images, num, seed=0):
@@ -76,5 +106,5 @@ def make_stacked_mnist(images, num, seed=0):
     images = np.asarray(images)
     if images.ndim == 4:
         images = images[..., 0]
-    idx = np.random.default_rng(seed).integers(0, len(images), size=(num, 3))
+    idx = stack_indices(len(images), num, seed)
     return np.stack([images[idx[:, c]] for c in range(3)], axis=-1), idx
