@@ -32,6 +32,7 @@ import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
+from keras_gans.layers import weight_norm
 from keras_gans.tasks import GENERATE
 
 
@@ -174,6 +175,8 @@ class AdversarialModel(keras.Model):
         if isinstance(x, tf.data.Dataset):
             # A tf.data pipeline shuffles itself; this keeps Keras from warning about it.
             kwargs.setdefault("shuffle", False)
+        if any(weight_norm.pending_layers(net) for net in self.networks()):
+            self.initialize_from_data(first_batch(x, kwargs.get("batch_size")))
         try:
             return super().fit(x, *args, **kwargs)
         except tf.errors.InvalidArgumentError as e:
@@ -183,6 +186,15 @@ class AdversarialModel(keras.Model):
             if clear is None:
                 raise
             raise clear from None
+
+    def initialize_from_data(self, batch):
+        """Data-dependent initialisation (``kg.layers.WeightNormDense``) of the players'
+        layers that wait for it, from one training ``batch``; ``fit`` calls it before the
+        first step when a network has such layers. Variants whose game can feed them
+        override this."""
+        raise ValueError(f"{type(self).__name__} cannot initialise its networks' "
+                         f"data-dependent layers (WeightNormDense) from a batch; initialise "
+                         f"them yourself with layer.initialize(inputs) before fit.")
 
     def pretraining_objective(self):
         """The model that trains some of this model's players alone before its own game
@@ -292,6 +304,17 @@ class AdversarialModel(keras.Model):
     def summary_line(self):
         counts = ", ".join(f"{net.name} {parameter_count(net):,}" for net in self.networks())
         return f"{type(self).__name__}: {counts} parameters"
+
+
+def first_batch(x, batch_size=None):
+    """The first batch ``fit`` would train on: of a ``tf.data.Dataset``, or the first
+    ``batch_size`` (Keras's default 32) rows of arrays."""
+    if isinstance(x, tf.data.Dataset):
+        return next(iter(x.take(1)))
+    n = int(batch_size or 32)
+    if isinstance(x, (tuple, list)):
+        return type(x)(a[:n] for a in x)
+    return x[:n]
 
 
 def check_not_empty(x):

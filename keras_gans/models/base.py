@@ -20,7 +20,7 @@ from keras_gans import augment as augment_lib
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
-from keras_gans.layers import packing
+from keras_gans.layers import packing, weight_norm
 from keras_gans.models import custom_networks
 from keras_gans.models import data_shape as shape_keywords
 from keras_gans.models import registry
@@ -287,6 +287,24 @@ class GAN(AdversarialModel):
     def unpack_batch(self, data):
         """A batch as ``(real examples, condition)``; checks it at trace time."""
         return self._check_batch(data), None
+
+    def initialize_from_data(self, batch):
+        """Data-dependent initialisation of pending layers: D's from the real examples of
+        ``batch`` as D sees them, then G's from latent vectors."""
+        if self.label_classes:
+            raise ValueError(f"{type(self).__name__}'s players take labels beside their "
+                             f"examples; initialise their WeightNormDense layers yourself "
+                             f"with layer.initialize(inputs) before fit.")
+        real, _ = self.unpack_batch(batch)
+        if weight_norm.pending_layers(self.discriminator):
+            inputs = self.discriminator_input(real, training=False)
+            if self.pack > 1:
+                inputs = packing.pack_samples(inputs, self.pack)
+            weight_norm.initialize_from_batch(self.discriminator, inputs)
+        if weight_norm.pending_layers(self.generator):
+            z = keras.random.normal((int(tf.shape(real)[0]), self.latent_dim),
+                                    seed=self.seed_generator)
+            weight_norm.initialize_from_batch(self.generator, z)
 
     def generate_fake(self, z, condition, training=True):
         """G's output for latent vectors ``z`` (and the condition of the real batch)."""

@@ -3,18 +3,21 @@ x -> [K class logits, last hidden features].
 
 The paper's MNIST network: Gaussian noise on the input (std 0.3) and after every hidden
 layer (std 0.5), dense layers of 1000, 500, 250, 250, 250 units with ReLU, K logits. The
-second output, the last hidden layer, is what feature matching compares. (The paper also
-weight-normalises the dense layers; this builder does not.)
+second output, the last hidden layer, is what feature matching compares. The paper
+weight-normalises every dense layer, with its data-dependent initialisation:
+``weight_norm=True`` (``kg.layers.WeightNormDense``; the default is plain dense layers).
 """
 
 import keras
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans.layers.replica_noise import ReplicaGaussianNoise
+from keras_gans.layers.weight_norm import WeightNormDense
 
 
 def classifier_discriminator(data_shape, num_classes, hidden_units=(1000, 500, 250, 250, 250),
-                             input_noise=0.3, hidden_noise=0.5, name="discriminator"):
+                             input_noise=0.3, hidden_noise=0.5, weight_norm=False,
+                             name="discriminator"):
     """x -> [logits (num_classes,), features (hidden_units[-1],)].
 
     The features are the last hidden layer's ReLU output before its noise is added, the
@@ -29,10 +32,11 @@ def classifier_discriminator(data_shape, num_classes, hidden_units=(1000, 500, 2
     x = keras.layers.Flatten(name="flatten")(inputs) if len(data_shape) > 1 else inputs
     if input_noise:
         x = ReplicaGaussianNoise(input_noise, name="input_noise")(x)
+    dense = WeightNormDense if weight_norm else keras.layers.Dense
     for i, units in enumerate(hidden_units):
-        x = keras.layers.Dense(units, activation="relu", name=f"dense_{i}")(x)
+        x = dense(units, activation="relu", name=f"dense_{i}")(x)
         features = x
         if hidden_noise:
             x = ReplicaGaussianNoise(hidden_noise, name=f"noise_{i}")(x)
-    logits = keras.layers.Dense(int(num_classes), name="class_logits")(x)
+    logits = dense(int(num_classes), name="class_logits")(x)
     return keras.Model(inputs, [logits, features], name=name)

@@ -8,22 +8,31 @@ import keras
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans.layers.replica_noise import ReplicaDropout
+from keras_gans.layers.weight_norm import WeightNormDense
 
 
 def mlp_generator(latent_dim, output_shape, hidden_units=(256, 256), output_activation="tanh",
-                  name="generator"):
-    """z -> dense layers with ReLU -> ``output_shape``.
+                  activation="relu", batch_norm=False, weight_norm=False, name="generator"):
+    """z -> dense layers -> ``output_shape``.
 
     Use ``output_activation="tanh"`` for images in [-1, 1] and ``None`` for unbounded data
-    (the toy mixtures live in [-4, 4]).
+    (the toy mixtures live in [-4, 4]). ``batch_norm`` normalises each hidden layer before
+    its ``activation``; ``weight_norm`` makes the output layer a ``WeightNormDense``. The
+    Improved-GAN MNIST generator (Salimans et al. 2016) is ``hidden_units=(500, 500),
+    activation="softplus", batch_norm=True, weight_norm=True``.
     """
     output_shape = tuple(output_shape)
     z = keras.Input((latent_dim,), name="z")
     x = z
     for i, units in enumerate(hidden_units):
-        x = keras.layers.Dense(units, activation="relu", name=f"dense_{i}")(x)
-    x = keras.layers.Dense(math.prod(output_shape), activation=output_activation,
-                           name="output")(x)
+        if batch_norm:
+            x = keras.layers.Dense(units, use_bias=False, name=f"dense_{i}")(x)
+            x = keras.layers.BatchNormalization(name=f"bn_{i}")(x)
+            x = keras.layers.Activation(activation, name=f"{activation}_{i}")(x)
+        else:
+            x = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(x)
+    output = WeightNormDense if weight_norm else keras.layers.Dense
+    x = output(math.prod(output_shape), activation=output_activation, name="output")(x)
     if len(output_shape) > 1:
         x = keras.layers.Reshape(output_shape, name="to_image")(x)
     return keras.Model(z, x, name=name)
