@@ -460,7 +460,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "samples": f"generate({num}, seed=0)",
     }
     if folded:
-        metadata["ema"] = "folded: the generator holds the EMA generator's weights"
+        metadata["ema"] = FOLDED_METADATA
     presets.save_preset(model, folder, metadata, compress=folded)
 
     if "mode_coverage" in metrics:
@@ -484,10 +484,8 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
                     f"float32 images in [-1, 1], shape (64, {shape})"),
         variant=metadata["variant"], class_name=metadata["class_name"], g_params=g_params,
         d_params=d_params,
-        ema_note="; samples come from an exponential moving average of the generator"
-                 + (" (whose weights the preset ships as its generator, without the raw "
-                    "one, to halve its size)" if folded else "")
-                 if model.has_ema or folded else "",
+        ema_note=(EMA_NOTE + (FOLDED_NOTE if folded else "")
+                  if model.has_ema or folded else ""),
         data_shape="x".join(map(str, model.data_shape)), latent_dim=model.latent_dim,
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
         recipe_file=os.path.basename(recipe),
@@ -502,6 +500,36 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
 
 
 IMAGE_METRICS = ("fid", "kid", "pr", "dc", "is")
+EMA_NOTE = "; samples come from an exponential moving average of the generator"
+FOLDED_NOTE = (" (whose weights the preset ships as its generator, without the raw one, to "
+               "halve its size)")
+FOLDED_METADATA = "folded: the generator holds the EMA generator's weights"
+
+
+def fold_preset_ema(name, zoo=None):
+    """Rewrite the preset ``zoo/NAME`` in place with its EMA generator's weights as its
+    generator and no raw generator (``kg.training.fold_ema``), compressed: it samples the
+    same images from a smaller file. The card and metadata say so; the index is rewritten.
+    Returns the weights file's size before and after, in bytes."""
+    zoo = zoo or presets.zoo_dir()
+    folder = os.path.join(zoo, name)
+    model = presets.load_folder(folder)
+    if not model.has_ema:
+        raise SystemExit(f"Preset '{name}' has no separate EMA generator to fold.")
+    weights = os.path.join(folder, presets.WEIGHTS_NAME)
+    before = os.path.getsize(weights)
+    metadata = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
+    metadata["ema"] = FOLDED_METADATA
+    presets.save_preset(kg.training.fold_ema(model), folder, metadata, compress=True)
+    card = os.path.join(folder, presets.CARD_NAME)
+    with open(card) as f:
+        text = f.read()
+    if EMA_NOTE + "." in text:
+        text = text.replace(EMA_NOTE + ".", EMA_NOTE + FOLDED_NOTE + ".", 1)
+    with open(card, "w") as f:
+        f.write(text)
+    presets.write_index(zoo)
+    return before, os.path.getsize(weights)
 
 
 def _scores_protocol(results, num_samples, class_seed):
@@ -997,6 +1025,10 @@ def main(argv=None, prog=None):
     measure.add_argument("--num-samples", type=int, default=10_000)
     measure.add_argument("--zoo", default=None)
     sub.add_parser("index", help="regenerate zoo/index.yaml from the preset folders")
+    fold = sub.add_parser("fold-ema", help="ship a preset's EMA generator as its generator, "
+                                           "without the raw one (same samples, smaller file)")
+    fold.add_argument("name")
+    fold.add_argument("--zoo", default=None)
     snap = sub.add_parser("snapshot", help="write DEST/model.keras from a recipe run's latest "
                                            "checkpoint (the run may still be training)")
     snap.add_argument("run")
@@ -1021,6 +1053,10 @@ def main(argv=None, prog=None):
     args = parser.parse_args(argv)
     if args.command == "index":
         print(presets.write_index())
+        return 0
+    if args.command == "fold-ema":
+        before, after = fold_preset_ema(args.name, zoo=args.zoo)
+        print(f"{args.name}: {presets.WEIGHTS_NAME} {before:,} -> {after:,} bytes")
         return 0
     if args.command == "snapshot":
         print(f"step {snapshot_run(args.run, args.dest, best=args.best)} -> {args.dest}/model.keras")

@@ -9,7 +9,7 @@ import pytest
 from keras_gans import cli, preset_builder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VERBS = ("build", "measure", "index", "snapshot", "examples", "build-tabular")
+VERBS = ("build", "measure", "index", "snapshot", "examples", "build-tabular", "fold-ema")
 
 
 def test_keras_gans_zoo_lists_the_preset_builders_verbs(capsys):
@@ -72,3 +72,35 @@ def test_label_accuracy_counts_each_requested_class_and_names_its_protocol():
     assert result["accuracy"] == round(1 / 3, 4)
     assert "generate(15, labels=5 of each of 0..2, seed=0)" in result["protocol"]
     assert "Label accuracy: 33.33%" in preset_builder.label_accuracy_sentence(result)
+
+
+def test_fold_ema_rewrites_a_preset_with_one_generator_and_the_same_samples(tmp_path):
+    import json
+
+    import keras
+    import numpy as np
+
+    import keras_gans as kg
+    from keras_gans import presets
+
+    keras.utils.set_random_seed(0)
+    model = kg.models.DCGAN(data_shape=(8, 8, 1), latent_dim=4)
+    model.enable_ema()
+    # An EMA generator that differs from the raw one, as after training.
+    model.ema_generator.set_weights([w + 0.1 for w in model.generator.get_weights()])
+    folder = tmp_path / "tiny"
+    presets.save_preset(model, str(folder), {"name": "tiny", "ema": True})
+    (folder / presets.CARD_NAME).write_text(
+        f"- Networks: G and D, 9 parameters{preset_builder.EMA_NOTE}.\n")
+    expected = presets.load_folder(str(folder)).generate(6, seed=2)
+
+    before, after = preset_builder.fold_preset_ema("tiny", zoo=str(tmp_path))
+    assert after < 0.75 * before
+    folded = presets.load_folder(str(folder))   # the manifest was rewritten too
+    assert not folded.has_ema
+    np.testing.assert_array_equal(folded.generate(6, seed=2), expected)
+    assert json.loads((folder / presets.METADATA_NAME).read_text())["ema"] \
+        == preset_builder.FOLDED_METADATA
+    assert preset_builder.FOLDED_NOTE in (folder / presets.CARD_NAME).read_text()
+    with pytest.raises(SystemExit, match="no separate EMA generator"):
+        preset_builder.fold_preset_ema("tiny", zoo=str(tmp_path))
