@@ -39,6 +39,20 @@ overhead, not a speed-up). ``--precision`` sets the Keras dtype policy.
 Beside img/s it reports the step's useful arithmetic (``flops.py``: the convolutions' and
 dense layers' multiply-accumulates from the layers' shapes) as GFLOP/s, and that as a share
 of this machine's measured 3x3-convolution peak (measured at the start of every run).
+
+``--clock cpu`` times with the process's CPU seconds (``time.process_time``, all its
+threads) instead of the wall clock, for the peak as for the steps: "img/s" then means
+images per CPU-second. On a machine shared with other jobs wall-clock rates say more about
+the other jobs than about the model, while CPU time still measures the work; run it
+single-threaded so that no thread's waiting counts as work::
+
+    TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 python benchmarks/throughput.py \
+        --variants stylegan --image-shape 64 64 3 --batch-size 32 --latent-dim 256 \
+        --model-args '{"style": "modulated", "mapping_layers": 2, "fmap_base": 2048, \
+        "max_filters": 128}' --jit off --clock cpu --steps 8 --repeats 3
+
+An idle machine with ``n`` cores then gives at most ``n`` times those rates in wall-clock
+time, less whatever the threads lose to each other.
 """
 
 import argparse
@@ -51,6 +65,8 @@ import sys
 import time
 
 import numpy as np
+
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flops as flops_lib  # noqa: E402
@@ -92,8 +108,10 @@ def is_conditional(variant):
     return "num_classes" in inspect.signature(variant.__init__).parameters
 
 
-def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_dim, strategy,
-            num_classes=10, model_kwargs=None, growth_stage=None):
+def compiled_model_and_data(variant_name, jit, batch_size, image_shape, latent_dim, strategy,
+                            num_classes=10, model_kwargs=None, growth_stage=None):
+    """The model a measurement trains, compiled, and an endless dataset of random batches
+    held in memory (with random labels for class-conditional variants)."""
     import keras
     import tensorflow as tf
 
@@ -120,22 +138,29 @@ def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_d
             raise SystemExit(f"--growth-stage: {variant_name} does not grow (ProGAN does).")
         # Mid-fade, the stage's costliest point (both resolutions' paths are live).
         model.set_growth(growth_stage, 0.5 if growth_stage else 1.0)
-    start = time.perf_counter()
+    return model, ds
+
+
+def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_dim, strategy,
+            num_classes=10, model_kwargs=None, growth_stage=None, clock=time.perf_counter):
+    model, ds = compiled_model_and_data(variant_name, jit, batch_size, image_shape, latent_dim,
+                                        strategy, num_classes, model_kwargs, growth_stage)
+    start = clock()
     model.fit(ds, epochs=1, steps_per_epoch=3, verbose=0)  # trace and compile
-    compile_seconds = time.perf_counter() - start
+    compile_seconds = clock() - start
 
     rates = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
-        rates.append(batch_size * steps / (time.perf_counter() - start))
+        rates.append(batch_size * steps / (clock() - start))
 
     flops = flops_lib.step_flops(flops_lib.forward_macs(model.generator),
                                  flops_lib.forward_macs(model.discriminator), model.d_steps)
     model.generate(256, seed=0)  # warm up
-    start = time.perf_counter()
+    start = clock()
     model.generate(1024, seed=1, batch_size=256)
-    sample_rate = 1024 / (time.perf_counter() - start)
+    sample_rate = 1024 / (clock() - start)
     return {
         "variant": variant_name, "jit_compile": jit, "d_steps": model.d_steps,
         "train_images_per_s": statistics.median(rates), "train_rates": rates,
@@ -145,18 +170,12 @@ def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_d
     }
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variants", nargs="+", default=["gan", "dcgan", "wgan", "wgan-gp"])
+def add_model_arguments(parser):
+    """The options that choose the model and batch a measurement trains (shared with
+    ``step_profile.py``)."""
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--image-shape", type=int, nargs=3, default=[28, 28, 1])
     parser.add_argument("--latent-dim", type=int, default=100)
-    parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--jit", choices=["both", "on", "off"], default="both")
-    parser.add_argument("--replicas", type=int, default=1)
-    parser.add_argument("--precision", default="float32",
-                        choices=["float32", "mixed_float16", "mixed_bfloat16"])
     parser.add_argument("--num-classes", type=int, default=10,
                         help="classes of the random labels of conditional variants")
     parser.add_argument("--model-kwargs", "--model-args", dest="model_kwargs",
@@ -164,6 +183,21 @@ def main(argv=None):
                         help='constructor arguments as JSON, e.g. \'{"ch": 16}\'')
     parser.add_argument("--growth-stage", type=int, default=None,
                         help="ProGAN: time this growth stage (0 = 4x4), mid-fade")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--variants", nargs="+", default=["gan", "dcgan", "wgan", "wgan-gp"])
+    add_model_arguments(parser)
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--jit", choices=["both", "on", "off"], default="both")
+    parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument("--precision", default="float32",
+                        choices=["float32", "mixed_float16", "mixed_bfloat16"])
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="wall-clock seconds, or this process's CPU seconds (rates per "
+                             "CPU-second, for a machine shared with other jobs)")
     parser.add_argument("--out", default="runs/benchmarks/throughput.json")
     args = parser.parse_args(argv)
 
@@ -174,14 +208,16 @@ def main(argv=None):
     keras.mixed_precision.set_global_policy(args.precision)
     machine = machine_description()
     machine.update(replicas=strategy.num_replicas_in_sync, precision=args.precision)
-    machine["conv3x3_peak_gflop_per_s"] = flops_lib.conv_peak()
+    clock = CLOCKS[args.clock]
+    machine.update(clock=args.clock, intra_op_threads=os.environ.get("TF_NUM_INTRAOP_THREADS"))
+    machine["conv3x3_peak_gflop_per_s"] = flops_lib.conv_peak(clock=clock)
     print(f"# {machine}", flush=True)
     results = []
     for name in args.variants:
         for jit in jits:
             r = measure(name, jit, args.batch_size, tuple(args.image_shape), args.steps,
                         args.repeats, args.latent_dim, strategy, args.num_classes,
-                        args.model_kwargs, args.growth_stage)
+                        args.model_kwargs, args.growth_stage, clock)
             results.append(r)
             print(f"{name:8s} jit={str(jit):5s} train {r['train_images_per_s']:8.1f} img/s "
                   f"(runs {', '.join(f'{x:.0f}' for x in r['train_rates'])}; d_steps "
@@ -191,6 +227,8 @@ def main(argv=None):
                   f"first fit {r['first_fit_seconds']:.1f} s", flush=True)
 
     peak = machine["conv3x3_peak_gflop_per_s"]
+    if args.clock == "cpu":
+        print("\nRates per CPU-second of this process (--clock cpu), not per wall-clock second.")
     print(f"\n3x3 convolution peak: {peak:.0f} GFLOP/s")
     print("| variant | d_steps | XLA | train img/s | GFLOP/image | GFLOP/s | of peak | "
           "sample img/s | first fit (s) |")

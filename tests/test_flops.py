@@ -42,3 +42,10 @@ def test_step_flops_follow_the_passes_of_the_shared_loop():
     assert flops.step_flops(1, 0) == 2 * 3        # G forward, then G backward (x2)
     assert flops.step_flops(0, 1) == 2 * 8        # D: 6 in its update, 2 in G's
     assert flops.step_flops(0, 1, d_steps=5) == 2 * (30 + 2)
+
+
+def test_conv_peak_times_with_the_clock_it_is_given():
+    ticks = iter(range(100))
+    # Each timing reads the clock twice, one tick apart: 1 s for 2 repeats, 0.5 s a call.
+    rate = flops.conv_peak(channels=2, size=4, batch=1, repeats=2, clock=lambda: next(ticks))
+    assert rate == 2 * 1 * 4 * 4 * 9 * 2 * 2 / 0.5 / 1e9
