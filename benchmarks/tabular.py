@@ -305,6 +305,9 @@ def grid_cell(cfg, columns, split, target_rows, seed, clf, epochs=None, verbose=
         accuracy.setdefault("own rows", out["real"]["accuracy"])
         auroc[method], accuracy[method] = out["augmented"]["auroc"], out["augmented"]["accuracy"]
     radial = _extra(gan.augment(target, tables, seed=seed), n_own)
+    # augment translates every source in turn, row by row: does a row keep its label?
+    source_labels = np.concatenate([tables[d][label] for d in gan.domains if d != target])
+    label_kept = float(np.mean(radial[label].astype(str) == source_labels.astype(str)))
     marginals = kg.metrics.marginal_distances(test, radial, schema)
     return {"split": split, "target": target, "target_rows": n_own, "seed": seed,
             "classifier": clf, "fit_s": round(fit_time, 1),
@@ -312,7 +315,7 @@ def grid_cell(cfg, columns, split, target_rows, seed, clf, epochs=None, verbose=
             "test_rows": len(test[label]),
             "final_logs": {k: float(v[-1]) for k, v in history.history.items()},
             "auroc": auroc, "accuracy": accuracy,
-            "translated_marginal_distances": marginals,
+            "translated_marginal_distances": marginals, "translated_label_kept": label_kept,
             "own_marginal_distances": kg.metrics.marginal_distances(test, own, schema)}
 
 
