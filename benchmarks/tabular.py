@@ -260,6 +260,9 @@ METHODS = {
     "RadialGAN, balanced": {"rows": "radial", "weight": "balanced"},
     "RadialGAN, weight 0.1": {"rows": "radial", "weight": 0.1},
     "RadialGAN, as many rows as own": {"rows": "radial", "weight": 1.0, "max_rows": "own"},
+    "RadialGAN, source labels, weight 1": {"rows": "radial", "weight": 1.0, "keep": "label"},
+    "RadialGAN, source labels, balanced": {"rows": "radial", "weight": "balanced",
+                                           "keep": "label"},
 }
 
 
@@ -297,7 +300,7 @@ def grid_cell(cfg, columns, split, target_rows, seed, clf, epochs=None, verbose=
         else:
             cap = n_own if arm.get("max_rows") == "own" else None
             table, weights = gan.augment(target, tables, seed=seed, weight=arm["weight"],
-                                         max_rows=cap)
+                                         max_rows=cap, keep=label if arm.get("keep") else None)
             extra, weight = _extra(table, n_own), weights[n_own:]
         out = kg.metrics.augmentation_gain(extra, own, test, label, clf, seed, schema,
                                            extra_weight=weight)
@@ -332,9 +335,13 @@ def grid_tables(cells):
         for method in ["own rows", *METHODS]:
             row = []
             for n in sizes:
-                values = np.array([c["auroc"][method] for c in mine if c["target_rows"] == n])
+                values = np.array([c["auroc"][method] for c in mine
+                                   if c["target_rows"] == n and method in c["auroc"]])
                 std = values.std(ddof=1) if len(values) > 1 else 0.0
-                row.append(f"{values.mean():.3f} ± {std:.3f}")
+                row.append("not run" if not len(values) else f"{values.mean():.3f} ± {std:.3f}"
+                           + ("" if len(values) == len([c for c in mine
+                                                        if c["target_rows"] == n])
+                              else f" ({len(values)} seeds)"))
             lines.append(f"| {method} | " + " | ".join(row) + " |")
     return "\n".join(lines)
 

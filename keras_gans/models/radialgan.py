@@ -265,7 +265,7 @@ class RadialGAN(AdversarialModel):
             out, seed=np.random.default_rng(seed).integers(2**31), as_frame=as_frame)
 
     def augment(self, target_domain, tables, from_domains=None, seed=0, weight=None,
-                max_rows=None):
+                max_rows=None, keep=None):
         """The target domain's table enlarged with the other domains' rows translated into
         its columns: ``tables`` is ``{domain: table}`` and must hold the target's table and
         those of ``from_domains`` (default: every other domain). The target's own rows come
@@ -285,6 +285,11 @@ class RadialGAN(AdversarialModel):
             max_rows: at most this many translated rows in all (default: every source row),
                 drawn at random with ``seed`` and without replacement from the pooled source
                 rows, so each source keeps about its share.
+            keep: a column (or list of columns) that the target and every source record,
+                typically the label a classifier will predict: translated rows keep their
+                source row's value of it instead of the decoder's. Beyond the paper: nothing
+                in the game ties a translated label to its source row (the cycle term is
+                also met by a translation that permutes labels and permutes them back).
             seed: seeds the draw of ``max_rows`` and the translation; the same seed gives
                 the same table.
 
@@ -305,19 +310,31 @@ class RadialGAN(AdversarialModel):
                              f"(or None for all); received {max_rows!r}.")
         own, _ = tabular_data.read_table(tables[target])
         columns = self.transformers[target].columns
+        keep = [] if keep is None else [keep] if isinstance(keep, str) else list(keep)
+        for c in keep:
+            if c not in columns:
+                raise ValueError(f"`keep` names {c!r}, which the target domain {target!r} does "
+                                 f"not record; its columns: {', '.join(columns)}.")
         source_tables = {}
         for d in sources:
             self.domain_index(d)
             if d not in tables:
                 raise ValueError(f"`tables` lacks the table of source domain {d!r}.")
             source_tables[d] = tabular_data.read_table(tables[d])[0]
+            missing = [c for c in keep if c not in source_tables[d]]
+            if missing:
+                raise ValueError(f"`keep` names {missing}, which source domain {d!r} does not "
+                                 f"record: its rows have no value to keep.")
         if max_rows is not None:
             source_tables = _draw_rows(source_tables, int(max_rows), seed)
         parts = [{c: own[c] for c in columns}]
         for n, d in enumerate(sources):
             if d in source_tables:
-                parts.append(self.translate(source_tables[d], d, target, seed=seed + n,
-                                            as_frame=False))
+                moved = self.translate(source_tables[d], d, target, seed=seed + n,
+                                       as_frame=False)
+                for c in keep:
+                    moved[c] = np.asarray(source_tables[d][c]).astype(moved[c].dtype)
+                parts.append(moved)
         out = {c: np.concatenate([np.asarray(p[c], dtype=parts[1][c].dtype if len(parts) > 1
                                              else None) for p in parts]) for c in columns}
         if self.transformers[target].frame:

@@ -139,3 +139,20 @@ def test_needs_two_domains_and_a_batch_per_domain():
     gan.compile()
     with pytest.raises(ValueError, match="No table for domains"):
         gan.fit({"h1": tables["h1"], "h2": tables["h2"]})
+
+
+def test_augment_keeps_the_source_rows_labels_when_asked(trained):
+    gan, tables, _, _ = trained
+    table, weights = gan.augment("h3", tables, seed=1, keep="y", max_rows=50, weight=1)
+    plain = gan.augment("h3", tables, seed=1, max_rows=50)
+    # Which source rows were drawn: the same seed draws the same ones.
+    picked = radialgan_module._draw_rows({"h1": tables["h1"], "h2": tables["h2"]}, 50, 1)
+    expected = np.concatenate([picked["h1"]["y"], picked["h2"]["y"]])
+    np.testing.assert_array_equal(table["y"][40:], expected)
+    assert table["y"].dtype == plain["y"].dtype and len(weights) == 90
+    for c in ("b", "c"):                       # the other columns are the translation's
+        np.testing.assert_array_equal(table[c], plain[c])
+    with pytest.raises(ValueError, match="does not record"):
+        gan.augment("h3", tables, keep="a")    # not a column of h3
+    with pytest.raises(ValueError, match="source domain 'h2' does not record"):
+        gan.augment("h1", tables, keep="b")    # h2 has no column b
