@@ -7,6 +7,10 @@
     # RadialGAN on Adult split into domains by race, each recording other columns
     python benchmarks/tabular.py radialgan --recipe zoo/recipes/radialgan-adult.yaml \
         --seeds 0 1 2
+    # the grid: target rows x method (own rows, naive pooling, RadialGAN weighted or not),
+    # Adult split by race and by workclass; resumes from runs/tabular/radialgan-grid/
+    python benchmarks/tabular.py radialgan-grid --splits race workclass \
+        --target-rows 50 200 1000 --seeds 0 1 2 3 4
 
 Results go to runs/tabular/ (JSON, the trained models as .keras, compute.json) and are
 printed; benchmarks/README.md records the measured ones. Adult is read from
@@ -147,9 +151,31 @@ def naive_pool(tables, target, label):
             for c, parts in out.items()}
 
 
-def run_radialgan(args):
+def train_radialgan(cfg, tables, seed, epochs=None, verbose=0):
+    """A RadialGAN as the recipe says, trained on ``{domain: table}``; ``(gan, history,
+    fit seconds)``."""
     import keras
 
+    import keras_gans as kg
+
+    keras.utils.set_random_seed(seed)
+    start = time.time()
+    transformers = {d: kg.data.tabular.TabularTransformer(seed=seed).fit(t)
+                    for d, t in tables.items()}
+    gan = kg.models.RadialGAN(transformers, **{k: v for k, v in cfg["model"].items()
+                                               if k != "variant"})
+    gan.compile(**cfg["optimizers"])
+    history = gan.fit(tables, epochs=epochs or cfg["schedule"]["epochs"],
+                      batch_size=cfg["data"]["batch_size"], seed=seed, verbose=verbose)
+    return gan, history, time.time() - start
+
+
+def _extra(table, own_rows):
+    """The rows an augmented table adds after the target's own ``own_rows``."""
+    return {c: v[own_rows:] for c, v in table.items()}
+
+
+def run_radialgan(args):
     import keras_gans as kg
 
     cfg = read_recipe(args.recipe)
@@ -158,23 +184,13 @@ def run_radialgan(args):
     target, label, clf = data["target"], data["label"], args.classifier
     per_seed = []
     for seed in args.seeds:
-        keras.utils.set_random_seed(seed)
         tables, test = kg.data.tables.split_domains(columns, data, seed)
-        start = time.time()
-        transformers = {d: kg.data.tabular.TabularTransformer(seed=seed).fit(t)
-                        for d, t in tables.items()}
-        gan = kg.models.RadialGAN(transformers, **{k: v for k, v in cfg["model"].items()
-                                                   if k != "variant"})
-        gan.compile(**cfg["optimizers"])
-        history = gan.fit(tables, epochs=args.epochs or cfg["schedule"]["epochs"],
-                          batch_size=data["batch_size"], seed=seed, verbose=args.verbose)
-        fit_time = time.time() - start
-        schema = transformers[target].kinds
-        augmented = gan.augment(target, tables, seed=seed)
+        gan, history, fit_time = train_radialgan(cfg, tables, seed, args.epochs, args.verbose)
+        schema = gan.transformers[target].kinds
         own = tables[target]
-        extra = {c: v[len(own[label]):] for c, v in augmented.items()}
-        pooled = naive_pool(tables, target, label)
-        pool_extra = {c: v[len(own[label]):] for c, v in pooled.items()}
+        n_own = len(own[label])
+        extra = _extra(gan.augment(target, tables, seed=seed), n_own)
+        pool_extra = _extra(naive_pool(tables, target, label), n_own)
         result = {"seed": seed, "fit_s": round(fit_time, 1),
                   "rows": {d: len(t[label]) for d, t in tables.items()},
                   "test_rows": len(test[label]),
@@ -208,6 +224,160 @@ def run_radialgan(args):
     print(json.dumps({"auroc": summary}, indent=1), flush=True)
 
 
+# -- RadialGAN grid: target size x method, several domain splits ----------------------
+
+# Domain splits of Adult besides the recipe's own (by race). Each replaces the recipe's
+# split_column, target and domains; the target keeps --target-rows training rows and the
+# rest of its rows are its test set. Like the race split, every domain records age,
+# education-num, hours-per-week, sex and the label, and each records some other columns.
+SPLITS = {
+    "workclass": {
+        "split_column": "workclass",
+        "target": "self-employed",
+        "domains": {
+            "self-employed": {
+                "values": ["Self-emp-not-inc", "Self-emp-inc"], "train_rows": 200,
+                "columns": ["age", "education-num", "hours-per-week", "sex", "marital-status",
+                            "relationship", "occupation", "capital-gain"]},
+            "private": {
+                "values": ["Private"], "max_rows": 4000,
+                "columns": ["age", "education-num", "hours-per-week", "sex", "marital-status",
+                            "occupation", "capital-gain"]},
+            "government": {
+                "values": ["Federal-gov", "Local-gov", "State-gov"], "max_rows": 3000,
+                "columns": ["age", "education-num", "hours-per-week", "sex", "relationship",
+                            "race", "capital-loss"]}}},
+}
+
+# The methods of the grid, in table order, beside "own rows": the classifier is trained on
+# the target's own rows plus extra rows, naive pooling's or RadialGAN's translations
+# (``augment``'s ``weight`` and ``max_rows``), each extra row weighing ``weight``
+# ("balanced": all of them together weigh as much as the own rows).
+METHODS = {
+    "naive pooling": {"rows": "pool", "weight": 1.0},
+    "naive pooling, balanced": {"rows": "pool", "weight": "balanced"},
+    "RadialGAN, weight 1": {"rows": "radial", "weight": 1.0},
+    "RadialGAN, balanced": {"rows": "radial", "weight": "balanced"},
+    "RadialGAN, weight 0.1": {"rows": "radial", "weight": 0.1},
+    "RadialGAN, as many rows as own": {"rows": "radial", "weight": 1.0, "max_rows": "own"},
+    "RadialGAN, source labels, weight 1": {"rows": "radial", "weight": 1.0, "keep": "label"},
+    "RadialGAN, source labels, balanced": {"rows": "radial", "weight": "balanced",
+                                           "keep": "label"},
+}
+
+
+def split_spec(data, split, target_rows):
+    """The recipe's table data with the domains of ``split`` (``"race"`` or a key of
+    ``SPLITS``: the recipe's own split when it splits by it) and ``target_rows`` rows."""
+    spec = json.loads(json.dumps(data))
+    if split != spec["split_column"]:
+        if split not in SPLITS:
+            raise SystemExit(f"Unknown split {split!r}; choose {spec['split_column']} (the "
+                             f"recipe's) or one of {', '.join(SPLITS)}.")
+        spec.update(json.loads(json.dumps(SPLITS[split])))
+    spec["domains"][spec["target"]]["train_rows"] = int(target_rows)
+    return spec
+
+
+def grid_cell(cfg, columns, split, target_rows, seed, clf, epochs=None, verbose=0):
+    """One trained RadialGAN for (split, target rows, seed), every method scored with it."""
+    import keras_gans as kg
+
+    spec = split_spec(cfg["data"], split, target_rows)
+    target, label = spec["target"], spec["label"]
+    tables, test = kg.data.tables.split_domains(columns, spec, seed)
+    gan, history, fit_time = train_radialgan({**cfg, "data": spec}, tables, seed, epochs,
+                                             verbose)
+    schema = gan.transformers[target].kinds
+    own = tables[target]
+    n_own = len(own[label])
+    pool = _extra(naive_pool(tables, target, label), n_own)
+    auroc, accuracy = {}, {}
+    for method, arm in METHODS.items():
+        if arm["rows"] == "pool":
+            extra = pool
+            weight = n_own / len(pool[label]) if arm["weight"] == "balanced" else arm["weight"]
+        else:
+            cap = n_own if arm.get("max_rows") == "own" else None
+            table, weights = gan.augment(target, tables, seed=seed, weight=arm["weight"],
+                                         max_rows=cap, keep=label if arm.get("keep") else None)
+            extra, weight = _extra(table, n_own), weights[n_own:]
+        out = kg.metrics.augmentation_gain(extra, own, test, label, clf, seed, schema,
+                                           extra_weight=weight)
+        auroc.setdefault("own rows", out["real"]["auroc"])
+        accuracy.setdefault("own rows", out["real"]["accuracy"])
+        auroc[method], accuracy[method] = out["augmented"]["auroc"], out["augmented"]["accuracy"]
+    radial = _extra(gan.augment(target, tables, seed=seed), n_own)
+    # augment translates every source in turn, row by row: does a row keep its label?
+    source_labels = np.concatenate([tables[d][label] for d in gan.domains if d != target])
+    label_kept = float(np.mean(radial[label].astype(str) == source_labels.astype(str)))
+    marginals = kg.metrics.marginal_distances(test, radial, schema)
+    return {"split": split, "target": target, "target_rows": n_own, "seed": seed,
+            "classifier": clf, "fit_s": round(fit_time, 1),
+            "rows": {d: len(t[label]) for d, t in tables.items()},
+            "test_rows": len(test[label]),
+            "final_logs": {k: float(v[-1]) for k, v in history.history.items()},
+            "auroc": auroc, "accuracy": accuracy,
+            "translated_marginal_distances": marginals, "translated_label_kept": label_kept,
+            "own_marginal_distances": kg.metrics.marginal_distances(test, own, schema)}
+
+
+def grid_tables(cells):
+    """Markdown, one table per split: target rows x method, AUROC mean ± std over seeds."""
+    lines = []
+    for split in sorted({c["split"] for c in cells}):
+        mine = [c for c in cells if c["split"] == split]
+        sizes = sorted({c["target_rows"] for c in mine})
+        lines += ["", f"split by {split}, target `{mine[0]['target']}` (test AUROC, mean ± std "
+                  f"over seeds)", "", "| method | " + " | ".join(
+                      f"{n} rows ({len([c for c in mine if c['target_rows'] == n])} seeds)"
+                      for n in sizes) + " |", "|---" * (len(sizes) + 1) + "|"]
+        for method in ["own rows", *METHODS]:
+            row = []
+            for n in sizes:
+                values = np.array([c["auroc"][method] for c in mine
+                                   if c["target_rows"] == n and method in c["auroc"]])
+                std = values.std(ddof=1) if len(values) > 1 else 0.0
+                row.append("not run" if not len(values) else f"{values.mean():.3f} ± {std:.3f}"
+                           + ("" if len(values) == len([c for c in mine
+                                                        if c["target_rows"] == n])
+                              else f" ({len(values)} seeds)"))
+            lines.append(f"| {method} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def run_radialgan_grid(args):
+    cfg = read_recipe(args.recipe)
+    columns, _ = load_table("adult", args.adult)
+    folder = os.path.join(OUT, "radialgan-grid")
+    os.makedirs(folder, exist_ok=True)
+    start = time.time()
+    for split in args.splits:
+        for rows in args.target_rows:
+            for seed in args.seeds:
+                path = os.path.join(folder, f"{split}-{rows}-seed{seed}.json")
+                if os.path.exists(path):     # done by an earlier run: the grid resumes
+                    continue
+                cell = grid_cell(cfg, columns, split, rows, seed, args.classifier,
+                                 args.epochs, args.verbose)
+                cell["threads"] = _threads()
+                with open(path, "w") as f:
+                    json.dump(cell, f, indent=1)
+                print(json.dumps({k: cell[k] for k in ("split", "target_rows", "seed",
+                                                         "fit_s", "auroc")}), flush=True)
+    cells = []
+    for split in args.splits:
+        for rows in args.target_rows:
+            for seed in args.seeds:
+                with open(os.path.join(folder, f"{split}-{rows}-seed{seed}.json")) as f:
+                    cells.append(json.load(f))
+    text = grid_tables(cells)
+    with open(os.path.join(folder, "summary.md"), "w") as f:
+        f.write(text + "\n")
+    print(text, f"\n\n{time.time() - start:.0f} s in this run; training "
+          f"{sum(c['fit_s'] for c in cells):.0f} s over the {len(cells)} cells", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -224,13 +394,24 @@ def main(argv=None):
     r.add_argument("--epochs", type=int)
     r.add_argument("--classifier", default="logistic_regression",
                    help="the target's classifier, as kg.metrics.augmentation_gain takes it")
-    for p in (t, r):
+    g = sub.add_parser("radialgan-grid", help="target size x method over domain splits, one "
+                       "RadialGAN per (split, size, seed) shared by every method")
+    g.add_argument("--recipe", default=os.path.join(ROOT, "zoo", "recipes",
+                                                    "radialgan-adult.yaml"))
+    g.add_argument("--splits", nargs="+", default=["race", "workclass"],
+                   help=f"race (the recipe's) and/or {', '.join(SPLITS)}")
+    g.add_argument("--target-rows", type=int, nargs="+", default=[50, 200, 1000])
+    g.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    g.add_argument("--epochs", type=int)
+    g.add_argument("--classifier", default="logistic_regression")
+    for p in (t, r, g):
         p.add_argument("--out", default=OUT, help="results folder (default runs/tabular)")
         p.add_argument("--adult", default=ADULT)
         p.add_argument("--verbose", type=int, default=2)
     args = parser.parse_args(argv)
     globals()["OUT"] = args.out
-    (run_tstr if args.command == "tstr" else run_radialgan)(args)
+    {"tstr": run_tstr, "radialgan": run_radialgan,
+     "radialgan-grid": run_radialgan_grid}[args.command](args)
 
 
 if __name__ == "__main__":

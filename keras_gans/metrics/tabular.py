@@ -86,12 +86,14 @@ def _scores(model, x, y, classes):
     return out
 
 
-def _fit_score(train_columns, test_columns, label, features, classifier, seed, classes):
+def _fit_score(train_columns, test_columns, label, features, classifier, seed, classes,
+               sample_weight=None):
     y = np.asarray([str(v) for v in train_columns[label]])
     if len(np.unique(y)) < 2:
         raise ValueError(f"The training table has a single label ({y[0]!r}); a classifier "
                          f"needs at least two classes.")
-    model = _classifier(classifier, seed).fit(features(train_columns), y)
+    model = _classifier(classifier, seed).fit(features(train_columns), y,
+                                              sample_weight=sample_weight)
     return _scores(model, features(test_columns),
                    np.asarray([str(v) for v in test_columns[label]]), classes)
 
@@ -121,10 +123,25 @@ def tstr(synthetic, real_train, real_test, label, classifier="gradient_boosting"
 
 
 def augmentation_gain(extra, real_train, real_test, label, classifier="gradient_boosting",
-                      seed=0, schema=None):
+                      seed=0, schema=None, extra_weight=None):
     """Scores of a classifier trained on ``real_train`` alone and on ``real_train`` + ``extra``
-    (rows with the same columns), tested on ``real_test``; ``gain`` is their difference."""
+    (rows with the same columns), tested on ``real_test``; ``gain`` is their difference.
+
+    ``extra_weight``, a number ``>= 0`` or one per extra row, is the sample weight of the
+    extra rows in the augmented classifier's fit (the real rows weigh 1); default 1, as
+    ``RadialGAN.augment(..., weight=w)`` would give."""
     train, test, more = (_read(t, label) for t in (real_train, real_test, extra))
+    n_train, n_extra = len(train[label]), len(more[label])
+    weights = None
+    if extra_weight is not None:
+        extra_weight = np.broadcast_to(np.asarray(extra_weight, dtype=np.float64), (n_extra,)) \
+            if np.ndim(extra_weight) == 0 else np.asarray(extra_weight, dtype=np.float64)
+        if extra_weight.shape != (n_extra,) or not np.all(np.isfinite(extra_weight)) or \
+                np.any(extra_weight < 0):
+            raise ValueError(f"`extra_weight` is a number >= 0 or one finite number >= 0 per "
+                             f"extra row ({n_extra}); received shape "
+                             f"{np.shape(extra_weight)}.")
+        weights = np.concatenate([np.ones(n_train), extra_weight])
     schema = schema or tabular_data.infer_schema(train)
     features = _Features(train, label, schema)
     classes = sorted({str(v) for v in train[label]})
@@ -133,7 +150,7 @@ def augmentation_gain(extra, real_train, real_test, label, classifier="gradient_
     for c in features.numeric:
         pooled[c] = pooled[c].astype(np.float64)
     own = _fit_score(train, test, label, features, classifier, seed, classes)
-    augmented = _fit_score(pooled, test, label, features, classifier, seed, classes)
+    augmented = _fit_score(pooled, test, label, features, classifier, seed, classes, weights)
     return {"real": own, "augmented": augmented,
             "gain": {k: augmented[k] - own[k] for k in own}}
 

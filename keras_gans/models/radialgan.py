@@ -264,11 +264,37 @@ class RadialGAN(AdversarialModel):
         return self.transformers[str(target)].inverse_transform(
             out, seed=np.random.default_rng(seed).integers(2**31), as_frame=as_frame)
 
-    def augment(self, target_domain, tables, from_domains=None, seed=0):
+    def augment(self, target_domain, tables, from_domains=None, seed=0, weight=None,
+                max_rows=None, keep=None):
         """The target domain's table enlarged with the other domains' rows translated into
         its columns: ``tables`` is ``{domain: table}`` and must hold the target's table and
-        those of ``from_domains`` (default: every other domain). Returns a table like the
-        target's (a DataFrame when its transformer was fitted on one)."""
+        those of ``from_domains`` (default: every other domain). The target's own rows come
+        first, then each source's translated rows in ``from_domains`` order.
+
+        Translated rows are not real rows of the target; when there are many more of them
+        than of its own rows they can swamp a classifier trained on the result (see
+        "When RadialGAN augmentation helps" in the README). Two knobs limit their say:
+
+        Args:
+            weight: ``None`` (default) returns the table alone. A number ``>= 0`` or
+                ``"balanced"`` returns ``(table, sample_weight)`` instead, where
+                ``sample_weight`` is a float64 array with one entry per row: 1 for the
+                target's own rows, ``weight`` for the translated ones (``"balanced"``: own
+                rows / translated rows, so that the translated rows weigh as much in total
+                as the own rows). Pass it to a classifier's ``fit(..., sample_weight=...)``.
+            max_rows: at most this many translated rows in all (default: every source row),
+                drawn at random with ``seed`` and without replacement from the pooled source
+                rows, so each source keeps about its share.
+            keep: a column (or list of columns) that the target and every source record,
+                typically the label a classifier will predict: translated rows keep their
+                source row's value of it instead of the decoder's. Beyond the paper: nothing
+                in the game ties a translated label to its source row (the cycle term is
+                also met by a translation that permutes labels and permutes them back).
+            seed: seeds the draw of ``max_rows`` and the translation; the same seed gives
+                the same table.
+
+        Returns a table like the target's (a DataFrame when its transformer was fitted on
+        one), or ``(table, sample_weight)`` when ``weight`` is given."""
         target = str(target_domain)
         self.domain_index(target)
         sources = [str(d) for d in (from_domains if from_domains is not None else
@@ -277,18 +303,50 @@ class RadialGAN(AdversarialModel):
             raise ValueError(f"`from_domains` lists the target domain {target!r} itself.")
         if target not in tables:
             raise ValueError(f"`tables` lacks the target domain's table ({target!r}).")
+        _check_weight(weight)
+        if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(
+                max_rows, (int, np.integer)) or max_rows < 0):
+            raise ValueError(f"`max_rows` is the most translated rows to add, an integer >= 0 "
+                             f"(or None for all); received {max_rows!r}.")
         own, _ = tabular_data.read_table(tables[target])
         columns = self.transformers[target].columns
-        parts = [{c: own[c] for c in columns}]
-        for n, d in enumerate(sources):
+        keep = [] if keep is None else [keep] if isinstance(keep, str) else list(keep)
+        for c in keep:
+            if c not in columns:
+                raise ValueError(f"`keep` names {c!r}, which the target domain {target!r} does "
+                                 f"not record; its columns: {', '.join(columns)}.")
+        source_tables = {}
+        for d in sources:
+            self.domain_index(d)
             if d not in tables:
                 raise ValueError(f"`tables` lacks the table of source domain {d!r}.")
-            parts.append(self.translate(tables[d], d, target, seed=seed + n, as_frame=False))
+            source_tables[d] = tabular_data.read_table(tables[d])[0]
+            missing = [c for c in keep if c not in source_tables[d]]
+            if missing:
+                raise ValueError(f"`keep` names {missing}, which source domain {d!r} does not "
+                                 f"record: its rows have no value to keep.")
+        if max_rows is not None:
+            source_tables = _draw_rows(source_tables, int(max_rows), seed)
+        parts = [{c: own[c] for c in columns}]
+        for n, d in enumerate(sources):
+            if d in source_tables:
+                moved = self.translate(source_tables[d], d, target, seed=seed + n,
+                                       as_frame=False)
+                for c in keep:
+                    moved[c] = np.asarray(source_tables[d][c]).astype(moved[c].dtype)
+                parts.append(moved)
         out = {c: np.concatenate([np.asarray(p[c], dtype=parts[1][c].dtype if len(parts) > 1
                                              else None) for p in parts]) for c in columns}
         if self.transformers[target].frame:
-            return tabular_data._pandas().DataFrame(out)
-        return out
+            out = tabular_data._pandas().DataFrame(out)
+        if weight is None:
+            return out
+        n_own = len(next(iter(own.values())))
+        n_translated = sum(len(next(iter(p.values()))) for p in parts[1:])
+        if isinstance(weight, str):
+            weight = n_own / n_translated if n_translated else 1.0
+        sample_weight = np.concatenate([np.ones(n_own), np.full(n_translated, float(weight))])
+        return out, sample_weight
 
     # -- sampling from the shared latent space ------------------------------------------
 
@@ -356,3 +414,30 @@ class RadialGAN(AdversarialModel):
     def summary_line(self):
         count = sum(int(np.prod(v.shape)) for v in self.weights)
         return f"RadialGAN: {len(self.domains)} domains, {count:,} parameters"
+
+
+def _check_weight(weight):
+    """A ValueError unless ``weight`` is None, ``"balanced"`` or a finite number >= 0."""
+    if weight is None or (isinstance(weight, str) and weight == "balanced"):
+        return
+    if isinstance(weight, (bool, str)) or not isinstance(weight, (int, float, np.number)) \
+            or not np.isfinite(weight) or weight < 0:
+        raise ValueError(f"`weight` is the sample weight of each translated row: a finite "
+                         f"number >= 0 or 'balanced' (translated rows weigh as much in total "
+                         f"as the target's own rows); received {weight!r}.")
+
+
+def _draw_rows(tables, max_rows, seed):
+    """``{domain: table}`` with at most ``max_rows`` rows in all, drawn uniformly without
+    replacement from the pooled rows; domains left with no rows are dropped."""
+    sizes = [len(next(iter(t.values()))) for t in tables.values()]
+    if max_rows >= sum(sizes):
+        return tables
+    picked = np.sort(np.random.default_rng(seed).choice(sum(sizes), max_rows, replace=False))
+    out, start = {}, 0
+    for (d, table), size in zip(tables.items(), sizes):
+        rows = picked[(picked >= start) & (picked < start + size)] - start
+        start += size
+        if len(rows):
+            out[d] = {c: v[rows] for c, v in table.items()}
+    return out

@@ -36,6 +36,23 @@ def test_augmentation_gain_of_more_real_rows_is_positive():
                                out["augmented"]["accuracy"] - out["real"]["accuracy"])
 
 
+def test_augmentation_gain_weights_the_extra_rows():
+    small, test = {k: v[:60] for k, v in problem(400, 0).items()}, problem(1000, 1)
+    wrong = problem(600, 2, flip=True)         # extra rows with inverted labels
+    full = kg.metrics.augmentation_gain(wrong, small, test, "y", "logistic_regression")
+    light = kg.metrics.augmentation_gain(wrong, small, test, "y", "logistic_regression",
+                                         extra_weight=0.01)
+    none = kg.metrics.augmentation_gain(wrong, small, test, "y", "logistic_regression",
+                                        extra_weight=np.zeros(600))
+    assert full["augmented"]["auroc"] < 0.5 < light["augmented"]["auroc"]
+    np.testing.assert_allclose(none["augmented"]["auroc"], none["real"]["auroc"], atol=1e-3)
+    assert light["real"] == full["real"]
+    for bad in (-1.0, np.ones(5), float("inf")):
+        with pytest.raises(ValueError, match="extra_weight"):
+            kg.metrics.augmentation_gain(wrong, small, test, "y", "logistic_regression",
+                                         extra_weight=bad)
+
+
 def test_marginal_distances_closed_form():
     a = {"v": np.array([0.0, 1.0, 2.0, 3.0]), "c": np.array(["x", "x", "y", "y"])}
     b = {"v": np.array([1.0, 2.0, 3.0, 4.0]), "c": np.array(["x", "y", "y", "y"])}

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import keras_gans as kg
+from keras_gans.models import radialgan as radialgan_module
 
 
 def domains(seed=0):
@@ -59,6 +60,66 @@ def test_augment_enlarges_the_target_table(trained):
         gan.augment("h3", tables, from_domains=["h3"])
 
 
+def test_augment_weights_translated_rows(trained):
+    gan, tables, _, _ = trained
+    plain = gan.augment("h3", tables, seed=2)
+    table, weights = gan.augment("h3", tables, seed=2, weight=0.25)
+    assert weights.shape == (40 + 96 + 64,) and weights.dtype == np.float64
+    np.testing.assert_array_equal(weights[:40], 1.0)
+    np.testing.assert_array_equal(weights[40:], 0.25)
+    for c in plain:                            # the weights change nothing in the table
+        np.testing.assert_array_equal(table[c], plain[c])
+    _, balanced = gan.augment("h3", tables, seed=2, weight="balanced")
+    np.testing.assert_allclose(balanced[40:], 40 / 160)
+    np.testing.assert_allclose(balanced[40:].sum(), balanced[:40].sum())
+    _, zero = gan.augment("h3", tables, weight=0)
+    assert zero[40:].sum() == 0 and zero[:40].sum() == 40
+
+
+def test_augment_caps_translated_rows_and_is_deterministic(trained):
+    gan, tables, _, _ = trained
+    table, weights = gan.augment("h3", tables, seed=5, max_rows=30, weight="balanced")
+    assert len(table["y"]) == 40 + 30 and len(weights) == 70
+    np.testing.assert_allclose(weights[40:], 40 / 30)
+    np.testing.assert_array_equal(table["c"][:40], tables["h3"]["c"])
+    again = gan.augment("h3", tables, seed=5, max_rows=30)
+    other = gan.augment("h3", tables, seed=6, max_rows=30)
+    for c in table:
+        np.testing.assert_array_equal(again[c], table[c])
+    assert any(not np.array_equal(other[c][40:], table[c][40:]) for c in table)
+    # A cap above the source rows adds them all; 0 adds none.
+    assert len(gan.augment("h3", tables, max_rows=10_000)["y"]) == 40 + 96 + 64
+    only_own, w = gan.augment("h3", tables, max_rows=0, weight=0.5)
+    assert len(only_own["y"]) == 40 and np.array_equal(w, np.ones(40))
+    np.testing.assert_array_equal(only_own["b"], tables["h3"]["b"])
+
+
+def test_augment_draws_the_cap_from_every_source(trained):
+    gan, tables, _, _ = trained
+    picked = radialgan_module._draw_rows({"h1": tables["h1"], "h2": tables["h2"]}, 80, seed=0)
+    counts = {d: len(t["y"]) for d, t in picked.items()}
+    assert sum(counts.values()) == 80 and counts["h1"] > 0 and counts["h2"] > 0
+    full = {d: set(map(tuple, np.stack([tables[d]["a"], tables[d]["y"]], 1).tolist()))
+            for d in ("h1", "h2")}
+    for d, t in picked.items():                # rows of the source, none twice
+        rows = list(map(tuple, np.stack([t["a"], t["y"]], 1).tolist()))
+        assert set(rows) <= full[d] and len(set(rows)) == len(rows)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"weight": -0.5}, "finite number >= 0 or 'balanced'"),
+    ({"weight": float("nan")}, "finite number >= 0"),
+    ({"weight": "half"}, "'balanced'"),
+    ({"weight": True}, "finite number >= 0"),
+    ({"max_rows": -1}, "integer >= 0"),
+    ({"max_rows": 2.5}, "integer >= 0"),
+])
+def test_augment_rejects_bad_weights_and_caps(trained, kwargs, message):
+    gan, tables, _, _ = trained
+    with pytest.raises(ValueError, match=message):
+        gan.augment("h3", tables, **kwargs)
+
+
 def test_save_load_round_trip(trained, tmp_path):
     gan, tables, _, _ = trained
     gan.save(tmp_path / "r.keras")
@@ -78,3 +139,20 @@ def test_needs_two_domains_and_a_batch_per_domain():
     gan.compile()
     with pytest.raises(ValueError, match="No table for domains"):
         gan.fit({"h1": tables["h1"], "h2": tables["h2"]})
+
+
+def test_augment_keeps_the_source_rows_labels_when_asked(trained):
+    gan, tables, _, _ = trained
+    table, weights = gan.augment("h3", tables, seed=1, keep="y", max_rows=50, weight=1)
+    plain = gan.augment("h3", tables, seed=1, max_rows=50)
+    # Which source rows were drawn: the same seed draws the same ones.
+    picked = radialgan_module._draw_rows({"h1": tables["h1"], "h2": tables["h2"]}, 50, 1)
+    expected = np.concatenate([picked["h1"]["y"], picked["h2"]["y"]])
+    np.testing.assert_array_equal(table["y"][40:], expected)
+    assert table["y"].dtype == plain["y"].dtype and len(weights) == 90
+    for c in ("b", "c"):                       # the other columns are the translation's
+        np.testing.assert_array_equal(table[c], plain[c])
+    with pytest.raises(ValueError, match="does not record"):
+        gan.augment("h3", tables, keep="a")    # not a column of h3
+    with pytest.raises(ValueError, match="source domain 'h2' does not record"):
+        gan.augment("h1", tables, keep="b")    # h2 has no column b
