@@ -274,7 +274,7 @@ def _eval(args):
             model, metrics=metrics, reference=args.reference, num_samples=args.num_samples,
             split=args.split, num_reference=args.num_reference, extractor=args.extractor,
             data_dir=args.data_dir, batch_size=args.batch_size, seed=args.seed,
-            truncation=args.truncation, ema=model.has_ema)
+            truncation=args.truncation, ema=model.samples_from_ema)
     except OSError as e:  # missing reference files; an extractor's weights offline
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -484,8 +484,8 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
                     f"float32 images in [-1, 1], shape (64, {shape})"),
         variant=metadata["variant"], class_name=metadata["class_name"], g_params=g_params,
         d_params=d_params,
-        ema_note=(EMA_NOTE + (FOLDED_NOTE if folded else "")
-                  if model.has_ema or folded else ""),
+        ema_note=(EMA_NOTE + (FOLDED_NOTE if model.ema_folded else "")
+                  if model.samples_from_ema else ""),
         data_shape="x".join(map(str, model.data_shape)), latent_dim=model.latent_dim,
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
         recipe_file=os.path.basename(recipe),
@@ -558,7 +558,7 @@ def measure_preset(name, data_dir=None, num_samples=10_000, zoo=None):
     model = presets.load_folder(folder)
     results = kg.metrics.evaluate(model, IMAGE_METRICS, reference=dataset,
                                   num_samples=num_samples, data_dir=data_dir,
-                                  ema=model.has_ema)
+                                  ema=model.samples_from_ema)
     class_seed = 0
     classifier = kg.metrics.load_evaluator(dataset)
     logits = classifier.predict(model.generate(num_samples, seed=class_seed), batch_size=500,
@@ -617,7 +617,7 @@ def label_accuracy(model, classifier, dataset, per_class=1000, seed=0):
                           for c in range(model.label_classes)],
             "protocol": f"generate({len(labels)}, labels={per_class:,} of each of "
                         f"0..{model.label_classes - 1}, seed={seed}) with the "
-                        f"{'EMA ' if model.has_ema else ''}generator, classified by the "
+                        f"{'EMA ' if model.samples_from_ema else ''}generator, classified by the "
                         f"{dataset} evaluator (zoo/evaluators/{dataset}); accuracy = share "
                         f"assigned to the requested label"}
 

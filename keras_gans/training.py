@@ -143,6 +143,7 @@ def fold_ema(model):
     (what a preset ships when size matters). The discriminator and state are kept."""
     config = {k: v for k, v in model.get_config().items() if k != "ema"}
     folded = type(model).from_config(config)
+    folded.ema_folded = True
     for name, net in _networks(folded).items():
         source = model.ema_generator if name == "generator" else getattr(model, name)
         net.set_weights(source.get_weights())

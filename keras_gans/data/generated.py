@@ -19,7 +19,6 @@ Not to be confused with ``kg.augment`` (DiffAugment/ADA), which augments what a 
 discriminator sees while the GAN trains.
 """
 
-
 import numpy as np
 import tensorflow as tf
 
@@ -37,8 +36,9 @@ def check_conditional(model):
         raise TypeError(
             f"{type(model).__name__} is not a class-conditional generator: labelled examples "
             f"need a model whose generate() draws the classes asked for (its `labels` "
-            f"argument) and whose `label_classes` says how many there are. Train a kg.models.CGAN, ACGAN or BigGAN "
-            f"on (examples, labels), e.g. kg.data.load(..., labels=True).")
+            f"argument) and whose `label_classes` says how many there are. Train a "
+            f"kg.models.CGAN, ACGAN or BigGAN on (examples, labels), e.g. "
+            f"kg.data.load(..., labels=True).")
     return int(num_classes)
 
 

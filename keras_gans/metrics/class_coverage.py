@@ -11,7 +11,7 @@
 
 import numpy as np
 
-from keras_gans.data.stacked_mnist import stack_indices
+from keras_gans.data.stacked_mnist import NUM_MODES, stack_indices
 
 
 def _kl_to_uniform(counts):
@@ -53,8 +53,8 @@ def stacked_mnist_modes(digits):
     if digits.size and (digits.min() < 0 or digits.max() > 9):
         raise ValueError("Digit predictions must lie in 0-9.")
     modes = digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
-    counts = np.bincount(modes, minlength=1000)
-    return {"modes_covered": int(np.sum(counts >= 1)), "num_modes": 1000,
+    counts = np.bincount(modes, minlength=NUM_MODES)
+    return {"modes_covered": int(np.sum(counts >= 1)), "num_modes": NUM_MODES,
             "kl_to_uniform": _kl_to_uniform(counts), "num_samples": int(len(digits)),
             "counts": counts.tolist()}
 

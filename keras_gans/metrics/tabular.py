@@ -134,8 +134,9 @@ def augmentation_gain(extra, real_train, real_test, label, classifier="gradient_
     n_train, n_extra = len(train[label]), len(more[label])
     weights = None
     if extra_weight is not None:
-        extra_weight = np.broadcast_to(np.asarray(extra_weight, dtype=np.float64), (n_extra,)) \
-            if np.ndim(extra_weight) == 0 else np.asarray(extra_weight, dtype=np.float64)
+        extra_weight = np.asarray(extra_weight, dtype=np.float64)
+        if extra_weight.ndim == 0:
+            extra_weight = np.full(n_extra, extra_weight)
         if extra_weight.shape != (n_extra,) or not np.all(np.isfinite(extra_weight)) or \
                 np.any(extra_weight < 0):
             raise ValueError(f"`extra_weight` is a number >= 0 or one finite number >= 0 per "

@@ -266,6 +266,16 @@ class AdversarialModel(keras.Model):
     def has_ema(self):
         return False
 
+    # Set on a model whose generator holds an EMA generator's weights (``kg.training.
+    # fold_ema``): it keeps no separate EMA copy, but what it samples is averaged weights.
+    ema_folded = False
+
+    @property
+    def samples_from_ema(self):
+        """Whether ``generate`` draws from averaged weights: a separate EMA copy, or EMA
+        weights folded into the generator. Protocols and cards record this."""
+        return self.has_ema or self.ema_folded
+
     def enable_ema(self):
         raise TypeError(f"{type(self).__name__} has no generator of noise whose weights an "
                         f"EMA could average; train without the EMA callback.")

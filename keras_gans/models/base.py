@@ -569,17 +569,20 @@ class GAN(AdversarialModel):
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             **({"ema": True} if self.has_ema else {}),
+            **({"ema_folded": True} if self.ema_folded else {}),
         }
 
     @classmethod
     def from_config(cls, config):
         config = shape_keywords.saved_config(config)
         ema = config.pop("ema", False)
+        ema_folded = config.pop("ema_folded", False)
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         model = cls(**config)
         if ema:
             model.enable_ema()
+        model.ema_folded = bool(ema_folded)
         return model
 
     def summary_line(self):

@@ -42,10 +42,10 @@ def test_cli_eval_takes_a_preset_name(capsys, tmp_path):
                      "--json", str(out)])
     assert code == 0, capsys.readouterr().err
     assert "classifier(mnist)" in capsys.readouterr().out
-    # dcgan-mnist ships its EMA weights folded into its generator (zoo fold-ema): the model
-    # has no separate EMA copy, so the protocol records none.
+    # dcgan-mnist ships its EMA weights folded into its generator (zoo fold-ema): it keeps
+    # no separate EMA copy, but it samples from averaged weights, and the protocol says so.
     protocol = json.loads(out.read_text())["results"]["fid"]["protocol"]
-    assert protocol["ema"] is False
+    assert protocol["ema"] is True
 
 
 def test_cli_eval_errors(saved, tmp_path, capsys):
