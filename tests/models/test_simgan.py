@@ -1,6 +1,8 @@
 """SimGAN: refined shapes, the self-regularisation loss, the history buffer inside
 training, save/load, bad input; and the synthetic digits it refines."""
 
+import os
+
 import keras
 import numpy as np
 import pytest
@@ -124,6 +126,24 @@ def test_bad_input_is_rejected():
         model.compile(self_regularization=-1)
     with pytest.raises(ValueError, match=r"\(n, height, width, channels\)"):
         model.refine(np.zeros((12, 12), "float32"))
+
+
+def test_synthetic_digits_draw_only_fonts_with_ten_digits():
+    from keras_gans.data.synthetic_digits import draws_digits, find_fonts
+
+    fonts = find_fonts()
+    assert all(draws_digits(f) for f in fonts)
+    x, _ = kg.data.synthetic_digits(200, seed=0)
+    assert np.all(x.reshape(200, -1).max(axis=1) > 0)  # no blank "digit"
+    # matplotlib ships fonts without digit glyphs (blank) or with a placeholder for all.
+    matplotlib = pytest.importorskip("matplotlib")
+    folder = os.path.join(os.path.dirname(matplotlib.__file__), "mpl-data", "fonts", "ttf")
+    for name in ("STIXSizOneSymReg.ttf", "LastResortHE-Regular.ttf"):
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            assert not draws_digits(path) and path not in fonts
+    assert draws_digits(os.path.join(folder, "DejaVuSans.ttf"))
+    assert not draws_digits(os.path.join(folder, "no-such-font.ttf"))
 
 
 def test_synthetic_digits():
