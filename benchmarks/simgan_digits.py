@@ -25,6 +25,7 @@ depend on the refiner) when its synthetic data and classifier settings are the s
 """
 
 import argparse
+import hashlib
 import json
 import os
 import time
@@ -98,13 +99,15 @@ class TimeLimit(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def earlier_raw_results(path, args, seeds):
+def earlier_raw_results(path, args, seeds, digest):
     """The raw-digit accuracies and measures of an earlier run with the same synthetic
-    digits, classifier epochs and seeds."""
+    digits (the same pixels: the fonts found decide them too), classifier epochs and seeds."""
     with open(path) as f:
         earlier = json.load(f)
-    same = ("num_synthetic", "seed", "classifier_epochs", "mnist")
-    different = [k for k in same if earlier["config"][k] != getattr(args, k)]
+    different = [k for k in ("classifier_epochs", "mnist")
+                 if earlier["config"][k] != getattr(args, k)]
+    if earlier.get("synthetic_sha256") != digest:
+        different.append("synthetic digits")
     if different or earlier["classifier_seeds"] != seeds:
         raise ValueError(f"{path} was measured with other settings "
                          f"({different or 'classifier_seeds'}); its raw results do not apply.")
@@ -142,6 +145,7 @@ def main():
     start = time.time()
 
     synthetic, labels = kg.data.synthetic_digits(args.num_synthetic, seed=args.seed)
+    digest = hashlib.sha256(synthetic.tobytes() + labels.tobytes()).hexdigest()
     with np.load(args.mnist) as f:
         real = (f["x_train"][..., None] / 127.5 - 1).astype("float32")
         x_test = (f["x_test"][..., None] / 127.5 - 1).astype("float32")
@@ -175,7 +179,7 @@ def main():
     evaluator = kg.metrics.load_evaluator("mnist")
     real_measures = {"mean_ink": float(np.mean((real + 1) / 2))}
     if args.raw_results:
-        raw, raw_measures = earlier_raw_results(args.raw_results, args, seeds)
+        raw, raw_measures = earlier_raw_results(args.raw_results, args, seeds, digest)
     else:
         raw = [test_accuracy(synthetic, labels, x_test, y_test, s, args.classifier_epochs)
                for s in seeds]
@@ -187,6 +191,7 @@ def main():
         "refined_accuracy": float(np.mean(fine)),
         "raw_synthetic_accuracies": raw, "refined_accuracies": fine,
         "classifier_seeds": seeds,
+        "synthetic_sha256": digest,
         "mean_abs_refinement": float(np.abs(refined - synthetic).mean()),
         "raw_measures": raw_measures,
         "refined_measures": measures(refined, labels, real, evaluator, args.seed),
