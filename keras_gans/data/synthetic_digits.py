@@ -14,7 +14,9 @@ import numpy as np
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "/Library/Fonts",
              "/System/Library/Fonts", os.path.expanduser("~/.fonts"),
              os.path.join(os.environ.get("WINDIR", "C:\\Windows"), "Fonts"))
-_SKIP = ("symbol", "emoji", "wingding", "dingbat", "math", "icon")
+# Symbol fonts by name; TeX's symbol (cmsy) and extension (cmex) fonts map 0-9 to other
+# glyphs (primes, arrows, delimiters) that no rendering check can tell from digits.
+_SKIP = ("symbol", "emoji", "wingding", "dingbat", "math", "icon", "cmsy", "cmex")
 
 
 def _pil():
@@ -25,9 +27,25 @@ def _pil():
     return Image, ImageDraw, ImageFont
 
 
+def draws_digits(path, size=48):
+    """Whether the font at ``path`` draws 0-9 as ten different, non-empty glyphs. Fonts
+    without digit glyphs draw nothing (STIX's size variants and private-use fonts) or one
+    placeholder for every character (LastResort); as labelled digits they are label noise."""
+    Image, ImageDraw, ImageFont = _pil()
+    try:
+        font = ImageFont.truetype(path, size)
+    except OSError:
+        return False
+    glyphs = [np.asarray(_render(d, font, 2 * size, 0, Image, ImageDraw)) for d in range(10)]
+    if any(g.max() == 0 for g in glyphs):
+        return False
+    return len({g.tobytes() for g in glyphs}) == 10
+
+
 def find_fonts(dirs=FONT_DIRS):
-    """Sorted paths of the TrueType/OpenType fonts under ``dirs`` (symbol fonts left out),
-    plus matplotlib's bundled DejaVu fonts when matplotlib is installed."""
+    """Sorted paths of the TrueType/OpenType fonts under ``dirs``, plus matplotlib's bundled
+    fonts when matplotlib is installed, that draw the ten digits (``draws_digits``; symbol
+    fonts left out by name)."""
     paths = []
     for root in dirs:
         for ext in ("ttf", "otf", "TTF", "OTF"):
@@ -40,7 +58,7 @@ def find_fonts(dirs=FONT_DIRS):
     except ImportError:
         pass
     paths = [p for p in paths if not any(s in os.path.basename(p).lower() for s in _SKIP)]
-    return sorted(set(paths))
+    return [p for p in sorted(set(paths)) if draws_digits(p)]
 
 
 def _render(digit, font, canvas, stroke, Image, ImageDraw):

@@ -168,6 +168,48 @@ class SimGAN(ImageToImageGAN):
             self.trackers[name].update_state(value)
         return self._logs()
 
+    def pretrain(self, dataset, refiner_steps=1000, discriminator_steps=200):
+        """The paper's warm start before adversarial training (Shrivastava et al. 2017,
+        section 3.1: R for 1,000 steps, D for 200): ``refiner_steps`` updates of R on the
+        self-regularisation loss alone, so that adversarial training starts from a refiner
+        that passes the synthetic image through; then ``discriminator_steps`` updates of D on
+        real images against those refinements (through the history buffer, as in ``fit``).
+        Call after ``compile``, on the ``(synthetic, real)`` batches ``fit`` takes. Returns
+        ``{"self_regularization": last R loss, "d_loss": last D loss}`` (None for 0 steps)."""
+        if not hasattr(self, "r_optimizer"):
+            raise ValueError("Call compile() before pretrain(): it uses the players' "
+                             "optimizers.")
+        for name, steps in (("refiner_steps", refiner_steps),
+                            ("discriminator_steps", discriminator_steps)):
+            if int(steps) < 0:
+                raise ValueError(f"`{name}` must be >= 0; received {steps!r}.")
+        self.r_optimizer.build(self.refiner.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+
+        @tf.function
+        def refiner_step(data):
+            synthetic, _ = self._check_pair(data)
+            with tf.GradientTape() as tape:
+                refined = tf.cast(self.refiner(synthetic, training=True), tf.float32)
+                loss = self.self_regularization_loss(synthetic, refined)
+                scaled = self._scaled(self.r_optimizer, loss)
+            self._apply(self.r_optimizer, tape, scaled, [self.refiner])
+            return loss
+
+        @tf.function
+        def discriminator_step(data):
+            synthetic, real = self._check_pair(data)
+            refined = tf.cast(self.refiner(synthetic, training=False), tf.float32)
+            return self._discriminator_step(real, refined)[0]
+
+        batches = iter(dataset.repeat())
+        last = {"self_regularization": None, "d_loss": None}
+        for _ in range(int(refiner_steps)):
+            last["self_regularization"] = float(refiner_step(next(batches)))
+        for _ in range(int(discriminator_steps)):
+            last["d_loss"] = float(discriminator_step(next(batches)))
+        return last
+
     # -- refining -------------------------------------------------------------------
 
     def refine(self, images, batch_size=256):

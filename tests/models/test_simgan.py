@@ -1,6 +1,8 @@
 """SimGAN: refined shapes, the self-regularisation loss, the history buffer inside
 training, save/load, bad input; and the synthetic digits it refines."""
 
+import os
+
 import keras
 import numpy as np
 import pytest
@@ -54,6 +56,46 @@ def test_self_regularization_is_zero_for_an_identity_refiner_and_l1_otherwise():
                                rtol=1e-6)
 
 
+def _weights(net):
+    return [w.numpy().copy() for w in net.trainable_weights]
+
+
+def _changed(before, net):
+    return any(not np.allclose(a, b.numpy()) for a, b in zip(before, net.trainable_weights))
+
+
+def test_pretrain_teaches_the_refiner_identity_first_then_only_the_discriminator():
+    synthetic = _images(16)
+    ds = kg.data.load_unpaired(synthetic, _images(8, seed=1), batch_size=4, seed=0)
+    model = _tiny()
+    model.compile(r_optimizer=keras.optimizers.Adam(1e-2), jit_compile=False)
+    start = float(model.self_regularization_loss(synthetic, model.refine(synthetic)))
+    d_before = _weights(model.discriminator)
+    out = model.pretrain(ds, refiner_steps=60, discriminator_steps=0)
+    end = float(model.self_regularization_loss(synthetic, model.refine(synthetic)))
+    assert end < 0.5 * start and out["d_loss"] is None
+    assert np.isclose(out["self_regularization"], end, rtol=0.5)
+    assert not _changed(d_before, model.discriminator)
+    assert int(model.r_optimizer.iterations) == 60 and int(model.d_optimizer.iterations) == 0
+
+    r_before, d_before = _weights(model.refiner), _weights(model.discriminator)
+    out = model.pretrain(ds, refiner_steps=0, discriminator_steps=3)
+    assert np.isfinite(out["d_loss"]) and out["self_regularization"] is None
+    assert not _changed(r_before, model.refiner) and _changed(d_before, model.discriminator)
+    assert int(model.d_optimizer.iterations) == 3
+    assert int(model.buffer.count.numpy()) == 4  # D's refined half went through the buffer
+
+
+def test_pretrain_needs_compile_and_non_negative_steps():
+    ds = kg.data.load_unpaired(_images(4), _images(4, seed=1), batch_size=2)
+    model = _tiny()
+    with pytest.raises(ValueError, match="compile"):
+        model.pretrain(ds, 1, 1)
+    model.compile(jit_compile=False)
+    with pytest.raises(ValueError, match="refiner_steps"):
+        model.pretrain(ds, refiner_steps=-1)
+
+
 def test_discriminator_is_local_and_refiner_keeps_the_size():
     model = _tiny()
     assert tuple(model.discriminator.output.shape) == (None, 3, 3, 1)
@@ -84,6 +126,24 @@ def test_bad_input_is_rejected():
         model.compile(self_regularization=-1)
     with pytest.raises(ValueError, match=r"\(n, height, width, channels\)"):
         model.refine(np.zeros((12, 12), "float32"))
+
+
+def test_synthetic_digits_draw_only_fonts_with_ten_digits():
+    from keras_gans.data.synthetic_digits import draws_digits, find_fonts
+
+    fonts = find_fonts()
+    assert all(draws_digits(f) for f in fonts)
+    x, _ = kg.data.synthetic_digits(200, seed=0)
+    assert np.all(x.reshape(200, -1).max(axis=1) > 0)  # no blank "digit"
+    # matplotlib ships fonts without digit glyphs (blank) or with a placeholder for all.
+    matplotlib = pytest.importorskip("matplotlib")
+    folder = os.path.join(os.path.dirname(matplotlib.__file__), "mpl-data", "fonts", "ttf")
+    for name in ("STIXSizOneSymReg.ttf", "LastResortHE-Regular.ttf"):
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            assert not draws_digits(path) and path not in fonts
+    assert draws_digits(os.path.join(folder, "DejaVuSans.ttf"))
+    assert not draws_digits(os.path.join(folder, "no-such-font.ttf"))
 
 
 def test_synthetic_digits():
