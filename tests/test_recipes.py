@@ -328,5 +328,5 @@ def test_simgan_digits_recipe_builds_its_model():
     model = recipes.build_model(recipe, (28, 28, 1))
     assert type(model).__name__ == "SimGAN" and model.image_shape == (28, 28, 1)
     assert (model.filters, model.num_blocks, model.buffer_size) == (32, 4, 512)
-    assert model.self_regularization == 1.0 and recipe["data"]["batch_size"] == 32
+    assert model.self_regularization == 10.0 and recipe["data"]["batch_size"] == 32
     assert recipe["data"]["unpaired"][0] == {"synthetic_digits": {"num": 6000, "seed": 0}}
