@@ -155,8 +155,9 @@ def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_d
         model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
         rates.append(batch_size * steps / (clock() - start))
 
-    flops = flops_lib.step_flops(flops_lib.forward_macs(model.generator),
-                                 flops_lib.forward_macs(model.discriminator), model.d_steps)
+    generator, discriminator = model.networks_in_training()   # ProGAN: its stage's
+    flops = flops_lib.step_flops(flops_lib.forward_macs(generator),
+                                 flops_lib.forward_macs(discriminator), model.d_steps)
     model.generate(256, seed=0)  # warm up
     start = clock()
     model.generate(1024, seed=1, batch_size=256)

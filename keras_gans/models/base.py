@@ -422,6 +422,12 @@ class GAN(AdversarialModel):
         self._update_g_metrics(objective)
         return self._logs()
 
+    def networks_in_training(self):
+        """The (generator, discriminator) that a ``train_step`` runs now: the whole networks
+        here; ProGAN's those of its current stage. What counts a step's arithmetic
+        (``benchmarks/flops.py``) reads this."""
+        return self.generator, self.discriminator
+
     def player_variables(self, role):
         """The weights a ``train_step`` updates for ``role`` ("generator" or
         "discriminator"): all of that network's trainable weights here; ProGAN's only

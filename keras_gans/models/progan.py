@@ -247,6 +247,12 @@ class ProGAN(GAN):
         x = self.discriminator_input(x, training)
         return tf.cast(discriminator(x, training=training), tf.float32)
 
+    def networks_in_training(self):
+        networks = self.stage_networks(int(self.stage.numpy()))
+        if networks is None:   # custom networks train whole, every stage
+            return super().networks_in_training()
+        return networks.generator, networks.discriminator
+
     def player_variables(self, role):
         if self._active:
             return getattr(self._active, role).trainable_variables

@@ -166,6 +166,8 @@ def test_a_stage_runs_and_updates_only_its_own_blocks():
     # 4x4 is far cheaper than the whole 16x16 networks, which the step no longer runs.
     assert flops.forward_macs(g0) * 4 < flops.forward_macs(model.generator)
     assert flops.forward_macs(d0) * 4 < flops.forward_macs(model.discriminator)
+    # What throughput.py counts is what the step runs: the stage's networks.
+    assert model.networks_in_training() == (g0, d0)
     names = {v.path.split("/")[-2] for v in model.player_variables("generator")}
     assert "b8_conv0" in names                       # outside a step: the whole network
     before = {v.path: v.numpy().copy() for v in model.generator.trainable_variables}
@@ -177,5 +179,6 @@ def test_a_stage_runs_and_updates_only_its_own_blocks():
                          for p in moved)
     # Restored at another stage (a checkpoint, a jump), fit traces that stage's step.
     model.set_growth(2, 0.5)
+    assert model.networks_in_training()[0] is model.stage_networks(2).generator
     model.fit(_data(), epochs=1, steps_per_epoch=1, verbose=0)
     assert model._traced_stage == 2
