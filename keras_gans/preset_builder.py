@@ -62,6 +62,10 @@ DATASETS = {
         "set as 128x128 copies): random 64x64 patches, each shrunk x4 (bicubic, antialiased) to its 16x16 "
         "input",
         "the \"flowers recognition\" photo set; research use"),
+    "cifar10": (
+        "CIFAR-10's training split (50,000 images, 32x32 colour, 10 classes with their "
+        "labels), as the JPEG copy (quality about 75) in the shared data folder",
+        "no licence stated by its authors (Krizhevsky, Nair & Hinton, 2009); research use"),
     "ring8": ("ring of 8 Gaussians, radius 1, std 0.01 (generated, embedded in keras-gans)",
               "none needed (synthetic)"),
     "grid25": ("5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05 (generated, embedded in "

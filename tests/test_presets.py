@@ -89,10 +89,11 @@ def test_unknown_name_suggests_close_matches():
 
 def test_a_variant_name_points_to_its_class_and_its_presets():
     with pytest.raises(presets.PresetError) as error:
-        kg.load("biggan")
+        kg.load("srresnet")   # SRGAN's first phase: no preset of its own
     message = str(error.value)
-    assert "variant that has no trained preset" in message and "kg.models.BigGAN" in message
-    assert "Did you mean" not in message  # not cyclegan, sgan or srgan
+    assert "variant that has no trained preset" in message and "kg.models.SRResNet" in message
+    assert "Did you mean" not in message
+    assert type(kg.load("biggan")).__name__ == "BigGAN"   # the alias of biggan-cifar10
     assert type(kg.load("wgan")).__name__ == "WGAN"  # the alias of wgan-mnist, not wgan-gp-*
     with pytest.raises(presets.PresetError, match="kg.models.RadialGAN; its preset: "
                                                   "'radialgan-adult'"):
