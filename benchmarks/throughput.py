@@ -9,7 +9,8 @@ input pipeline costs nothing and the figure is the model's own.
         --image-shape 28 28 1 --steps 50 --repeats 3
 
 Each (variant, XLA) pair is compiled and warmed up once, then timed ``--repeats`` times
-over ``--steps`` steps; the median is reported. Sampling throughput (``generate``) is
+over ``--steps`` steps inside ``fit``'s training loop; the median is reported (the rates of
+the whole ``fit`` calls, which can include an idle stall at their end, are recorded too). Sampling throughput (``generate``) is
 reported too.
 
 Class-conditional variants (those whose constructor takes ``num_classes``, e.g. BigGAN)
@@ -141,6 +142,27 @@ def compiled_model_and_data(variant_name, jit, batch_size, image_shape, latent_d
     return model, ds
 
 
+def training_loop_timer(clock):
+    """A callback that times ``fit``'s training loop, from the first batch to the end of
+    training (its ``seconds``), leaving out what ``fit`` does around it. Deleting a
+    ``tf.data`` iterator whose pipeline is autotuned waits for the autotuning thread's next
+    wake-up, which comes 10 ms, 20 ms, 40 ms, ... (doubling up to 60 s) after the last: a
+    ``fit`` call can return up to as long again as its loop took, with the cores idle
+    (benchmarks/README.md, "The idle stall at the end of fit"). Timing whole short ``fit``
+    calls measured that stall, not the model."""
+    import keras
+
+    class TrainingLoopTimer(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == 0:
+                self.start = clock()
+
+        def on_train_end(self, logs=None):
+            self.seconds = clock() - self.start
+
+    return TrainingLoopTimer()
+
+
 def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_dim, strategy,
             num_classes=10, model_kwargs=None, growth_stage=None, clock=time.perf_counter):
     model, ds = compiled_model_and_data(variant_name, jit, batch_size, image_shape, latent_dim,
@@ -149,11 +171,13 @@ def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_d
     model.fit(ds, epochs=1, steps_per_epoch=3, verbose=0)  # trace and compile
     compile_seconds = clock() - start
 
-    rates = []
+    rates, fit_rates = [], []
+    timer = training_loop_timer(clock)
     for _ in range(repeats):
         start = clock()
-        model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
-        rates.append(batch_size * steps / (clock() - start))
+        model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[timer])
+        fit_rates.append(batch_size * steps / (clock() - start))
+        rates.append(batch_size * steps / timer.seconds)
 
     generator, discriminator = model.networks_in_training()   # ProGAN: its stage's
     flops = flops_lib.step_flops(flops_lib.forward_macs(generator),
@@ -165,6 +189,7 @@ def measure(variant_name, jit, batch_size, image_shape, steps, repeats, latent_d
     return {
         "variant": variant_name, "jit_compile": jit, "d_steps": model.d_steps,
         "train_images_per_s": statistics.median(rates), "train_rates": rates,
+        "whole_fit_rates": fit_rates,
         "step_gflop_per_image": flops / 1e9,
         "train_gflop_per_s": statistics.median(rates) * flops / 1e9,
         "sample_images_per_s": sample_rate, "first_fit_seconds": compile_seconds,
@@ -221,7 +246,8 @@ def main(argv=None):
                         args.model_kwargs, args.growth_stage, clock)
             results.append(r)
             print(f"{name:8s} jit={str(jit):5s} train {r['train_images_per_s']:8.1f} img/s "
-                  f"(runs {', '.join(f'{x:.0f}' for x in r['train_rates'])}; d_steps "
+                  f"(runs {', '.join(f'{x:.0f}' for x in r['train_rates'])}; whole fit "
+                  f"calls {', '.join(f'{x:.0f}' for x in r['whole_fit_rates'])}; d_steps "
                   f"{r['d_steps']}), {r['train_gflop_per_s']:.0f} GFLOP/s "
                   f"({r['train_gflop_per_s'] / machine['conv3x3_peak_gflop_per_s']:.0%} of "
                   f"the 3x3 peak), sample {r['sample_images_per_s']:8.0f} img/s, "
