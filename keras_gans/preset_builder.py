@@ -46,8 +46,9 @@ DATASETS = {
         "digits rendered from the machine's TrueType fonts by kg.data.synthetic_digits "
         "(6,000, seed 0; their labels unused in training) as the synthetic side, and the "
         "60,000 unlabelled MNIST training images (28x28 grey) as the real side",
-        "fonts: the DejaVu fonts' licence (free, Bitstream Vera derived); MNIST: CC BY-SA "
-        "3.0 (LeCun, Cortes & Burges)"),
+        "fonts: each font's own free licence (here DejaVu: Bitstream Vera derived; STIX: "
+        "SIL Open Font Licence; Computer Modern: the BaKoMa copies bundled with matplotlib); "
+        "MNIST: CC BY-SA 3.0 (LeCun, Cortes & Burges)"),
     "flowers-daisy-sunflower": (
         "the daisy (764 photos, X) and sunflower (733 photos, Y) folders of the flowers "
         "recognition set (Kaggle's \"flowers recognition\" set as 128x128 copies, resized "
@@ -142,6 +143,19 @@ def _run_compute(run):
     return os.path.getmtime(os.path.join(run, "model.keras")) - start, None
 
 
+def _run_machine(run):
+    """The machine a run trained on: ``RUN/compute.json``'s ``"machine"`` where the run
+    says (e.g. that nothing else ran), else this machine, shared with other jobs as the
+    project's runs usually are."""
+    compute = os.path.join(run, "compute.json")
+    if os.path.exists(compute):
+        with open(compute) as f:
+            machine = json.load(f).get("machine")
+        if machine:
+            return machine
+    return f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
+
+
 I2I_CARD = """# {name}
 
 {description}
@@ -185,11 +199,10 @@ model = kg.load("{name}")        # aliases: {aliases}
 {limitations}
 """
 
-def _run_record(recipe, resolved, steps, wall, threads):
+def _run_record(recipe, resolved, steps, wall, threads, machine):
     """The metadata fields that say how a preset was trained: recipe, steps, compute and
     versions. ``threads`` comes from RUN/compute.json; without it the thread settings the
     recipes' runs use by default are recorded."""
-    machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
     return {
         "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
         "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
@@ -350,7 +363,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                  "recipe_source": {kind: sources if kind == "unpaired" else sources[0]}},
         "inputs": source, "output_range": [-1.0, 1.0], "ema": False,
         "parameters": networks,
-        **_run_record(recipe, resolved, steps, wall, threads),
+        **_run_record(recipe, resolved, steps, wall, threads, _run_machine(run)),
         "metrics": metrics or {},
         "samples": f"{task}({drawn})",
     }
@@ -459,7 +472,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "classes": [str(c) for c in range(model.label_classes)] if conditional else None,
         "ema": model.has_ema,
         "parameters": {"generator": g_params, "discriminator": d_params},
-        **_run_record(recipe, resolved, steps, wall, threads),
+        **_run_record(recipe, resolved, steps, wall, threads, _run_machine(run)),
         "metrics": metrics,
         "samples": f"generate({num}, seed=0)",
     }
@@ -790,7 +803,7 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     data = cfg["data"]
     model = presets.load_keras_file(os.path.join(run, "model.keras"))
     wall, threads = _run_compute(run)
-    machine = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
+    machine = _run_machine(run)
     columns, label = bench.load_table("adult")
     radial = "domain" in model.table_options()   # a RadialGAN's tables, one per domain
     if radial:

@@ -104,3 +104,13 @@ def test_fold_ema_rewrites_a_preset_with_one_generator_and_the_same_samples(tmp_
     assert preset_builder.FOLDED_NOTE in (folder / presets.CARD_NAME).read_text()
     with pytest.raises(SystemExit, match="no separate EMA generator"):
         preset_builder.fold_preset_ema("tiny", zoo=str(tmp_path))
+
+
+def test_a_run_says_how_it_was_computed_or_the_default_is_recorded(tmp_path):
+    import json
+
+    assert preset_builder._run_machine(str(tmp_path)).endswith("shared with other jobs")
+    (tmp_path / "compute.json").write_text(json.dumps(
+        {"wall_time_s": 181, "threads": "default", "machine": "2-core VM, nothing else running"}))
+    assert preset_builder._run_machine(str(tmp_path)) == "2-core VM, nothing else running"
+    assert preset_builder._run_compute(str(tmp_path)) == (181, "default")
