@@ -10,8 +10,8 @@ input pipeline costs nothing and the figure is the model's own.
 
 Each (variant, XLA) pair is compiled and warmed up once, then timed ``--repeats`` times
 over ``--steps`` steps inside ``fit``'s training loop; the median is reported (the rates of
-the whole ``fit`` calls, which can include an idle stall at their end, are recorded too). Sampling throughput (``generate``) is
-reported too.
+the whole ``fit`` calls, which can include an idle stall at their end, are recorded too).
+Sampling throughput (``generate``) is reported too.
 
 Class-conditional variants (those whose constructor takes ``num_classes``, e.g. BigGAN)
 train on ``(images, labels)`` batches with random labels of ``--num-classes`` classes;
