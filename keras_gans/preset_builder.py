@@ -131,29 +131,19 @@ def _number(value):
 
 
 def _run_compute(run):
-    """The wall time of a run in seconds and how its threads were set, from
-    ``RUN/compute.json`` (``{"wall_time_s": ..., "threads": ...}``, written by hand when a run
-    was resumed or pinned differently) or else from the run's file times."""
+    """How a run was computed: its wall time in seconds, how its threads were set and the
+    machine, from ``RUN/compute.json`` (``{"wall_time_s": ..., "threads": ..., "machine":
+    ...}``, written by hand when a run was resumed, pinned differently or ran alone) or
+    else from the run's file times, with this machine shared with other jobs as the
+    project's runs usually are."""
+    shared = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
     compute = os.path.join(run, "compute.json")
     if os.path.exists(compute):
         with open(compute) as f:
             record = json.load(f)
-        return record["wall_time_s"], record.get("threads")
+        return record["wall_time_s"], record.get("threads"), record.get("machine") or shared
     start = os.path.getmtime(os.path.join(run, "recipe.yaml"))
-    return os.path.getmtime(os.path.join(run, "model.keras")) - start, None
-
-
-def _run_machine(run):
-    """The machine a run trained on: ``RUN/compute.json``'s ``"machine"`` where the run
-    says (e.g. that nothing else ran), else this machine, shared with other jobs as the
-    project's runs usually are."""
-    compute = os.path.join(run, "compute.json")
-    if os.path.exists(compute):
-        with open(compute) as f:
-            machine = json.load(f).get("machine")
-        if machine:
-            return machine
-    return f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
+    return os.path.getmtime(os.path.join(run, "model.keras")) - start, None, shared
 
 
 I2I_CARD = """# {name}
@@ -354,7 +344,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                      f"`pretrain`), then {steps:,} adversarial steps, of batch {batch}"
                      if pretrain_steps else f"{steps:,} steps of batch {batch}")
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
-    wall, threads = _run_compute(run)
+    wall, threads, machine = _run_compute(run)
     metadata = {
         "name": name, "description": description, "aliases": list(aliases),
         "variant": resolved["model"]["variant"], "class_name": type(model).__name__,
@@ -363,7 +353,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                  "recipe_source": {kind: sources if kind == "unpaired" else sources[0]}},
         "inputs": source, "output_range": [-1.0, 1.0], "ema": False,
         "parameters": networks,
-        **_run_record(recipe, resolved, steps, wall, threads, _run_machine(run)),
+        **_run_record(recipe, resolved, steps, wall, threads, machine),
         "metrics": metrics or {},
         "samples": f"{task}({drawn})",
     }
@@ -455,7 +445,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     if os.path.exists(os.path.join(run, "snapshot.json")):   # published mid-run
         steps = presets.read_json(os.path.join(run, "snapshot.json"))["step"]
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
-    wall, threads = _run_compute(run)
+    wall, threads, machine = _run_compute(run)
     g_params, d_params = _parameters(model.generator), _parameters(model.discriminator)
     metadata = {
         "name": name,
@@ -472,7 +462,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "classes": [str(c) for c in range(model.label_classes)] if conditional else None,
         "ema": model.has_ema,
         "parameters": {"generator": g_params, "discriminator": d_params},
-        **_run_record(recipe, resolved, steps, wall, threads, _run_machine(run)),
+        **_run_record(recipe, resolved, steps, wall, threads, machine),
         "metrics": metrics,
         "samples": f"generate({num}, seed=0)",
     }
@@ -802,8 +792,7 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     cfg = kg.recipes.load(recipe)
     data = cfg["data"]
     model = presets.load_keras_file(os.path.join(run, "model.keras"))
-    wall, threads = _run_compute(run)
-    machine = _run_machine(run)
+    wall, threads, machine = _run_compute(run)
     columns, label = bench.load_table("adult")
     radial = "domain" in model.table_options()   # a RadialGAN's tables, one per domain
     if radial:

@@ -109,8 +109,11 @@ def test_fold_ema_rewrites_a_preset_with_one_generator_and_the_same_samples(tmp_
 def test_a_run_says_how_it_was_computed_or_the_default_is_recorded(tmp_path):
     import json
 
-    assert preset_builder._run_machine(str(tmp_path)).endswith("shared with other jobs")
+    (tmp_path / "recipe.yaml").write_text("seed: 0\n")
+    (tmp_path / "model.keras").write_text("")
+    _, threads, machine = preset_builder._run_compute(str(tmp_path))
+    assert threads is None and machine.endswith("shared with other jobs")
     (tmp_path / "compute.json").write_text(json.dumps(
         {"wall_time_s": 181, "threads": "default", "machine": "2-core VM, nothing else running"}))
-    assert preset_builder._run_machine(str(tmp_path)) == "2-core VM, nothing else running"
-    assert preset_builder._run_compute(str(tmp_path)) == (181, "default")
+    assert preset_builder._run_compute(str(tmp_path)) == (
+        181, "default", "2-core VM, nothing else running")

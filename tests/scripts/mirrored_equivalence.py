@@ -21,8 +21,9 @@ latent statistics) and the logged metrics of the last epoch. The checked cases:
     feature matching), progan (mid-fade, minibatch stddev), stylegan (style mixing on
     every batch, lazy R1 and path length both firing on the first step), stylegan2
     (modulated, residual D), biggan (conditional BN synchronised, orthogonal reg,
-    d_steps 2; no self-attention, which works within each example), cyclegan (image pools that fill and then swap), srgan (pixel content
-    loss), srresnet (pixel MSE alone), simgan (history buffer that fills and then swaps),
+    d_steps 2; no self-attention, which works within each example), cyclegan (image
+    pools that fill and then swap), srgan (pixel content loss), srresnet (pixel MSE
+    alone), simgan (history buffer that fills and then swaps),
     tabular-gan (Gumbel-softmax, discriminator dropout, training-by-sampling batches),
     radialgan (three domains, Gumbel-softmax decoders, gradient penalty).
 
@@ -180,8 +181,8 @@ def _stylegan(style):
 
 def _biggan():
     def build():
-        # No self-attention: it keeps no state across the batch, and its eight spectrally
-        # normalised projections were a quarter of the step's graph.
+        # No self-attention: it keeps no state across the batch, and it cost about a quarter
+        # of this case's time (19.7 s with it, 14.4 s without, one-device plus mirrored).
         model = kg.models.BigGAN(image_shape=(16, 16, 1), num_classes=10, latent_dim=8, ch=2,
                                  shared_dim=4, attention_resolution=None)
         model.compile(**_sgd(0.05))
