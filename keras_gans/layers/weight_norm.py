@@ -28,11 +28,14 @@ class WeightNormDense(keras.layers.Layer):
         activation: a Keras activation, applied after the bias.
         init_scale: the pre-activation standard deviation the data-dependent initialisation
             sets (the paper: 1).
+        train_scale: whether the optimiser moves ``g`` (default) or only the direction and
+            the bias, ``g`` staying where the initialisation put it. The Improved-GAN MNIST
+            discriminator trains ``g`` in its output layer only.
     """
 
     needs_data_init = True
 
-    def __init__(self, units, activation=None, init_scale=1.0, **kwargs):
+    def __init__(self, units, activation=None, init_scale=1.0, train_scale=True, **kwargs):
         super().__init__(**kwargs)
         if int(units) < 1:
             raise ValueError(f"`units` must be a positive integer; received {units!r}.")
@@ -41,6 +44,7 @@ class WeightNormDense(keras.layers.Layer):
         self.units = int(units)
         self.activation = keras.activations.get(activation)
         self.init_scale = float(init_scale)
+        self.train_scale = bool(train_scale)
 
     def build(self, input_shape):
         if input_shape[-1] is None:
@@ -48,7 +52,8 @@ class WeightNormDense(keras.layers.Layer):
                              f"received shape {tuple(input_shape)}.")
         self.kernel = self.add_weight(shape=(int(input_shape[-1]), self.units), name="kernel",
                                       initializer=keras.initializers.RandomNormal(0.0, 0.05))
-        self.g = self.add_weight(shape=(self.units,), initializer="ones", name="g")
+        self.g = self.add_weight(shape=(self.units,), initializer="ones", name="g",
+                                 trainable=self.train_scale)
         self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
         self.initialized = self.add_weight(shape=(), initializer="zeros", name="initialized",
                                            trainable=False)
@@ -82,7 +87,7 @@ class WeightNormDense(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "units": self.units,
                 "activation": keras.activations.serialize(self.activation),
-                "init_scale": self.init_scale}
+                "init_scale": self.init_scale, "train_scale": self.train_scale}
 
 
 def pending_layers(network):

@@ -32,6 +32,14 @@ class SGAN(GAN):
     builds them). ``classifier()`` returns the trained D as a softmax classifier. Logged:
     ``d_supervised_loss`` and ``class_accuracy`` (on the batch's labelled examples).
 
+    ``classifier_average`` keeps a moving average of D's trainable weights, updated after
+    every discriminator step; ``classifier()`` then classifies with the averaged weights. At
+    update t the decay is ``min(classifier_average, t / (t + 10))``: the average starts as a
+    copy of D (not near zero, as a zero-started average would) and spans about the last
+    tenth of the updates until that reaches the decay's own horizon. The authors' code reports its test errors this way (Polyak
+    averaging with a rate of 1e-4, i.e. 0.9999): D's own weights move a lot from step to step
+    under the adversarial game.
+
     Args:
         num_classes: K.
         feature_matching: G's objective (default True, as in the paper).
@@ -40,12 +48,14 @@ class SGAN(GAN):
             sum of the real and fake terms).
         discriminator: returns ``[logits (K,), features]``
             (``kg.networks.classifier_discriminator``).
+        classifier_average: None (the default: ``classifier()`` uses D's weights) or the
+            decay in [0, 1) of the average of D's weights that ``classifier()`` uses.
         Other arguments as ``GAN``. Default G: an MLP of 500, 500 units with a tanh output.
     """
 
     def __init__(self, data_shape=None, latent_dim=None, num_classes=None, generator=None,
                  discriminator=None, feature_matching=True, unsupervised_weight=0.5,
-                 image_shape=None, **kwargs):
+                 classifier_average=None, image_shape=None, **kwargs):
         if num_classes is None or int(num_classes) < 2:
             raise ValueError(f"SGAN needs `num_classes` (an integer of at least 2), e.g. 10 for "
                              f"MNIST; received {num_classes!r}.")
@@ -55,8 +65,24 @@ class SGAN(GAN):
             raise ValueError(f"`unsupervised_weight` must be >= 0; received "
                              f"{unsupervised_weight!r}.")
         self.unsupervised_weight = float(unsupervised_weight)
+        if classifier_average is not None and not 0.0 <= float(classifier_average) < 1.0:
+            raise ValueError(f"`classifier_average` is the decay of the average of D's "
+                             f"weights, in [0, 1) (the paper: 0.9999), or None for no "
+                             f"average; received {classifier_average!r}.")
+        self.classifier_average = (None if classifier_average is None
+                                   else float(classifier_average))
         super().__init__(data_shape, latent_dim, generator, discriminator, image_shape,
                          **kwargs)
+        self.averaged_weights = []
+        if self.classifier_average is not None:
+            # One replica's value is kept: every replica holds the same D after its update.
+            self.averaged_weights = [
+                self.add_weight(shape=v.shape, initializer="zeros", trainable=False,
+                                name=f"average_{i}", aggregation="only_first_replica")
+                for i, v in enumerate(self.discriminator.trainable_variables)]
+            self.average_updates = self.add_weight(
+                shape=(), initializer="zeros", trainable=False, name="average_updates",
+                aggregation="only_first_replica")
         self.supervised_tracker = keras.metrics.Mean(name="d_supervised_loss")
         self.accuracy_tracker = keras.metrics.Mean(name="class_accuracy")
 
@@ -147,6 +173,16 @@ class SGAN(GAN):
                       distribute.global_mean(tf.reduce_mean(fake_features, axis=0)))
         return GeneratorObjective(tf.reduce_mean(tf.square(difference)))
 
+    def discriminator_step(self, real, fake, condition=None):
+        super().discriminator_step(real, fake, condition)
+        if self.averaged_weights:
+            t = tf.cast(self.average_updates, tf.float32)
+            decay = tf.minimum(self.classifier_average, t / (t + 10.0))
+            for average, weight in zip(self.averaged_weights,
+                                       self.discriminator.trainable_variables):
+                average.assign(decay * average + (1.0 - decay) * tf.cast(weight, tf.float32))
+            self.average_updates.assign_add(1.0)
+
     @property
     def metrics(self):
         return [*super().metrics, self.supervised_tracker, self.accuracy_tracker]
@@ -154,13 +190,21 @@ class SGAN(GAN):
     # -- the classifier -------------------------------------------------------------
 
     def classifier(self):
-        """A ``keras.Model`` x -> softmax over the K classes, sharing D's layers and weights
-        (its noise layers are inactive in ``predict``)."""
+        """A ``keras.Model`` x -> softmax over the K classes (its noise layers are inactive
+        in ``predict``). It shares D's layers and weights, or, with ``classifier_average``,
+        is a copy of D holding the averaged weights as they are now."""
+        network = self.discriminator
+        if self.averaged_weights:
+            network = keras.models.clone_model(self.discriminator)
+            network.set_weights(self.discriminator.get_weights())
+            for target, average in zip(network.trainable_variables, self.averaged_weights):
+                target.assign(keras.ops.convert_to_numpy(average))
         x = keras.Input(shape=self.data_shape)
-        probabilities = keras.layers.Softmax(name="probabilities")(self.discriminator(x)[0])
+        probabilities = keras.layers.Softmax(name="probabilities")(network(x)[0])
         return keras.Model(x, probabilities, name="sgan_classifier")
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes,
                 "feature_matching": self.feature_matching,
-                "unsupervised_weight": self.unsupervised_weight}
+                "unsupervised_weight": self.unsupervised_weight,
+                "classifier_average": self.classifier_average}

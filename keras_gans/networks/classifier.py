@@ -5,7 +5,9 @@ The paper's MNIST network: Gaussian noise on the input (std 0.3) and after every
 layer (std 0.5), dense layers of 1000, 500, 250, 250, 250 units with ReLU, K logits. The
 second output, the last hidden layer, is what feature matching compares. The paper
 weight-normalises every dense layer, with its data-dependent initialisation:
-``weight_norm=True`` (``kg.layers.WeightNormDense``; the default is plain dense layers).
+``weight_norm=True`` (``kg.layers.WeightNormDense``; the default is plain dense layers). As
+in the authors' code, the hidden layers' lengths ``g`` then stay where the initialisation
+set them and only the output layer trains its ``g``.
 """
 
 import keras
@@ -32,11 +34,15 @@ def classifier_discriminator(data_shape, num_classes, hidden_units=(1000, 500, 2
     x = keras.layers.Flatten(name="flatten")(inputs) if len(data_shape) > 1 else inputs
     if input_noise:
         x = ReplicaGaussianNoise(input_noise, name="input_noise")(x)
-    dense = WeightNormDense if weight_norm else keras.layers.Dense
+    def dense(units, hidden, **kwargs):
+        if weight_norm:
+            return WeightNormDense(units, train_scale=not hidden, **kwargs)
+        return keras.layers.Dense(units, **kwargs)
+
     for i, units in enumerate(hidden_units):
-        x = dense(units, activation="relu", name=f"dense_{i}")(x)
+        x = dense(units, True, activation="relu", name=f"dense_{i}")(x)
         features = x
         if hidden_noise:
             x = ReplicaGaussianNoise(hidden_noise, name=f"noise_{i}")(x)
-    logits = dense(int(num_classes), name="class_logits")(x)
+    logits = dense(int(num_classes), False, name="class_logits")(x)
     return keras.Model(inputs, [logits, features], name=name)

@@ -127,3 +127,28 @@ def test_fit_initialises_pending_layers_before_its_first_step(semi_supervised_di
     assert weight_norm.pending_layers(model.generator) == []
     model.fit(semi_supervised_digits, epochs=1, steps_per_epoch=1, verbose=0)
     assert len(seen) == 1   # a later fit (a resumed run) keeps the trained weights
+
+
+def test_a_fixed_scale_is_set_by_the_initialisation_and_left_by_the_optimiser(tmp_path):
+    layer = kg.layers.WeightNormDense(4, train_scale=False)
+    x = _x()
+    layer(x)
+    assert [w.name for w in layer.trainable_weights] == ["kernel", "bias"]
+    layer.initialize(x)
+    g = layer.g.numpy().copy()
+    assert not np.allclose(g, 1.0)   # the initialisation still sets it
+    inputs = keras.Input((12,))
+    net = keras.Model(inputs, layer(inputs))
+    net.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    net.fit(x, np.ones((len(x), 4), "float32"), epochs=1, batch_size=16, verbose=0)
+    np.testing.assert_array_equal(layer.g.numpy(), g)
+    again = assert_round_trips(net, x, tmp_path)
+    assert again.layers[-1].train_scale is False
+
+
+def test_the_improved_gan_discriminator_trains_the_output_scale_only():
+    net = kg.networks.classifier_discriminator((8, 8, 1), 10, hidden_units=(16, 8),
+                                               weight_norm=True)
+    scales = {layer.name: layer.train_scale for layer in net.layers
+              if isinstance(layer, kg.layers.WeightNormDense)}
+    assert scales == {"dense_0": False, "dense_1": False, "class_logits": True}

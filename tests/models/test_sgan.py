@@ -114,12 +114,42 @@ def test_classifier_shares_the_discriminators_weights(digits, tmp_path):
     np.testing.assert_array_equal(loaded.generate(3, seed=0), model.generate(3, seed=0))
 
 
+def test_classifier_average_follows_its_decay_schedule_and_is_saved(digits, tmp_path):
+    x, y = digits
+    ds = kg.data.semi_supervised(x, kg.data.keep_labels(y, 5, seed=0), batch_size=32, seed=0)
+    model = _model(classifier_average=0.15)
+    model.compile(d_optimizer=keras.optimizers.Adam(0.05))   # steps that move D visibly
+    weights = []
+    for _ in range(3):
+        model.fit(ds, epochs=1, steps_per_epoch=1, verbose=0)
+        weights.append([w.numpy().copy() for w in model.discriminator.trainable_weights])
+    # Decay min(0.15, t / (t + 10)) at update t = 0, 1, 2: a copy, then 1/11, then 0.15.
+    expected = [(a / 11 + b * 10 / 11) * 0.15 + 0.85 * c for a, b, c in zip(*weights)]
+    uncapped = [(a / 11 + b * 10 / 11) / 6 + c * 5 / 6 for a, b, c in zip(*weights)]
+    for average, want in zip(model.averaged_weights, expected):
+        np.testing.assert_allclose(average.numpy(), want, rtol=1e-5, atol=1e-6)
+    assert not all(np.allclose(a.numpy(), u, atol=1e-5)   # the cap at 0.15 mattered
+                   for a, u in zip(model.averaged_weights, uncapped))
+    averaged = model.classifier().predict(x[:8], verbose=0)
+    logits, _ = model.discriminator(x[:8], training=False)
+    raw = keras.ops.convert_to_numpy(keras.ops.softmax(logits))
+    assert not np.allclose(averaged, raw, atol=1e-6)   # the average, not D's weights
+    path = str(tmp_path / "averaged.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.classifier_average == 0.15
+    np.testing.assert_allclose(loaded.classifier().predict(x[:8], verbose=0), averaged,
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_bad_input_is_rejected(digits):
     x, _ = digits
     with pytest.raises(ValueError, match="num_classes"):
         kg.models.SGAN(image_shape=(8, 8, 1))
     with pytest.raises(ValueError, match="unsupervised_weight"):
         _model(unsupervised_weight=-1)
+    with pytest.raises(ValueError, match="classifier_average"):
+        _model(classifier_average=1.0)
     with pytest.raises(ValueError, match="classifier_discriminator"):
         kg.models.SGAN(image_shape=(8, 8, 1), num_classes=10,
                        discriminator=kg.networks.mlp_discriminator((8, 8, 1)))
