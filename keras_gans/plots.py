@@ -20,9 +20,12 @@ HISTORY_PANELS = (
     ("Losses", "loss", lambda k: k.endswith("_loss") or k in ("mse",)),
     ("Discriminator outputs", "mean score", lambda k: k in ("d_real", "d_fake")),
     ("Penalties", "value", lambda k: k in ("gp", "r1", "r2", "pl", "ortho")),
-    ("Evaluation", "score", lambda k: k in ("fid", "kid", "is", "precision", "recall",
-                                            "density", "coverage", "modes_covered",
-                                            "high_quality", "reverse_kl")),
+    # Distances and fractions in panels of their own: on one axis FID's tens would flatten
+    # precision and recall into a line at the bottom.
+    ("Distance to the data", "lower is better", lambda k: k in ("fid", "kid", "reverse_kl")),
+    ("Fidelity and coverage", "fraction", lambda k: k in ("precision", "recall", "density",
+                                                          "coverage", "high_quality")),
+    ("Evaluation", "score", lambda k: k in ("is", "modes_covered")),
 )
 LABELS = {"d_real": "D(x), real", "d_fake": "D(G(z)), generated", "d_loss": "discriminator",
           "g_loss": "generator"}
@@ -74,12 +77,17 @@ def history_series(rows):
     return x_key, panels
 
 
-def save_history(rows, path, title=None):
+def save_history(rows, path, title=None, batch_size=None):
     """Write the training curves of ``rows`` (dicts with ``epoch``, optionally ``step``, and
     logged values such as ``d_loss``, ``g_loss``, ``d_real``, ``d_fake``, ``fid``) to a PNG;
-    returns the path. Raises a ValueError naming what is missing when no row has any value
-    to draw."""
+    returns the path. With ``batch_size`` (real examples per generator step) and rows that
+    record steps, the x axis is kimg, thousands of real examples shown. Raises a ValueError
+    naming what is missing when no row has any value to draw."""
     x_key, panels = history_series(list(rows))
+    if x_key == "step" and batch_size:
+        x_key = "kimg"
+        panels = {title: {name: (x * batch_size / 1000.0, y) for name, (x, y) in series.items()}
+                  for title, series in panels.items()}
     if not panels:
         raise ValueError("No training curves to draw: the rows hold none of d_loss, g_loss, "
                          "d_real, d_fake, a penalty or an evaluation score.")
@@ -92,8 +100,11 @@ def save_history(rows, path, title=None):
         for name, (x, y) in series.items():
             axes.plot(x, y, marker="o" if len(x) < 30 else None, markersize=3,
                       label=LABELS.get(name, name))
+        if panel == "Distance to the data" and all(np.all(y > 0) for _, y in series.values()):
+            axes.set_yscale("log")   # shows the late, small gains of a converging run
         axes.set_title(panel)
-        axes.set_xlabel("generator step" if x_key == "step" else "epoch")
+        axes.set_xlabel({"step": "generator step", "kimg": "kimg (real images shown)"}.get(
+            x_key, "epoch"))
         axes.set_ylabel(units[panel])
         axes.grid(alpha=0.3)
         axes.legend(fontsize="small")

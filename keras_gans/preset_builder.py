@@ -222,8 +222,11 @@ def write_history(run, folder):
         return NO_HISTORY
     with open(path) as f:
         rows = json.load(f)["epochs"]
+    recipe = os.path.join(run, "recipe.yaml")
+    batch_size = (kg.recipes.load(recipe)["data"].get("batch_size")
+                  if os.path.exists(recipe) else None)
     kg.plots.save_history(rows, os.path.join(folder, HISTORY_NAME), title=os.path.basename(
-        os.path.normpath(folder)))
+        os.path.normpath(folder)), batch_size=batch_size)
     return (f"losses, discriminator outputs and any evaluation scores over the "
             f"{len(rows)} epochs of the run ({HISTORY_NAME}, from its history.json).\n\n"
             f"  ![training history]({HISTORY_NAME})")

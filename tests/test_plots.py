@@ -16,9 +16,9 @@ def _read(path):
 def test_history_series_groups_curves_and_skips_what_is_missing():
     x_key, panels = plots.history_series(ROWS)
     assert x_key == "step"
-    assert list(panels) == ["Losses", "Discriminator outputs", "Evaluation"]
+    assert list(panels) == ["Losses", "Discriminator outputs", "Distance to the data"]
     assert set(panels["Losses"]) == {"d_loss", "g_loss"}   # lr fits no panel
-    steps, fid = panels["Evaluation"]["fid"]
+    steps, fid = panels["Distance to the data"]["fid"]
     np.testing.assert_array_equal(steps, [20, 40])        # epochs without a score left out
     np.testing.assert_array_equal(fid, [48, 46])
     x_key, _ = plots.history_series([{k: v for k, v in r.items() if k != "step"} for r in ROWS])
@@ -32,6 +32,18 @@ def test_history_picture_has_one_panel_per_group(tmp_path, monkeypatch, matplotl
     assert picture.shape[2] == 3
     assert picture.shape[1] > 2.5 * picture.shape[0]  # three panels side by side
     assert len(np.unique(picture.reshape(-1, 3), axis=0)) > 3  # curves were drawn
+
+
+def test_history_in_kimg_scales_the_steps_by_the_batch(tmp_path, monkeypatch):
+    drawn = {}
+
+    def plot(self, x, y, **kwargs):
+        drawn[kwargs["label"]] = np.asarray(x)
+
+    monkeypatch.setattr("matplotlib.axes.Axes.plot", plot)
+    plots.save_history(ROWS, tmp_path / "history.png", batch_size=64)
+    np.testing.assert_allclose(drawn["fid"], [20 * 64 / 1000, 40 * 64 / 1000])
+    np.testing.assert_allclose(drawn["generator"], np.arange(1, 6) * 10 * 64 / 1000)
 
 
 def test_history_without_curves_is_a_clear_error(tmp_path):
