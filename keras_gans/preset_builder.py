@@ -40,6 +40,10 @@ from keras_gans.metrics import evaluators
 DATASETS = {
     "mnist": ("MNIST handwritten digits, training split (60,000 images, 28x28 grey)",
               "CC BY-SA 3.0 (MNIST, LeCun, Cortes & Burges)"),
+    "stacked_mnist": ("Stacked MNIST (VEEGAN, PacGAN): 128,000 images of 28x28x3, each "
+                      "stacking three MNIST training digits drawn independently as its R, G "
+                      "and B channels, 1,000 equally likely modes",
+                      "CC BY-SA 3.0 (MNIST, LeCun, Cortes & Burges)"),
     "fashion_mnist": ("Fashion-MNIST, training split (60,000 images, 28x28 grey)",
                       "MIT (Zalando Research)"),
     "synthetic-digits-to-mnist": (

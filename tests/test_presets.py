@@ -72,7 +72,7 @@ def test_list_models_matches_the_folders_and_the_index_is_current():
         for filename, record in entry["files"].items():
             path = os.path.join(zoo, name, filename)
             assert presets.file_record(path) == record, (
-                f"{path} changed: run python tools/make_preset.py index")
+                f"{path} changed: run keras-gans zoo index")
             total += record["size"]
         assert sum(r["size"] for r in entry["files"].values()) < 25 * MB, name
         with open(os.path.join(zoo, "recipes", f"{name}.yaml")):  # every preset has a recipe
