@@ -969,7 +969,7 @@ def snapshot_run(run, dest, best=False):
     data = dict(resolved["data"])
     if data.get("name") is None:
         raise SystemExit("snapshot reads runs on one data set (data.name).")
-    spec = kg.data.load(data.pop("name"), **{**data, "cache": False}).element_spec
+    spec = kg.recipes.named_data(data.pop("name"), data, cache=False)().element_spec
     model = kg.recipes.build_model(resolved, (spec[0] if isinstance(spec, tuple)
                                               else spec).shape[1:])
     if resolved["callbacks"].get("ema"):

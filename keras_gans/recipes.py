@@ -206,6 +206,21 @@ def unpaired_data(data):
     return lambda: kg.data.load_unpaired(*arrays, **data)
 
 
+def named_data(name, options, cache=None):
+    """A function that makes the data set ``name`` with the recipe's data ``options``
+    (semi-supervised batches when they set ``labels_per_class``). ``cache`` overrides the
+    recipe's caching of a loaded data set (semi-supervised batches are built in memory and
+    take no such option)."""
+    import keras_gans as kg
+
+    def make_data():
+        if "labels_per_class" in options:
+            return kg.data.load_semi_supervised(name, **options)
+        return kg.data.load(name, **{**options, **({} if cache is None else {"cache": cache})})
+
+    return make_data
+
+
 def table_model(recipe, data):
     """The model of a recipe whose ``data: {table: ...}`` names table rows, built on
     transformers fitted to its training rows, and a function that builds its data set."""
@@ -507,11 +522,7 @@ def _run(recipe, out, verbose):
             make_data = unpaired_data(data)
         else:
             name, picture_source = data.pop("name"), None
-
-            def make_data():
-                if "labels_per_class" in data:
-                    return kg.data.load_semi_supervised(name, **data)
-                return kg.data.load(name, **data)
+            make_data = named_data(name, data)
 
         spec = make_data().element_spec
         model = build_model(recipe, (spec[0] if isinstance(spec, tuple) else spec).shape[1:])

@@ -117,3 +117,31 @@ def test_a_run_says_how_it_was_computed_or_the_default_is_recorded(tmp_path):
         {"wall_time_s": 181, "threads": "default", "machine": "2-core VM, nothing else running"}))
     assert preset_builder._run_compute(str(tmp_path)) == (
         181, "default", "2-core VM, nothing else running")
+
+
+def test_snapshot_of_a_semi_supervised_run_keeps_the_averaged_classifier(tmp_path):
+    import keras
+    import numpy as np
+
+    import keras_gans as kg
+    from keras_gans import recipe_schema
+
+    recipe = recipe_schema.resolve({
+        "model": {"variant": "sgan", "num_classes": 10, "latent_dim": 8,
+                  "classifier_average": 0.9,
+                  "generator": {"network": "mlp_generator", "hidden_units": [16]},
+                  "discriminator": {"network": "classifier_discriminator",
+                                    "hidden_units": [16, 8], "weight_norm": True}},
+        "data": {"name": "digits", "labels_per_class": 3, "batch_size": 32,
+                 "labelled_batch_size": 8},
+        "schedule": {"epochs": 1, "steps_per_epoch": 4},
+        "callbacks": {"sample_grid": None, "checkpoint": {"every": 4}}})
+    run = tmp_path / "run"
+    kg.recipes.run(recipe, str(run), verbose=0)
+    assert preset_builder.snapshot_run(str(run), str(tmp_path / "snap")) == 4
+    snap = keras.saving.load_model(tmp_path / "snap" / "model.keras")
+    trained = keras.saving.load_model(run / "model.keras")
+    x, _ = kg.data.load_digits_arrays()
+    np.testing.assert_allclose(snap.classifier().predict(x[:8], verbose=0),
+                               trained.classifier().predict(x[:8], verbose=0), atol=1e-6)
+    assert float(snap.average_updates.numpy()) == 4
