@@ -36,9 +36,9 @@ class SGAN(GAN):
     every discriminator step; ``classifier()`` then classifies with the averaged weights. At
     update t the decay is ``min(classifier_average, t / (t + 10))``: the average starts as a
     copy of D (not near zero, as a zero-started average would) and spans about the last
-    tenth of the updates until that reaches the decay's own horizon. The authors' code reports its test errors this way (Polyak
-    averaging with a rate of 1e-4, i.e. 0.9999): D's own weights move a lot from step to step
-    under the adversarial game.
+    tenth of the updates until that reaches the decay's own horizon. The authors' code
+    reports its test errors this way (Polyak averaging with a rate of 1e-4, i.e. 0.9999):
+    D's own weights move a lot from step to step under the adversarial game.
 
     Args:
         num_classes: K.

@@ -34,6 +34,7 @@ def classifier_discriminator(data_shape, num_classes, hidden_units=(1000, 500, 2
     x = keras.layers.Flatten(name="flatten")(inputs) if len(data_shape) > 1 else inputs
     if input_noise:
         x = ReplicaGaussianNoise(input_noise, name="input_noise")(x)
+
     def dense(units, hidden, **kwargs):
         if weight_norm:
             return WeightNormDense(units, train_scale=not hidden, **kwargs)
