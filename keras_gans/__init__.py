@@ -12,9 +12,9 @@ import sys
 from keras_gans import _backend  # noqa: F401  (sets and checks KERAS_BACKEND first)
 from keras_gans.version import __version__
 
-SUBMODULES = ("augment", "callbacks", "data", "distribute", "layers", "losses", "metrics", "models",
-              "networks", "penalties", "plots", "presets", "recipes", "schedules", "tasks",
-              "training", "utils")
+SUBMODULES = ("augment", "callbacks", "critic_schedule", "data", "distribute", "layers",
+              "losses", "metrics", "models", "networks", "penalties", "plots", "presets",
+              "recipes", "schedules", "tasks", "training", "utils")
 
 __all__ = ["load", "list_models", *SUBMODULES, "__version__"]
 

@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
 from keras_gans import augment as augment_lib
+from keras_gans import critic_schedule as critic_schedule_lib
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
@@ -120,6 +121,7 @@ class GAN(AdversarialModel):
         self.penalty_trackers = []
         self.augment = None
         self.pack = 1
+        self.critic_schedule = None
         self.built = True
 
     # -- networks -------------------------------------------------------------------
@@ -180,7 +182,8 @@ class GAN(AdversarialModel):
         }
 
     def compile(self, d_optimizer=None, g_optimizer=None, loss=None, penalties=None,
-                d_steps=None, split_real_batch=False, augment=None, pack=1, **kwargs):
+                d_steps=None, split_real_batch=False, augment=None, pack=1,
+                critic_schedule=None, **kwargs):
         """Configure the game. Every argument left as ``None`` takes the paper's default.
 
         Args:
@@ -202,6 +205,12 @@ class GAN(AdversarialModel):
                 by ``pack``) and every example gets its pack's score. The discriminator must
                 take ``pack`` times the data's channels, e.g.
                 ``dcgan_discriminator((28, 28, 2 * 3))`` for ``pack=2`` on (28, 28, 3).
+            critic_schedule: more discriminator updates before some generator updates
+                (``keras_gans.critic_schedule``): ``"wgan"`` (the WGAN paper's 100 before
+                each of the first 25 and every 500th), a dict of ``CriticSchedule``
+                arguments, or None (``d_steps`` before every one). A step of ``fit`` still
+                runs ``d_steps`` discriminator updates and updates the generator only when
+                its count is reached.
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``,
                 ``steps_per_execution``, ``run_eagerly``).
         """
@@ -226,6 +235,27 @@ class GAN(AdversarialModel):
         self.penalty_trackers = [keras.metrics.Mean(name=n) for n in names]
         self.augment = augment_lib.get(augment)
         self.pack = self._check_pack(pack)
+        self.critic_schedule = self._check_critic_schedule(critic_schedule)
+
+    def _check_critic_schedule(self, identifier):
+        schedule = critic_schedule_lib.get(identifier)
+        if schedule is None:
+            return None
+        if type(self).train_step is not GAN.train_step:
+            raise ValueError(f"{type(self).__name__} runs a training step of its own, which "
+                             f"does not follow compile(critic_schedule=...); leave it None.")
+        schedule.check(self.d_steps)
+        self._refuse_replicas_for(schedule)
+        return schedule
+
+    @staticmethod
+    def _refuse_replicas_for(schedule):
+        # The skipped generator update is a tf.cond around an optimizer update, and
+        # tf.distribute cannot synchronise replicas inside a cond.
+        if schedule is not None and tf.distribute.get_strategy().num_replicas_in_sync > 1:
+            raise ValueError("compile(critic_schedule=...) trains on one replica only: a "
+                             "distribution strategy cannot skip a generator update inside "
+                             "its step. Train without the strategy, or without the schedule.")
 
     def _check_pack(self, pack):
         if isinstance(pack, bool) or not isinstance(pack, (int, np.integer)) or pack < 1:
@@ -264,6 +294,8 @@ class GAN(AdversarialModel):
             "d_steps": self.d_steps,
             "split_real_batch": self.split_real_batch,
             **({"pack": self.pack} if self.pack > 1 else {}),
+            **({"critic_schedule": ser(self.critic_schedule)}
+               if self.critic_schedule is not None else {}),
             **({"augment": ser(self.augment)} if self.augment is not None else {}),
         }
 
@@ -407,6 +439,9 @@ class GAN(AdversarialModel):
 
     def train_step(self, data):
         minibatches = self._real_minibatches(*self.unpack_batch(data))
+        if self.critic_schedule is not None:
+            self._refuse_replicas_for(self.critic_schedule)
+            return self._scheduled_train_step(minibatches)
         for real, condition in minibatches[:-1]:
             fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
             self.discriminator_step(real, fake, condition)
@@ -421,6 +456,41 @@ class GAN(AdversarialModel):
         self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
         self._update_g_metrics(objective)
         return self._logs()
+
+    def _scheduled_train_step(self, minibatches):
+        """``train_step`` under a ``critic_schedule``: the step's ``d_steps``
+        discriminator updates, then the generator update only where the schedule says it
+        is due. The generator draws its own batch for its update (the shortcut of the
+        unscheduled step, reusing the last discriminator update's fakes, would cost a
+        generator forward pass on the steps with no generator update)."""
+        for real, condition in minibatches:
+            fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
+            self.discriminator_step(real, fake, condition)
+        real, condition = minibatches[-1]
+        due = self.critic_schedule.generator_update_due(
+            self.d_optimizer.iterations, self.g_optimizer.iterations, self.d_steps)
+
+        def generator_update():
+            with tf.GradientTape() as tape:
+                fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
+                objective = self.generator_objective(fake, condition)
+                scaled = self._scaled(self.g_optimizer, objective.loss)
+            variables = self.player_variables("generator")
+            self.g_optimizer.apply(tape.gradient(scaled, variables), variables)
+            self._update_g_metrics(objective)
+            return tf.constant(True)
+
+        tf.cond(due, generator_update, lambda: tf.constant(False))
+        return self._logs()
+
+    @property
+    def step_counter(self):
+        """Steps of ``fit`` so far (checkpoints, histories and the EMA count them): the
+        generator's updates, one per step, unless a ``critic_schedule`` skips some; then
+        the discriminator's updates over ``d_steps``."""
+        if self.critic_schedule is None:
+            return super().step_counter
+        return self.d_optimizer.iterations // self.d_steps
 
     def networks_in_training(self):
         """The (generator, discriminator) that a ``train_step`` runs now: the whole networks

@@ -20,7 +20,13 @@ class WGAN(DCGAN):
     sigmoid, its weights clipped to [-0.01, 0.01] after every update, RMSProp(5e-5)
     (momentum-based optimizers made the paper's training unstable), 5 critic steps per
     generator step. DCGAN networks, with batch norm in the critic as in the paper's
-    experiments."""
+    experiments.
+
+    The paper's code also trains the critic 100 times before each of the first 25
+    generator updates and every 500th: ``compile(critic_schedule="wgan")``, off by default
+    (a short ``fit`` would otherwise not move the generator for its first 500 steps). Its
+    Algorithm 1 draws a fresh real batch for every critic update:
+    ``compile(split_real_batch=True)`` with batches of ``d_steps`` times the minibatch."""
 
     def default_compile_args(self):
         return {
