@@ -52,11 +52,13 @@ def op_kind(op_type):
 def op_layer(op_name):
     """``(network, layer)`` of an op from its name scope, e.g.
     ``.../gradient_tape/discriminator_1/b64_conv0_1/convolution/Conv2DBackpropFilter`` ->
-    ``("discriminator", "b64_conv0")``; ``("other", "")`` outside the networks (the
+    ``("discriminator", "b64_conv0")`` (also from ProGAN's stage networks,
+    ``discriminator_32x32_4``); ``("other", "")`` outside the networks (the
     optimizers' updates, the losses)."""
     parts = op_name.split("/")
     for i, part in enumerate(parts[:-1]):
-        network = NETWORKS.get(re.sub(r"_\d+$", "", part))
+        # ProGAN's stage networks are named for their resolution: discriminator_32x32_4
+        network = NETWORKS.get(re.sub(r"(_\d+x\d+)?(_\d+)?$", "", part))
         if network:
             return network, re.sub(r"_\d+$", "", parts[i + 1])
     return "other", ""

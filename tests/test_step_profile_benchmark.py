@@ -25,6 +25,8 @@ def test_op_layer_reads_network_and_layer_from_the_name_scope():
         ("generator", "b16_noise1")
     assert layer("StatefulPartitionedCall/mapping_2/dense_0_1/MatMul") == \
         ("generator", "dense_0")
+    assert layer("StatefulPartitionedCall/gradient_tape/generator_32x32_2/b16_conv0_1/"
+                 "convolution/Conv2DBackpropInput") == ("generator", "b16_conv0")
     assert layer("StatefulPartitionedCall/adam/Sqrt_29") == ("other", "")
 
 
