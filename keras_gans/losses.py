@@ -18,8 +18,12 @@ import tensorflow as tf
 from keras_gans import _backend  # noqa: F401
 
 
-def _mean(x):
-    return tf.reduce_mean(tf.cast(x, tf.float32))
+def _mean(x, weights=None):
+    """The mean of ``x``, or of ``x * weights`` (per example) when weights are given."""
+    x = tf.cast(x, tf.float32)
+    if weights is not None:
+        x = x * tf.reshape(tf.cast(weights, tf.float32), [-1] + [1] * (x.shape.rank - 1))
+    return tf.reduce_mean(x)
 
 
 class AdversarialLoss:
@@ -29,7 +33,10 @@ class AdversarialLoss:
     # True when the discriminator's output is the logit of "this is real".
     probabilistic = False
 
-    def discriminator_loss(self, real_logits, fake_logits):
+    def discriminator_loss(self, real_logits, fake_logits, real_weights=None):
+        """D's loss. ``real_weights``: a weight per real example in the mean of the real
+        term (weights that average 1 keep its scale; 0 leaves an example out), as SGAN
+        uses to keep its labelled examples out of the unsupervised term."""
         raise NotImplementedError
 
     def generator_loss(self, fake_logits):
@@ -62,8 +69,9 @@ class Minimax(AdversarialLoss):
     name = "minimax"
     probabilistic = True
 
-    def discriminator_loss(self, real_logits, fake_logits):
-        return _mean(tf.nn.softplus(-real_logits)) + _mean(tf.nn.softplus(fake_logits))
+    def discriminator_loss(self, real_logits, fake_logits, real_weights=None):
+        return (_mean(tf.nn.softplus(-real_logits), real_weights)
+                + _mean(tf.nn.softplus(fake_logits)))
 
     def generator_loss(self, fake_logits):
         # log(1 - sigmoid(t)) = -softplus(t)
@@ -87,8 +95,8 @@ class Wasserstein(AdversarialLoss):
 
     name = "wasserstein"
 
-    def discriminator_loss(self, real_logits, fake_logits):
-        return _mean(fake_logits) - _mean(real_logits)
+    def discriminator_loss(self, real_logits, fake_logits, real_weights=None):
+        return _mean(fake_logits) - _mean(real_logits, real_weights)
 
     def generator_loss(self, fake_logits):
         return -_mean(fake_logits)
@@ -100,8 +108,9 @@ class Hinge(AdversarialLoss):
 
     name = "hinge"
 
-    def discriminator_loss(self, real_logits, fake_logits):
-        return _mean(tf.nn.relu(1.0 - real_logits)) + _mean(tf.nn.relu(1.0 + fake_logits))
+    def discriminator_loss(self, real_logits, fake_logits, real_weights=None):
+        return (_mean(tf.nn.relu(1.0 - real_logits), real_weights)
+                + _mean(tf.nn.relu(1.0 + fake_logits)))
 
     def generator_loss(self, fake_logits):
         return -_mean(fake_logits)
@@ -113,8 +122,9 @@ class LeastSquares(AdversarialLoss):
 
     name = "least_squares"
 
-    def discriminator_loss(self, real_logits, fake_logits):
-        return 0.5 * _mean(tf.square(real_logits - 1.0)) + 0.5 * _mean(tf.square(fake_logits))
+    def discriminator_loss(self, real_logits, fake_logits, real_weights=None):
+        return (0.5 * _mean(tf.square(real_logits - 1.0), real_weights)
+                + 0.5 * _mean(tf.square(fake_logits)))
 
     def generator_loss(self, fake_logits):
         return 0.5 * _mean(tf.square(fake_logits - 1.0))
@@ -139,9 +149,9 @@ class EnergyMargin(AdversarialLoss):
             raise ValueError(f"`margin` must be positive; received {margin!r}.")
         self.margin = float(margin)
 
-    def discriminator_loss(self, real_logits, fake_logits):
-        return _mean(real_logits) + _mean(tf.nn.relu(self.margin - tf.cast(fake_logits,
-                                                                           tf.float32)))
+    def discriminator_loss(self, real_logits, fake_logits, real_weights=None):
+        return _mean(real_logits, real_weights) + _mean(
+            tf.nn.relu(self.margin - tf.cast(fake_logits, tf.float32)))
 
     def generator_loss(self, fake_logits):
         return _mean(fake_logits)

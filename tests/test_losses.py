@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from keras_gans import losses
 
@@ -88,3 +89,20 @@ def test_recipe_style_dict_passes_arguments():
         losses.get({"name": "energy_margin", "margn": 0.3})
     with pytest.raises(ValueError, match="Did you mean 'energy_margin'"):
         losses.get({"name": "energy_margn"})
+
+
+@pytest.mark.parametrize("name", ["minimax", "non_saturating", "wasserstein", "hinge",
+                                  "least_squares", "energy_margin"])
+def test_real_weights_weigh_the_real_terms_examples(name):
+    loss = losses.get(name)
+    real = tf.constant([[0.3], [-1.2], [2.0], [0.7]])
+    fake = tf.constant([[-0.4], [1.1], [0.2], [-2.0]])
+    plain = float(loss.discriminator_loss(real, fake))
+    ones = float(loss.discriminator_loss(real, fake, real_weights=tf.ones(4)))
+    np.testing.assert_allclose(ones, plain, rtol=1e-6)
+    # Weights 2, 0, 2, 0 (mean 1): the same as the real term over examples 0 and 2 alone.
+    kept = float(loss.discriminator_loss(tf.gather(real, [0, 2]), fake,
+                                         real_weights=None))
+    weighted = float(loss.discriminator_loss(real, fake,
+                                             real_weights=tf.constant([2.0, 0.0, 2.0, 0.0])))
+    np.testing.assert_allclose(weighted, kept, rtol=1e-6)

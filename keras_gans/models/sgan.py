@@ -50,12 +50,19 @@ class SGAN(GAN):
             (``kg.networks.classifier_discriminator``).
         classifier_average: None (the default: ``classifier()`` uses D's weights) or the
             decay in [0, 1) of the average of D's weights that ``classifier()`` uses.
+        unsupervised_examples: the real examples of the unsupervised term and of feature
+            matching: ``"all"`` (the default: the whole batch) or ``"unlabelled"`` (those
+            labelled -1, as the authors' code, which keeps its labelled minibatch for the
+            cross-entropy alone; with ``kg.data.semi_supervised`` batches, half of every
+            batch repeats the few labelled examples, which ``"all"`` then weighs as heavily
+            as the rest of the data).
         Other arguments as ``GAN``. Default G: an MLP of 500, 500 units with a tanh output.
     """
 
     def __init__(self, data_shape=None, latent_dim=None, num_classes=None, generator=None,
                  discriminator=None, feature_matching=True, unsupervised_weight=0.5,
-                 classifier_average=None, image_shape=None, **kwargs):
+                 classifier_average=None, unsupervised_examples="all", image_shape=None,
+                 **kwargs):
         if num_classes is None or int(num_classes) < 2:
             raise ValueError(f"SGAN needs `num_classes` (an integer of at least 2), e.g. 10 for "
                              f"MNIST; received {num_classes!r}.")
@@ -71,6 +78,10 @@ class SGAN(GAN):
                              f"average; received {classifier_average!r}.")
         self.classifier_average = (None if classifier_average is None
                                    else float(classifier_average))
+        if unsupervised_examples not in ("all", "unlabelled"):
+            raise ValueError(f"`unsupervised_examples` must be 'all' or 'unlabelled'; "
+                             f"received {unsupervised_examples!r}.")
+        self.unsupervised_examples = unsupervised_examples
         super().__init__(data_shape, latent_dim, generator, discriminator, image_shape,
                          **kwargs)
         self.averaged_weights = []
@@ -137,19 +148,37 @@ class SGAN(GAN):
     def critic(self, x, condition=None, training=True):
         return self.real_logit(self.heads(x, training)[0])
 
+    @staticmethod
+    def _count_per_replica(mask):
+        """The examples of the *global* batch where ``mask`` is 1, over the replica count.
+        A replica's sum over its own such examples divided by it is that replica's share
+        of their global mean: replicas hold different numbers of them, and the loop
+        divides every replica's loss by the replica count."""
+        return (tf.maximum(distribute.global_sum(tf.reduce_sum(mask)), 1.0)
+                / distribute.num_replicas())
+
+    def _global_share(self, mask):
+        """Per-example weights that make a replica's mean its share of the global mean
+        over the examples where ``mask`` is 1 (see ``_count_per_replica``)."""
+        return mask * tf.cast(tf.size(mask), tf.float32) / self._count_per_replica(mask)
+
+    @staticmethod
+    def _unsupervised_mask(labels):
+        """1 for the unlabelled examples (``unsupervised_examples="unlabelled"``), else 0."""
+        return tf.cast(labels < 0, tf.float32)
+
     def discriminator_objective(self, real, fake, condition=None, training=True):
         real_classes, _ = self.heads(real, training)
         fake_classes, _ = self.heads(fake, training)
         real_logits, fake_logits = self.real_logit(real_classes), self.real_logit(fake_classes)
-        unsupervised = (self.unsupervised_weight *
-                        self.loss_fn.discriminator_loss(real_logits, fake_logits))
         labels = condition["labels"]
+        weighted = ({} if self.unsupervised_examples == "all" else
+                    {"real_weights": self._global_share(self._unsupervised_mask(labels))})
+        unsupervised = (self.unsupervised_weight * self.loss_fn.discriminator_loss(
+            real_logits, fake_logits, **weighted))
         mask = tf.cast(labels >= 0, tf.float32)
-        # Means over the labelled examples of the *global* batch: replicas hold different
-        # numbers of them. Each replica's share of the sum, times the replica count (the
-        # loop divides every replica's loss by it), over the global count.
-        count = (tf.maximum(distribute.global_sum(tf.reduce_sum(mask)), 1.0)
-                 / distribute.num_replicas())
+        # Means over the labelled examples of the global batch.
+        count = self._count_per_replica(mask)
         safe = tf.maximum(labels, 0)
         cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(safe, real_classes)
         supervised = tf.reduce_sum(cross_entropy * mask) / count
@@ -168,9 +197,14 @@ class SGAN(GAN):
             return GeneratorObjective(self.loss_fn.generator_loss(self.real_logit(fake_classes)))
         _, real_features = self.heads(condition["real"], training)
         # Mean features of the global batches, as one device would compare them.
-        difference = (distribute.global_mean(
-                          tf.reduce_mean(tf.stop_gradient(real_features), axis=0)) -
-                      distribute.global_mean(tf.reduce_mean(fake_features, axis=0)))
+        real_features = tf.stop_gradient(real_features)
+        if self.unsupervised_examples == "all":
+            real_mean = distribute.global_mean(tf.reduce_mean(real_features, axis=0))
+        else:
+            mask = self._unsupervised_mask(condition["labels"])[:, None]
+            real_mean = (distribute.global_sum(tf.reduce_sum(real_features * mask, axis=0))
+                         / tf.maximum(distribute.global_sum(tf.reduce_sum(mask)), 1.0))
+        difference = real_mean - distribute.global_mean(tf.reduce_mean(fake_features, axis=0))
         return GeneratorObjective(tf.reduce_mean(tf.square(difference)))
 
     def discriminator_step(self, real, fake, condition=None):
@@ -207,4 +241,5 @@ class SGAN(GAN):
         return {**super().get_config(), "num_classes": self.num_classes,
                 "feature_matching": self.feature_matching,
                 "unsupervised_weight": self.unsupervised_weight,
-                "classifier_average": self.classifier_average}
+                "classifier_average": self.classifier_average,
+                "unsupervised_examples": self.unsupervised_examples}

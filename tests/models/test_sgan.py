@@ -49,10 +49,14 @@ def test_trains_a_few_steps(digits, feature_matching):
                for a, b in zip(before, model.generator.trainable_weights))
 
 
-@pytest.mark.parametrize("weight", [None, 2.0])
-def test_losses_closed_form(weight):
+@pytest.mark.parametrize("weight,examples", [(None, "all"), (2.0, "all"),
+                                             (None, "unlabelled")])
+def test_losses_closed_form(weight, examples):
     # None: the default, the authors' code's 0.5 on the sum of the real and fake terms.
-    model = _model() if weight is None else _model(unsupervised_weight=weight)
+    # "unlabelled": the real side of the unsupervised term and feature matching read only
+    # the examples labelled -1 (here 1 and 3), as the authors' code does.
+    kwargs = {"unsupervised_examples": examples}
+    model = _model(**kwargs) if weight is None else _model(unsupervised_weight=weight, **kwargs)
     model.compile()
     real = tf.constant(np.random.default_rng(0).normal(size=(4, 8, 8, 1)).astype("float32"))
     fake = tf.constant(np.random.default_rng(1).normal(size=(4, 8, 8, 1)).astype("float32"))
@@ -67,7 +71,9 @@ def test_losses_closed_form(weight):
         return np.log(np.exp(v).sum(axis=1))
 
     softplus = lambda t: np.log1p(np.exp(t))  # noqa: E731
-    unsupervised = softplus(-lse(real_cls)).mean() + softplus(lse(fake_cls)).mean()
+    unlabelled = [1, 3] if examples == "unlabelled" else [0, 1, 2, 3]
+    unsupervised = (softplus(-lse(real_cls))[unlabelled].mean()
+                    + softplus(lse(fake_cls)).mean())
     logp = real_cls - lse(real_cls)[:, None]
     supervised = -(logp[0, 3] + logp[2, 7]) / 2      # only the two labelled examples
     np.testing.assert_allclose(float(total), (weight or 0.5) * unsupervised + supervised,
@@ -75,8 +81,8 @@ def test_losses_closed_form(weight):
     np.testing.assert_allclose(float(objective.extras["d_supervised_loss"]), supervised,
                                rtol=1e-5)
     g = model.generator_objective(fake, {"labels": labels, "real": real}, training=False).loss
-    np.testing.assert_allclose(float(g), np.mean((real_f.mean(0) - fake_f.mean(0)) ** 2),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        float(g), np.mean((real_f[unlabelled].mean(0) - fake_f.mean(0)) ** 2), rtol=1e-5)
 
 
 def test_features_are_the_last_hidden_layer_before_its_noise():

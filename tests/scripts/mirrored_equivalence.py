@@ -18,7 +18,8 @@ latent statistics) and the logged metrics of the last epoch. The checked cases:
     gan, gan-minibatch-discrimination (a D comparing every example with its batch), dcgan,
     wgan, wgan-gp, cgan (concat), cgan-projection, acgan,
     ebgan (pulling-away term 0.1), sgan (labelled + unlabelled, input and hidden noise,
-    feature matching), progan (mid-fade, minibatch stddev), stylegan (style mixing on
+    feature matching), sgan-unlabelled (its unsupervised terms over the unlabelled
+    examples, uneven per replica), progan (mid-fade, minibatch stddev), stylegan (style mixing on
     every batch, lazy R1 and path length both firing on the first step), stylegan2
     (modulated, residual D), biggan (conditional BN synchronised, orthogonal reg,
     d_steps 2; no self-attention, which works within each example), cyclegan (image
@@ -141,9 +142,9 @@ def _minibatch_discrimination():
     return build, lambda: _batches(_digits()[0])
 
 
-def _sgan():
+def _sgan(**kwargs):
     def build():
-        model = kg.models.SGAN(image_shape=SHAPE, latent_dim=8, num_classes=10)
+        model = kg.models.SGAN(image_shape=SHAPE, latent_dim=8, num_classes=10, **kwargs)
         # A larger learning rate than the default 2e-4, so that 3 steps move the weights.
         model.compile(d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5),
                       g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5))
@@ -294,6 +295,7 @@ CASES = {
     "acgan": _conditional(kg.models.ACGAN),
     "ebgan": _image_gan("ebgan", pulling_away=0.1),
     "sgan": _sgan(),
+    "sgan-unlabelled": _sgan(unsupervised_examples="unlabelled"),
     "progan": _progan(),
     "stylegan": _stylegan("adain"),
     "stylegan2": _stylegan("modulated"),
