@@ -12,14 +12,16 @@ from keras_gans.layers.weight_norm import WeightNormDense
 
 
 def mlp_generator(latent_dim, output_shape, hidden_units=(256, 256), output_activation="tanh",
-                  activation="relu", batch_norm=False, weight_norm=False, name="generator"):
+                  activation="relu", batch_norm=False, weight_norm=False, batch_norm_scale=True,
+                  name="generator"):
     """z -> dense layers -> ``output_shape``.
 
     Use ``output_activation="tanh"`` for images in [-1, 1] and ``None`` for unbounded data
     (the toy mixtures live in [-4, 4]). ``batch_norm`` normalises each hidden layer before
-    its ``activation``; ``weight_norm`` makes the output layer a ``WeightNormDense``. The
+    its ``activation`` (with a learned scale unless ``batch_norm_scale=False``: then only a
+    learned shift); ``weight_norm`` makes the output layer a ``WeightNormDense``. The
     Improved-GAN MNIST generator (Salimans et al. 2016) is ``hidden_units=(500, 500),
-    activation="softplus", batch_norm=True, weight_norm=True``.
+    activation="softplus", batch_norm=True, batch_norm_scale=False, weight_norm=True``.
     """
     output_shape = tuple(output_shape)
     z = keras.Input((latent_dim,), name="z")
@@ -27,7 +29,7 @@ def mlp_generator(latent_dim, output_shape, hidden_units=(256, 256), output_acti
     for i, units in enumerate(hidden_units):
         if batch_norm:
             x = keras.layers.Dense(units, use_bias=False, name=f"dense_{i}")(x)
-            x = keras.layers.BatchNormalization(name=f"bn_{i}")(x)
+            x = keras.layers.BatchNormalization(scale=batch_norm_scale, name=f"bn_{i}")(x)
             x = keras.layers.Activation(activation, name=f"{activation}_{i}")(x)
         else:
             x = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(x)
