@@ -31,11 +31,15 @@ class WeightNormDense(keras.layers.Layer):
         train_scale: whether the optimiser moves ``g`` (default) or only the direction and
             the bias, ``g`` staying where the initialisation put it. The Improved-GAN MNIST
             discriminator trains ``g`` in its output layer only.
+        data_init: whether ``g`` and the bias wait for the data-dependent initialisation
+            (default) or start at 1 and 0, unit-length weight vectors, as the Improved-GAN
+            MNIST generator's output layer (their ``l2normalize``) does.
     """
 
     needs_data_init = True
 
-    def __init__(self, units, activation=None, init_scale=1.0, train_scale=True, **kwargs):
+    def __init__(self, units, activation=None, init_scale=1.0, train_scale=True, data_init=True,
+                 **kwargs):
         super().__init__(**kwargs)
         if int(units) < 1:
             raise ValueError(f"`units` must be a positive integer; received {units!r}.")
@@ -45,6 +49,7 @@ class WeightNormDense(keras.layers.Layer):
         self.activation = keras.activations.get(activation)
         self.init_scale = float(init_scale)
         self.train_scale = bool(train_scale)
+        self.data_init = bool(data_init)
 
     def build(self, input_shape):
         if input_shape[-1] is None:
@@ -55,8 +60,8 @@ class WeightNormDense(keras.layers.Layer):
         self.g = self.add_weight(shape=(self.units,), initializer="ones", name="g",
                                  trainable=self.train_scale)
         self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
-        self.initialized = self.add_weight(shape=(), initializer="zeros", name="initialized",
-                                           trainable=False)
+        self.initialized = self.add_weight(shape=(), name="initialized", trainable=False,
+                                           initializer="zeros" if self.data_init else "ones")
 
     def direction(self, x):
         """``x`` projected on the unit-length directions, before ``g`` and the bias."""
@@ -87,7 +92,8 @@ class WeightNormDense(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "units": self.units,
                 "activation": keras.activations.serialize(self.activation),
-                "init_scale": self.init_scale, "train_scale": self.train_scale}
+                "init_scale": self.init_scale, "train_scale": self.train_scale,
+                "data_init": self.data_init}
 
 
 def pending_layers(network):

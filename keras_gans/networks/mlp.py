@@ -13,15 +13,17 @@ from keras_gans.layers.weight_norm import WeightNormDense
 
 def mlp_generator(latent_dim, output_shape, hidden_units=(256, 256), output_activation="tanh",
                   activation="relu", batch_norm=False, weight_norm=False, batch_norm_scale=True,
-                  name="generator"):
+                  weight_norm_data_init=True, name="generator"):
     """z -> dense layers -> ``output_shape``.
 
     Use ``output_activation="tanh"`` for images in [-1, 1] and ``None`` for unbounded data
     (the toy mixtures live in [-4, 4]). ``batch_norm`` normalises each hidden layer before
     its ``activation`` (with a learned scale unless ``batch_norm_scale=False``: then only a
-    learned shift); ``weight_norm`` makes the output layer a ``WeightNormDense``. The
-    Improved-GAN MNIST generator (Salimans et al. 2016) is ``hidden_units=(500, 500),
-    activation="softplus", batch_norm=True, batch_norm_scale=False, weight_norm=True``.
+    learned shift); ``weight_norm`` makes the output layer a ``WeightNormDense``, with its
+    data-dependent initialisation unless ``weight_norm_data_init=False`` (then unit-length
+    weight vectors and a zero bias to start). The Improved-GAN MNIST generator (Salimans et
+    al. 2016) is ``hidden_units=(500, 500), activation="softplus", batch_norm=True,
+    batch_norm_scale=False, weight_norm=True, weight_norm_data_init=False``.
     """
     output_shape = tuple(output_shape)
     z = keras.Input((latent_dim,), name="z")
@@ -33,8 +35,13 @@ def mlp_generator(latent_dim, output_shape, hidden_units=(256, 256), output_acti
             x = keras.layers.Activation(activation, name=f"{activation}_{i}")(x)
         else:
             x = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(x)
-    output = WeightNormDense if weight_norm else keras.layers.Dense
-    x = output(math.prod(output_shape), activation=output_activation, name="output")(x)
+    if weight_norm:
+        output = WeightNormDense(math.prod(output_shape), activation=output_activation,
+                                 data_init=weight_norm_data_init, name="output")
+    else:
+        output = keras.layers.Dense(math.prod(output_shape), activation=output_activation,
+                                    name="output")
+    x = output(x)
     if len(output_shape) > 1:
         x = keras.layers.Reshape(output_shape, name="to_image")(x)
     return keras.Model(z, x, name=name)

@@ -40,6 +40,24 @@ def test_initialisation_gives_every_unit_zero_mean_and_unit_variance_on_the_batc
     assert layer.is_initialized
 
 
+def test_without_data_init_a_layer_starts_with_unit_length_weights_and_waits_for_nothing():
+    # The Improved-GAN generator's output layer (their l2normalize): g = 1, bias 0, trained
+    # from there; the shared loop's data-dependent initialisation passes it by.
+    gen = kg.networks.mlp_generator(4, (3, 3, 1), hidden_units=(8,), batch_norm=True,
+                                    weight_norm=True, weight_norm_data_init=False)
+    layer = gen.get_layer("output")
+    assert layer.is_initialized and weight_norm.pending_layers(gen) == []
+    np.testing.assert_array_equal(layer.g.numpy(), np.ones(9, "float32"))
+    h = _x(d=8)
+    v = layer.kernel.numpy()
+    np.testing.assert_allclose(layer(h).numpy(), np.tanh(h @ (v / np.linalg.norm(v, axis=0))),
+                               rtol=1e-4, atol=1e-5)
+    copy = kg.layers.WeightNormDense.from_config(layer.get_config())
+    assert copy.data_init is False
+    assert weight_norm.pending_layers(
+        kg.networks.mlp_generator(4, (3, 3, 1), hidden_units=(8,), weight_norm=True)) != []
+
+
 def test_a_network_is_initialised_layer_by_layer_once(tmp_path):
     inputs = keras.Input((12,))
     h = kg.layers.WeightNormDense(16, activation="relu", name="wn1")(inputs)
