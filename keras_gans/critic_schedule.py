@@ -51,7 +51,7 @@ class CriticSchedule:
 
     def check(self, d_steps):
         """Refuse a boost that ``d_steps`` updates per step cannot reach exactly."""
-        if self.updates % d_steps or self.updates < d_steps:
+        if self.updates % d_steps:
             raise ValueError(
                 f"critic_schedule's {self.updates} boosted updates must be a multiple of "
                 f"d_steps={d_steps} (each step of fit runs d_steps updates): use updates="

@@ -460,9 +460,10 @@ class GAN(AdversarialModel):
     def _scheduled_train_step(self, minibatches):
         """``train_step`` under a ``critic_schedule``: the step's ``d_steps``
         discriminator updates, then the generator update only where the schedule says it
-        is due. The generator draws its own batch for its update (the shortcut of the
-        unscheduled step, reusing the last discriminator update's fakes, would cost a
-        generator forward pass on the steps with no generator update)."""
+        is due. The generator update draws fakes of its own: reusing the last
+        discriminator update's, as the unscheduled step does, would mean recording the
+        generator's forward pass on every step, most of which (during a boost) make no
+        generator update."""
         for real, condition in minibatches:
             fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
             self.discriminator_step(real, fake, condition)
