@@ -27,13 +27,13 @@ class WeightNormDense(keras.layers.Layer):
         units: output units.
         activation: a Keras activation, applied after the bias.
         init_scale: the pre-activation standard deviation the data-dependent initialisation
-            sets (the paper: 1).
+            sets (the paper: 1); without it, the length ``g`` every weight vector starts at.
         train_scale: whether the optimiser moves ``g`` (default) or only the direction and
             the bias, ``g`` staying where the initialisation put it. The Improved-GAN MNIST
             discriminator trains ``g`` in its output layer only.
         data_init: whether ``g`` and the bias wait for the data-dependent initialisation
-            (default) or start at 1 and 0, unit-length weight vectors, as the Improved-GAN
-            MNIST generator's output layer (their ``l2normalize``) does.
+            (default) or start at ``init_scale`` and 0, as the Improved-GAN MNIST
+            generator's output layer (their ``l2normalize``: unit length) does.
     """
 
     needs_data_init = True
@@ -57,8 +57,10 @@ class WeightNormDense(keras.layers.Layer):
                              f"received shape {tuple(input_shape)}.")
         self.kernel = self.add_weight(shape=(int(input_shape[-1]), self.units), name="kernel",
                                       initializer=keras.initializers.RandomNormal(0.0, 0.05))
-        self.g = self.add_weight(shape=(self.units,), initializer="ones", name="g",
-                                 trainable=self.train_scale)
+        self.g = self.add_weight(
+            shape=(self.units,), name="g", trainable=self.train_scale,
+            initializer="ones" if self.data_init else keras.initializers.Constant(
+                self.init_scale))
         self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
         self.initialized = self.add_weight(shape=(), name="initialized", trainable=False,
                                            initializer="zeros" if self.data_init else "ones")

@@ -13,17 +13,19 @@ from keras_gans.layers.weight_norm import WeightNormDense
 
 def mlp_generator(latent_dim, output_shape, hidden_units=(256, 256), output_activation="tanh",
                   activation="relu", batch_norm=False, weight_norm=False, batch_norm_scale=True,
-                  weight_norm_data_init=True, name="generator"):
+                  name="generator"):
     """z -> dense layers -> ``output_shape``.
 
     Use ``output_activation="tanh"`` for images in [-1, 1] and ``None`` for unbounded data
     (the toy mixtures live in [-4, 4]). ``batch_norm`` normalises each hidden layer before
     its ``activation`` (with a learned scale unless ``batch_norm_scale=False``: then only a
-    learned shift); ``weight_norm`` makes the output layer a ``WeightNormDense``, with its
-    data-dependent initialisation unless ``weight_norm_data_init=False`` (then unit-length
-    weight vectors and a zero bias to start). The Improved-GAN MNIST generator (Salimans et
-    al. 2016) is ``hidden_units=(500, 500), activation="softplus", batch_norm=True,
-    batch_norm_scale=False, weight_norm=True, weight_norm_data_init=False``.
+    learned shift); ``weight_norm`` makes the output layer a ``WeightNormDense`` (True, or
+    a dict of its arguments, e.g. ``{"data_init": False, "init_scale": 0.5}``). The
+    Improved-GAN MNIST generator (Salimans et al. 2016) is ``hidden_units=(500, 500),
+    activation="softplus", batch_norm=True, batch_norm_scale=False,
+    weight_norm={"data_init": False}``; its sigmoid output for pixels in [0, 1] is
+    ``2 * sigmoid(a) - 1 = tanh(a / 2)`` for pixels in [-1, 1], which ``init_scale: 0.5``
+    matches at the start.
     """
     output_shape = tuple(output_shape)
     z = keras.Input((latent_dim,), name="z")
@@ -36,8 +38,9 @@ def mlp_generator(latent_dim, output_shape, hidden_units=(256, 256), output_acti
         else:
             x = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(x)
     if weight_norm:
+        options = weight_norm if isinstance(weight_norm, dict) else {}
         output = WeightNormDense(math.prod(output_shape), activation=output_activation,
-                                 data_init=weight_norm_data_init, name="output")
+                                 name="output", **options)
     else:
         output = keras.layers.Dense(math.prod(output_shape), activation=output_activation,
                                     name="output")

@@ -44,7 +44,7 @@ def test_without_data_init_a_layer_starts_with_unit_length_weights_and_waits_for
     # The Improved-GAN generator's output layer (their l2normalize): g = 1, bias 0, trained
     # from there; the shared loop's data-dependent initialisation passes it by.
     gen = kg.networks.mlp_generator(4, (3, 3, 1), hidden_units=(8,), batch_norm=True,
-                                    weight_norm=True, weight_norm_data_init=False)
+                                    weight_norm={"data_init": False})
     layer = gen.get_layer("output")
     assert layer.is_initialized and weight_norm.pending_layers(gen) == []
     np.testing.assert_array_equal(layer.g.numpy(), np.ones(9, "float32"))
@@ -56,6 +56,9 @@ def test_without_data_init_a_layer_starts_with_unit_length_weights_and_waits_for
     assert copy.data_init is False
     assert weight_norm.pending_layers(
         kg.networks.mlp_generator(4, (3, 3, 1), hidden_units=(8,), weight_norm=True)) != []
+    half = kg.networks.mlp_generator(4, (3, 3, 1), hidden_units=(8,),
+                                     weight_norm={"data_init": False, "init_scale": 0.5})
+    np.testing.assert_array_equal(half.get_layer("output").g.numpy(), np.full(9, 0.5))
 
 
 def test_a_network_is_initialised_layer_by_layer_once(tmp_path):
