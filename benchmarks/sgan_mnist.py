@@ -51,10 +51,17 @@ def test_error(model, x_test, y_test):
 
 def watch(run, x_test, y_test, poll_seconds):
     """Test error of every checkpoint of a running recipe run (the checkpoints hold the
-    model's weights; only the latest few are kept, so this runs beside the training)."""
+    model's weights; only the latest few are kept, so this runs beside the training). It
+    waits for a run that has not written its recipe yet, and a restarted watcher keeps the
+    scores already in the run's test_error.json, whose checkpoints may be gone."""
+    while not os.path.exists(os.path.join(run, "recipe.yaml")):
+        time.sleep(poll_seconds)
     recipe = recipes.load(os.path.join(run, "recipe.yaml"))
     model = recipes.build_model(recipe, x_test.shape[1:])
     folder, scored = os.path.join(run, "checkpoints"), {}
+    if os.path.exists(os.path.join(run, "test_error.json")):
+        with open(os.path.join(run, "test_error.json")) as f:
+            scored = {f"ckpt-{r['step']:08d}": r for r in json.load(f)}
     while True:
         names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
         for name in names:
