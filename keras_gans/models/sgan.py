@@ -149,13 +149,16 @@ class SGAN(GAN):
         return self.real_logit(self.heads(x, training)[0])
 
     @staticmethod
-    def _count_per_replica(mask):
-        """The examples of the *global* batch where ``mask`` is 1, over the replica count.
-        A replica's sum over its own such examples divided by it is that replica's share
-        of their global mean: replicas hold different numbers of them, and the loop
-        divides every replica's loss by the replica count."""
-        return (tf.maximum(distribute.global_sum(tf.reduce_sum(mask)), 1.0)
-                / distribute.num_replicas())
+    def _global_count(mask):
+        """The examples of the *global* batch where ``mask`` is 1 (at least 1)."""
+        return tf.maximum(distribute.global_sum(tf.reduce_sum(mask)), 1.0)
+
+    def _count_per_replica(self, mask):
+        """``_global_count`` over the replica count. A replica's sum over its own such
+        examples divided by it is that replica's share of their global mean: replicas hold
+        different numbers of them, and the loop divides every replica's loss by the
+        replica count."""
+        return self._global_count(mask) / distribute.num_replicas()
 
     def _global_share(self, mask):
         """Per-example weights that make a replica's mean its share of the global mean
@@ -203,7 +206,7 @@ class SGAN(GAN):
         else:
             mask = self._unsupervised_mask(condition["labels"])[:, None]
             real_mean = (distribute.global_sum(tf.reduce_sum(real_features * mask, axis=0))
-                         / tf.maximum(distribute.global_sum(tf.reduce_sum(mask)), 1.0))
+                         / self._global_count(mask))
         difference = real_mean - distribute.global_mean(tf.reduce_mean(fake_features, axis=0))
         return GeneratorObjective(tf.reduce_mean(tf.square(difference)))
 

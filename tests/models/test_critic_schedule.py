@@ -85,7 +85,7 @@ def test_the_schedule_continues_across_fits_and_a_save(tmp_path):
 
 
 def test_the_papers_schedule_by_name_and_in_a_recipe():
-    assert CriticSchedule.__name__ and kg.critic_schedule.get("wgan").get_config() == {
+    assert kg.critic_schedule.get("wgan").get_config() == {
         "updates": 100, "first": 25, "every": 500}
     recipe = kg.recipes.resolve({
         "model": {"variant": "wgan", "data_shape": [2], "latent_dim": 2},
