@@ -32,6 +32,8 @@ class AdversarialLoss:
     name = None
     # True when the discriminator's output is the logit of "this is real".
     probabilistic = False
+    # True when a higher discriminator output means "more real" (False for energies).
+    higher_is_real = True
 
     def discriminator_loss(self, real_logits, fake_logits, real_weights=None):
         """D's loss. ``real_weights``: a weight per real example in the mean of the real
@@ -143,6 +145,7 @@ class EnergyMargin(AdversarialLoss):
     """
 
     name = "energy_margin"
+    higher_is_real = False
 
     def __init__(self, margin=0.1):
         if not float(margin) > 0:

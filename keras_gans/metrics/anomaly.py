@@ -18,7 +18,6 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
-from keras_gans.losses import EnergyMargin
 
 
 def auroc(scores, is_anomaly):
@@ -81,11 +80,10 @@ class AnomalyScorer:
         return x
 
     def discriminator_score(self, x, batch_size=256):
-        """How unreal D finds each example: minus D's logit, or EBGAN's energy."""
+        """How unreal D finds each example: minus D's output, or D's output itself when
+        the game's loss reads it as an energy (EBGAN)."""
         x = self._check(x)
-        energy = isinstance(getattr(self.gan, "loss_fn", None), EnergyMargin) or hasattr(
-            self.gan, "energy_and_code")
-        sign = 1.0 if energy else -1.0
+        sign = -1.0 if self.gan.adversarial_loss().higher_is_real else 1.0
         scores = [sign * self.gan.critic(tf.constant(x[i:i + batch_size]), None,
                                          training=False).numpy().reshape(-1)
                   for i in range(0, len(x), batch_size)]

@@ -181,6 +181,11 @@ class GAN(AdversarialModel):
             "d_steps": 1,
         }
 
+    def adversarial_loss(self):
+        """The game's adversarial loss: compile's, or the paper's default before compile."""
+        loss = getattr(self, "loss_fn", None)
+        return loss if loss is not None else losses_lib.get(self.default_compile_args()["loss"])
+
     def compile(self, d_optimizer=None, g_optimizer=None, loss=None, penalties=None,
                 d_steps=None, split_real_batch=False, augment=None, pack=1,
                 critic_schedule=None, **kwargs):

@@ -49,6 +49,10 @@ def test_discriminator_score_is_minus_the_logit_and_the_energy_for_ebgan():
     energy = ebgan.critic(tf.constant(x), training=False).numpy()[:, 0]
     np.testing.assert_allclose(kg.metrics.AnomalyScorer(ebgan).discriminator_score(x), energy,
                                rtol=1e-5)
+    # The sign follows the loss, which says what D's output means: a plain GAN trained
+    # with EBGAN's energy loss scores by its raw output.
+    gan.compile(loss="energy_margin")
+    np.testing.assert_allclose(scorer.discriminator_score(x), -expected, rtol=1e-5)
 
 
 def test_bad_input_is_rejected():
