@@ -13,6 +13,10 @@ wall time, ``classifier()`` is evaluated on the 10,000 MNIST test images.
 zoo/recipes/sgan-mnist-100.yaml --out RUN``, started beside it): it scores every checkpoint
 that appears in ``RUN/checkpoints`` on the test images, until ``RUN/model.keras`` is written,
 and keeps the trajectory in ``RUN/test_error.json``.
+
+``--summarize RUN [RUN ...]`` prints the test error of several watched runs (one per
+label-subset seed) at every step they all reached, with the mean and the sample standard
+deviation over the runs, as the paper reports its figure over seeds.
 """
 
 import argparse
@@ -41,6 +45,8 @@ def parse_args(argv=None):
     p.add_argument("--watch", default=None, metavar="RUN",
                    help="score the checkpoints of a recipe run as they appear")
     p.add_argument("--poll-seconds", type=float, default=30.0)
+    p.add_argument("--summarize", nargs="+", default=None, metavar="RUN",
+                   help="mean and std of the watched runs' test errors at common steps")
     return p.parse_args(argv)
 
 
@@ -79,8 +85,30 @@ def watch(run, x_test, y_test, poll_seconds):
         time.sleep(poll_seconds)
 
 
+def summarize(runs):
+    """Rows of (step, [error per run], mean, sample std) at the steps every run scored."""
+    errors = []
+    for run in runs:
+        with open(os.path.join(run, "test_error.json")) as f:
+            errors.append({r["step"]: r["test_error"] for r in json.load(f)})
+    steps = sorted(set.intersection(*(set(e) for e in errors)))
+    rows = []
+    for step in steps:
+        values = np.array([e[step] for e in errors])
+        std = float(values.std(ddof=1)) if len(values) > 1 else float("nan")
+        rows.append((step, values.tolist(), float(values.mean()), std))
+    return rows
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.summarize:
+        print("| step | " + " | ".join(args.summarize) + " | mean | std |")
+        print("|---" * (len(args.summarize) + 3) + "|")
+        for step, values, mean, std in summarize(args.summarize):
+            cells = " | ".join(f"{100 * v:.2f}%" for v in values)
+            print(f"| {step:,} | {cells} | {100 * mean:.2f}% | {100 * std:.2f}% |")
+        return None
     if args.watch:
         data = np.load(args.data)
         x_test = data["x_test"].astype("float32")[..., None] / 127.5 - 1.0

@@ -38,3 +38,21 @@ def test_a_restarted_watcher_keeps_the_scores_of_checkpoints_since_removed(tmp_p
     assert scores[0]["test_error"] == 0.5
     expected = sgan_mnist.test_error(model, x, y)
     assert scores[1]["test_error"] == expected and 0.0 <= expected <= 1.0
+
+
+def test_summarize_reports_mean_and_sample_std_at_the_steps_every_run_reached(tmp_path, capsys):
+    runs = []
+    for seed, errors in enumerate([{3000: 0.10, 6000: 0.04}, {3000: 0.12, 6000: 0.02, 9000: 0.01},
+                                   {3000: 0.14, 6000: 0.03}]):
+        run = tmp_path / f"s{seed}"
+        run.mkdir()
+        (run / "test_error.json").write_text(json.dumps(
+            [{"step": step, "test_error": e} for step, e in errors.items()]))
+        runs.append(str(run))
+    rows = sgan_mnist.summarize(runs)
+    assert [r[0] for r in rows] == [3000, 6000]   # 9,000 only one run reached
+    np.testing.assert_allclose(rows[0][1], [0.10, 0.12, 0.14])
+    np.testing.assert_allclose([rows[0][2], rows[0][3]], [0.12, 0.02])
+    np.testing.assert_allclose([rows[1][2], rows[1][3]], [0.03, 0.01])
+    sgan_mnist.main(["--summarize", *runs])
+    assert "| 6,000 | 4.00% | 2.00% | 3.00% | 3.00% | 1.00% |" in capsys.readouterr().out
