@@ -475,7 +475,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     }
     if folded:
         metadata["ema"] = FOLDED_METADATA
-    presets.save_preset(model, folder, metadata, compress=folded)
+    presets.save_preset(model, folder, metadata)
 
     if "mode_coverage" in metrics:
         m = metrics["mode_coverage"]
@@ -522,7 +522,7 @@ FOLDED_METADATA = "folded: the generator holds the EMA generator's weights"
 
 def fold_preset_ema(name, zoo=None):
     """Rewrite the preset ``zoo/NAME`` in place with its EMA generator's weights as its
-    generator and no raw generator (``kg.training.fold_ema``), compressed: it samples the
+    generator and no raw generator (``kg.training.fold_ema``): it samples the
     same images from a smaller file. The card and metadata say so; the index is rewritten.
     Returns the weights file's size before and after, in bytes."""
     zoo = zoo or presets.zoo_dir()
@@ -534,7 +534,7 @@ def fold_preset_ema(name, zoo=None):
     before = os.path.getsize(weights)
     metadata = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
     metadata["ema"] = FOLDED_METADATA
-    presets.save_preset(kg.training.fold_ema(model), folder, metadata, compress=True)
+    presets.save_preset(kg.training.fold_ema(model), folder, metadata)
     card = os.path.join(folder, presets.CARD_NAME)
     with open(card) as f:
         text = f.read()
@@ -1027,7 +1027,7 @@ def main(argv=None, prog=None):
     build.add_argument("--zoo", default=None, help="the zoo folder (default: the repository's)")
     build.add_argument("--fold-ema", action="store_true",
                        help="ship the EMA generator's weights as the generator, without the "
-                            "raw generator, compressed (for presets near the size limit)")
+                            "raw generator (for presets near the size limit)")
     build.add_argument("--metrics", default=None,
                        help="a JSON file of metrics measured elsewhere, {name: {values..., "
                             "protocol}} (image-to-image presets)")

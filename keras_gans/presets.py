@@ -438,7 +438,9 @@ def load_keras_file(path):
 
 def _compress_weights(path):
     """Rewrite an .h5 weights file with gzip-compressed datasets (h5py reads them back
-    transparently); trained float32 weights shrink by about a tenth."""
+    transparently); trained float32 weights shrink by about a tenth. A file of many small
+    arrays can grow instead (each compressed array carries chunk records): it is then left
+    as it was. Returns whether the file was rewritten."""
     import h5py
 
     packed = path + ".packed"
@@ -454,15 +456,20 @@ def _compress_weights(path):
             target.create_dataset(name, data=item[()], **options).attrs.update(item.attrs)
 
         source.visititems(copy)
+    if os.path.getsize(packed) >= os.path.getsize(path):
+        os.remove(packed)
+        return False
     os.replace(packed, path)
+    return True
 
 
-def save_preset(model, folder, metadata=None, compress=False):
+def save_preset(model, folder, metadata=None, compress=True):
     """Write ``model`` as a preset folder: config.json, model.weights.h5, metadata.json
     (``metadata`` plus ``format_version`` and the versions used) and SHA256SUMS, their
     hashes, which ``load`` checks when the folder is loaded by path. ``compress`` stores the
-    weights gzip-compressed (same values, about a tenth smaller). The card and the
-    samples are written by ``keras-gans zoo build`` (``keras_gans.preset_builder``).
+    weights gzip-compressed: the same values, about a tenth smaller, read back by h5py
+    without any step of the user's; the default, for the zoo's size budget. The card and
+    the samples are written by ``keras-gans zoo build`` (``keras_gans.preset_builder``).
     Returns ``folder``."""
     import keras
 

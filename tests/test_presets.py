@@ -123,6 +123,35 @@ def test_alias_folder_and_keras_file_load_the_same_model(tiny_zoo, tmp_path):
         kg.load("tiny-tyo", index=index)
 
 
+def _datasets(weights_path):
+    import h5py
+
+    found = {}
+    with h5py.File(weights_path, "r") as f:
+        f.visititems(lambda name, item: found.update({name: item.compression})
+                     if isinstance(item, h5py.Dataset) else None)
+    return found
+
+
+def test_a_preset_stores_its_weights_compressed_and_loads_them_exactly(tmp_path):
+    model = kg.models.GAN(
+        generator=mlp_generator(2, (2,), hidden_units=(256, 256), output_activation=None),
+        discriminator=mlp_discriminator((2,), hidden_units=(256, 256)))
+    folder = presets.save_preset(model, str(tmp_path / "toy"))
+    weights = os.path.join(folder, presets.WEIGHTS_NAME)
+    compression = _datasets(weights)
+    assert "gzip" in compression.values()
+    loaded = presets.load_folder(folder)
+    for saved, back in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(saved, back)
+    # Arrays too small to gain stay as they were; a file that would grow is left alone.
+    tiny = kg.models.GAN(
+        generator=mlp_generator(2, (2,), hidden_units=(12, 12), output_activation=None),
+        discriminator=mlp_discriminator((2,), hidden_units=(12, 12)))
+    folder = presets.save_preset(tiny, str(tmp_path / "tiny"))
+    assert set(_datasets(os.path.join(folder, presets.WEIGHTS_NAME)).values()) == {None}
+
+
 def test_a_loaded_preset_fine_tunes(tiny_zoo):
     zoo, index, _ = tiny_zoo
     model = kg.load("tiny", index=index)
