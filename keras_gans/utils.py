@@ -43,7 +43,9 @@ def save_grid(images, path, ncols=None):
 
 
 def scatter_image(points, extent=None, size=400, reference=None):
-    """Render 2-D points as a dark-on-white picture; ``reference`` points in light red."""
+    """Render 2-D points as a dark-on-white picture; ``reference`` points in light red.
+    ``extent``: the (low, high) bounds of both axes, a number e for (-e, e), or None to fit
+    the points."""
     points = np.asarray(points, dtype="float64")
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"Expected points of shape (n, 2); received {points.shape}.")
@@ -51,7 +53,16 @@ def scatter_image(points, extent=None, size=400, reference=None):
     if extent is None:
         bound = float(np.max(np.abs(finite))) * 1.1 if len(finite) else 0.0
         extent = (-bound, bound) if bound > 0 else (-1.0, 1.0)
-    lo, hi = extent
+    try:
+        bounds = np.asarray(extent, dtype="float64")
+    except (TypeError, ValueError):
+        bounds = np.array([])
+    if bounds.ndim == 0:
+        bounds = np.array([-abs(bounds), abs(bounds)])
+    if bounds.shape != (2,) or not bounds[0] < bounds[1]:
+        raise ValueError(f"`extent` must be a number e (the square [-e, e]) or (low, high) "
+                         f"with low < high; received {extent!r}.")
+    lo, hi = bounds
     canvas = np.full((size, size, 3), 255, "uint8")
 
     def draw(pts, color):

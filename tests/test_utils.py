@@ -27,3 +27,15 @@ def test_scatter_draws_points(tmp_path):
     pixels = _read_png(path)
     assert pixels.shape == (400, 400, 3)
     assert (pixels.sum(axis=-1) < 765).sum() == 9  # one 3x3 dot
+
+
+def test_scatter_extent_is_a_pair_or_a_half_width():
+    points = np.array([[1.0, 1.0]])
+    as_number = kg.utils.scatter_image(points, extent=2.0, size=101)
+    np.testing.assert_array_equal(as_number, kg.utils.scatter_image(points, extent=(-2, 2),
+                                                                    size=101))
+    dark = np.argwhere(as_number.sum(axis=-1) < 765)
+    assert dark.mean(axis=0).tolist() == [25.0, 75.0]   # (1, 1) in [-2, 2]^2: up and right
+    for bad in ((2, -2), (0, 1, 2), "wide"):
+        with pytest.raises(ValueError, match="`extent` must be"):
+            kg.utils.scatter_image(points, extent=bad)
