@@ -108,7 +108,7 @@ x = gan.generate(64, seed=0)     # {shape_note}
 - Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with
   `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
   root{data_note}.
-- Schedule: {steps:,} steps of batch {batch_size} ({kimg:,.0f} kimg: thousands of real images shown).
+- Schedule: {steps:,} steps of batch {batch_size} ({kimg:,.0f} kimg: thousands of real images shown).{continued}
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
 - History: {history_text}
 
@@ -176,7 +176,7 @@ model = kg.load("{name}")        # aliases: {aliases}
 - Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with
   `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
   root, with the shared data folder beside the checkout.
-- Schedule: {schedule_text}.
+- Schedule: {schedule_text}.{continued}
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
 - History: {history_text}
 
@@ -193,20 +193,56 @@ model = kg.load("{name}")        # aliases: {aliases}
 {limitations}
 """
 
-def _run_record(recipe, resolved, steps, wall, threads, machine):
+def _run_record(run, recipe, resolved, steps, wall, threads, machine):
     """The metadata fields that say how a preset was trained: recipe, steps, compute and
     versions. ``threads`` comes from RUN/compute.json; without it the thread settings the
-    recipes' runs use by default are recorded."""
-    return {
+    recipes' runs use by default are recorded. A run that started from another preset's
+    weights (``init_from``, recorded in RUN/init_from.json) also records that source and
+    the totals: ``training.total_kimg`` and ``compute.total_wall_time_s`` count the
+    source's training (its own totals when it continued another in turn)."""
+    kimg = round(steps * resolved["data"]["batch_size"] / 1000, 1)
+    record = {
         "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
         "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
-                     "kimg": round(steps * resolved["data"]["batch_size"] / 1000, 1),
-                     "seed": resolved["seed"]},
+                     "kimg": kimg, "seed": resolved["seed"]},
         "compute": {"wall_time_s": round(wall, 1), "machine": machine,
                     "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1"},
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
                      "keras_gans": kg.__version__, "python": platform.python_version()},
     }
+    source_path = os.path.join(run, kg.recipes.INIT_FROM_NAME)
+    if os.path.exists(source_path):
+        source = presets.read_json(source_path)
+        training, compute = source.get("training") or {}, source.get("compute") or {}
+        earlier_kimg = training.get("total_kimg", training.get("kimg"))
+        earlier_wall = compute.get("total_wall_time_s", compute.get("wall_time_s"))
+        record["training"]["continued_from"] = {
+            "preset": source.get("name") or source["source"],
+            "weights_sha256": source.get("weights_sha256"),
+            "kimg": earlier_kimg, "wall_time_s": earlier_wall}
+        if earlier_kimg is not None:
+            record["training"]["total_kimg"] = round(earlier_kimg + kimg, 1)
+        if earlier_wall is not None:
+            record["compute"]["total_wall_time_s"] = round(earlier_wall + wall, 1)
+    return record
+
+
+def _continuation_text(metadata):
+    """The card's sentence on the training a continued preset started from ('' if none)."""
+    earlier = metadata["training"].get("continued_from")
+    if not earlier:
+        return ""
+    weights = earlier.get("weights_sha256")
+    text = (f" This run started from the weights of `{earlier['preset']}` as then published"
+            + (f" (model.weights.h5 sha256 {weights[:12]}...)" if weights else "")
+            + " with fresh optimizers")
+    total_kimg = metadata["training"].get("total_kimg")
+    total_wall = metadata["compute"].get("total_wall_time_s")
+    if total_kimg is not None and total_wall is not None:
+        text += (f", which had {earlier['kimg']:,.0f} kimg and {earlier['wall_time_s']:,.0f} s "
+                 f"behind them: **{total_kimg:,.0f} kimg and {total_wall:,.0f} s of training "
+                 f"in all**")
+    return text + "."
 
 
 # Inputs of the card's picture of an image-to-image preset.
@@ -360,7 +396,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                  "recipe_source": {kind: sources if kind == "unpaired" else sources[0]}},
         "inputs": source, "output_range": [-1.0, 1.0], "ema": False,
         "parameters": networks,
-        **_run_record(recipe, resolved, steps, wall, threads, machine),
+        **_run_record(run, recipe, resolved, steps, wall, threads, machine),
         "metrics": metrics or {},
         "samples": f"{task}({drawn})",
     }
@@ -385,6 +421,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
         any_size="; the networks are fully convolutional, so other sizes work too",
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
         recipe_file=os.path.basename(recipe), schedule_text=schedule_text, wall=wall,
+        continued=_continuation_text(metadata),
         machine=metadata["compute"]["machine"],
         keras_version=keras.__version__, tf_version=tf.__version__,
         metrics_text=_metrics_table(metrics),
@@ -469,7 +506,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "classes": [str(c) for c in range(model.label_classes)] if conditional else None,
         "ema": model.has_ema,
         "parameters": {"generator": g_params, "discriminator": d_params},
-        **_run_record(recipe, resolved, steps, wall, threads, machine),
+        **_run_record(run, recipe, resolved, steps, wall, threads, machine),
         "metrics": metrics,
         "samples": f"generate({num}, seed=0)",
     }
@@ -505,6 +542,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         recipe_file=os.path.basename(recipe),
         data_note="" if toy else data_note(resolved["data"]["name"]),
         steps=steps, batch_size=metadata["training"]["batch_size"], wall=wall,
+        continued=_continuation_text(metadata),
         kimg=steps * metadata["training"]["batch_size"] / 1000,
         machine=metadata["compute"]["machine"],
         keras_version=keras.__version__, tf_version=tf.__version__,
@@ -991,7 +1029,7 @@ def _copy_run_files(run, dest):
     """The run's recipe, history, compute record and sample grids, beside a snapshot."""
     import shutil
 
-    for name in ("recipe.yaml", "history.json", "compute.json"):
+    for name in ("recipe.yaml", "history.json", "compute.json", kg.recipes.INIT_FROM_NAME):
         if os.path.exists(os.path.join(run, name)):
             shutil.copy(os.path.join(run, name), os.path.join(dest, name))
     if os.path.isdir(os.path.join(run, "samples")):   # the card's per-stage grids

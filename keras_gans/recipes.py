@@ -85,6 +85,7 @@ Running it again on the same folder resumes the run (see ``keras_gans.training``
 
 import copy
 import inspect
+import json
 import os
 import shlex
 import time
@@ -446,6 +447,30 @@ def _wants_tensorboard(setting):
     return installed if setting == "auto" else bool(setting)
 
 
+INIT_FROM_NAME = "init_from.json"
+
+
+def record_initialization(out, source):
+    """Write ``OUT/init_from.json``: what a run started from, so that a preset built from
+    it can state the training behind it in all (its source's steps, kimg and compute, and
+    theirs in turn when the source continued another). Written once, at the start: the
+    source preset may be republished from this very run later."""
+    import keras_gans as kg
+
+    metadata = kg.presets.read_metadata(source) or {}
+    path = os.path.expanduser(source)
+    if not kg.presets.looks_like_path(source):
+        path = kg.presets.preset_files(kg.presets.resolve(source))
+    weights = os.path.join(path, kg.presets.WEIGHTS_NAME)
+    weights = kg.presets.sha256(weights) if os.path.isfile(weights) else None
+    record = {"source": source, "name": metadata.get("name"),
+              "weights_sha256": weights,
+              "training": metadata.get("training"), "compute": metadata.get("compute")}
+    with open(os.path.join(out, INIT_FROM_NAME), "w") as f:
+        json.dump(record, f, indent=1)
+    return record
+
+
 def run(recipe, out, verbose=1):
     """Train as the recipe says, writing everything into ``out``; resume when ``out`` holds
     an interrupted run of the same recipe (``keras_gans.resumption`` says what a resumed
@@ -528,6 +553,7 @@ def _run(recipe, out, verbose):
         model = build_model(recipe, (spec[0] if isinstance(spec, tuple) else spec).shape[1:])
     if recipe.get("init_from") and not started:
         kg.training.initialize_from(model, kg.presets.load(recipe["init_from"]))
+        record_initialization(out, recipe["init_from"])
         print(f"Initialised from {recipe['init_from']}", flush=True)
     shape = model.example_shape
     print(model.summary_line(), f"| data {name} {shape}", flush=True)

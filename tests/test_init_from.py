@@ -1,6 +1,8 @@
 """Recipes start from a trained model's weights (init_from), to continue a preset's
 training or fine-tune it; training.initialize_from copies networks, EMA and model state."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -84,3 +86,35 @@ def test_a_source_of_another_architecture_is_refused_by_name():
                                 mapping_layers=1, fmap_base=32, max_filters=8)
     with pytest.raises(ValueError, match="generator of the source does not fit"):
         kg.training.initialize_from(narrow, wide)
+
+
+def test_a_preset_built_from_a_continued_run_counts_the_training_behind_it(tmp_path):
+    from keras_gans import preset_builder, presets
+
+    zoo = str(tmp_path / "zoo")
+    data = {"name": "digits", "image_size": 8, "batch_size": 64, "channels": 1}
+    # The source preset: 2 steps of 64 (0.1 kimg), published with 7 s of compute.
+    source_run = tmp_path / "source_run"
+    recipes.run(_recipe(data=data), str(source_run), verbose=0)
+    (source_run / "compute.json").write_text('{"wall_time_s": 7}')
+    source = preset_builder.build_preset(str(source_run), "tiny-style", "zoo/recipes/x.yaml",
+                                         "digits", zoo=zoo)
+    assert presets.read_metadata(source)["training"]["kimg"] == 0.1
+    # A run continuing it, 2 steps more, then republished under the same name.
+    out = tmp_path / "continued"
+    recipes.run(_recipe(data=data, init_from=source), str(out), verbose=0)
+    recorded = presets.read_json(str(out / "init_from.json"))
+    assert recorded["name"] == "tiny-style" and recorded["training"]["steps"] == 2
+    assert recorded["weights_sha256"] == presets.sha256(os.path.join(source, "model.weights.h5"))
+    (out / "compute.json").write_text('{"wall_time_s": 5}')
+    folder = preset_builder.build_preset(str(out), "tiny-style", "zoo/recipes/x.yaml",
+                                         "digits", zoo=zoo)
+    meta = presets.read_metadata(folder)
+    assert meta["training"]["continued_from"]["preset"] == "tiny-style"
+    assert meta["training"]["total_kimg"] == 0.2
+    assert meta["compute"]["total_wall_time_s"] == 12
+    card = open(os.path.join(folder, "README.md")).read()
+    assert "started from the weights of `tiny-style`" in card and "12 s of training" in card
+    # Building the same run again does not count the source twice.
+    preset_builder.build_preset(str(out), "tiny-style", "zoo/recipes/x.yaml", "digits", zoo=zoo)
+    assert presets.read_metadata(folder)["compute"]["total_wall_time_s"] == 12
