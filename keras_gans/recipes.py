@@ -50,6 +50,8 @@ the two domains. SimGAN's refiner, for instance::
 run from that model's weights (its networks, EMA generator and state such as StyleGAN's
 average w; the optimizers start afresh): to continue a published preset's training, or to
 fine-tune it on other data. A resumed run continues from its own checkpoints instead.
+The run records its source in ``OUT/init_from.json``, from which ``keras-gans zoo build``
+counts the training behind a continued preset (``training.total_kimg``).
 
 Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
 one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-folders are
