@@ -281,11 +281,13 @@ def data_note(data_name):
             f"from) or `--dataset PATH` to your own copy")
 
 
-def growth_grids(run, folder):
+def growth_grids(run, folder, final_side=None):
     """For a run that grew (its history logs ``stage`` and ``alpha``, as ProGAN's does), copy
     into the preset folder one sample grid per stage reached: the last epoch's grid while
     that stage was fully in (alpha 1), or the epoch that ended it (the next stage at alpha 0
-    still draws this stage's images, upsampled). Returns the card's markdown, or ""."""
+    still draws this stage's images, upsampled). The stage at the model's full size
+    (``final_side``) is the published model's own samples.png, and is not copied twice.
+    Returns the card's markdown, or ""."""
     import shutil
 
     path = os.path.join(run, "history.json")
@@ -309,6 +311,10 @@ def growth_grids(run, folder):
         if not os.path.exists(grid):
             continue
         side = f"{4 * 2 ** stage}x{4 * 2 ** stage}"
+        if 4 * 2 ** stage == final_side:
+            text += (f"\n*Growth stage {stage} ({side}), the full size: samples.png above, "
+                     f"drawn by the published model.*\n")
+            continue
         filename = f"stage_{stage}_{side}.png"
         shutil.copy(grid, os.path.join(folder, filename))
         text += (f"\n![{filename}]({filename})\n\n*{filename}: growth stage {stage} ({side}, "
@@ -482,7 +488,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     for filename, images, ncols, caption in model.card_pictures(seed):
         kg.utils.save_grid(images, os.path.join(folder, filename), ncols=ncols)
         extra_pictures += f"\n![{filename}]({filename})\n\n*{filename}: {caption}.*\n"
-    extra_pictures += growth_grids(run, folder)
+    extra_pictures += growth_grids(run, folder, final_side=model.data_shape[0])
 
     metrics.update(measured)
     steps = resolved["schedule"]["epochs"] * resolved["schedule"]["steps_per_epoch"]

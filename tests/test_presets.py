@@ -488,6 +488,12 @@ def test_a_grown_run_gives_its_card_one_sample_grid_per_stage_reached(tmp_path):
     assert (folder / "stage_0_4x4.png").read_bytes() == b"grid 2"
     assert (folder / "stage_1_8x8.png").read_bytes() == b"grid 6"
     assert "![stage_1_8x8.png](stage_1_8x8.png)" in text and "step 600" in text
+    # A model whose full size is 8x8: its last stage is samples.png, not a second copy.
+    full = tmp_path / "full"
+    full.mkdir()
+    text = make_preset.growth_grids(str(run), str(full), final_side=8)
+    assert os.listdir(full) == ["stage_0_4x4.png"]
+    assert "Growth stage 1 (8x8), the full size: samples.png above" in text
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "history.json").write_text(json.dumps({"epochs": [{"epoch": 1, "step": 1}]}))
