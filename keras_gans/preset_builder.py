@@ -437,10 +437,11 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
 
 
 def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="",
-                 limitations="", zoo=None, seed=0, metrics=None, fold_ema=False):
+                 limitations="", zoo=None, seed=0, metrics=None, fold_averages=False):
     """Write the preset folder ``zoo/NAME`` from the finished run folder ``run``.
     ``metrics``: {name: {values..., "protocol": ...}} measured elsewhere (image-to-image
-    presets, whose benchmarks measure them)."""
+    presets, whose benchmarks measure them). ``fold_averages``: ship the model's
+    ``folded_averages()`` (the EMA generator as the generator, ...), a smaller file."""
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
     model = presets.load_keras_file(os.path.join(run, "model.keras"))
@@ -449,9 +450,9 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         return build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases,
                                            description, notes, limitations, zoo, seed, metrics)
     os.makedirs(folder, exist_ok=True)
-    folded = fold_ema and model.has_ema
-    if folded:   # the EMA weights become the generator: one generator fewer in the file
-        model = kg.training.fold_ema(model)
+    folded_notes = []
+    if fold_averages:
+        model, folded_notes = model.folded_averages()
 
     toy = len(model.data_shape) == 1 and model.data_shape[0] == 2
     conditional = bool(model.label_classes)
@@ -516,8 +517,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "metrics": metrics,
         "samples": f"generate({num}, seed=0)",
     }
-    if folded:
-        metadata["ema"] = FOLDED_METADATA
+    _record_folds(metadata, model, folded_notes)
     presets.save_preset(model, folder, metadata)
 
     if "mode_coverage" in metrics:
@@ -564,26 +564,40 @@ FOLDED_NOTE = (" (whose weights the preset ships as its generator, without the r
 FOLDED_METADATA = "folded: the generator holds the EMA generator's weights"
 
 
-def fold_preset_ema(name, zoo=None):
-    """Rewrite the preset ``zoo/NAME`` in place with its EMA generator's weights as its
-    generator and no raw generator (``kg.training.fold_ema``): it samples the
-    same images from a smaller file. The card and metadata say so; the index is rewritten.
-    Returns the weights file's size before and after, in bytes."""
+def _record_folds(metadata, model, notes):
+    """Say in the metadata what ``folded_averages`` folded (``notes``)."""
+    if model.ema_folded:
+        metadata["ema"] = FOLDED_METADATA
+    if notes:
+        metadata["folded_averages"] = notes
+
+
+def fold_preset_averages(name, zoo=None):
+    """Rewrite the preset ``zoo/NAME`` in place as its model's ``folded_averages()``: the
+    EMA generator's weights as its generator and no raw generator, and any averages of the
+    variant's own folded likewise (SGAN's classifier average into D): it samples and
+    classifies the same from a smaller file. The card and metadata say so; the index is
+    rewritten. Returns the weights file's size before and after, in bytes."""
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
-    model = presets.load_folder(folder)
-    if not model.has_ema:
-        raise SystemExit(f"Preset '{name}' has no separate EMA generator to fold.")
+    model, notes = presets.load_folder(folder).folded_averages()
+    if not notes:
+        raise SystemExit(f"Preset '{name}' keeps no separate averages (an EMA generator, or "
+                         f"a variant's own) to fold.")
     weights = os.path.join(folder, presets.WEIGHTS_NAME)
     before = os.path.getsize(weights)
     metadata = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
-    metadata["ema"] = FOLDED_METADATA
-    presets.save_preset(kg.training.fold_ema(model), folder, metadata)
+    _record_folds(metadata, model, notes)
+    presets.save_preset(model, folder, metadata)
     card = os.path.join(folder, presets.CARD_NAME)
     with open(card) as f:
         text = f.read()
     if EMA_NOTE + "." in text:
         text = text.replace(EMA_NOTE + ".", EMA_NOTE + FOLDED_NOTE + ".", 1)
+    others = [n for n in notes if "EMA generator" not in n]
+    if others and "\n- Output:" in text:
+        text = text.replace("\n- Output:", f"\n- Averages folded into the networks (a smaller file): "
+                            f"{'; '.join(others)}.\n- Output:", 1)
     with open(card, "w") as f:
         f.write(text)
     presets.write_index(zoo)
@@ -1069,9 +1083,11 @@ def main(argv=None, prog=None):
     build.add_argument("--notes", default="", help="what the samples look like (after looking)")
     build.add_argument("--limitations", default="")
     build.add_argument("--zoo", default=None, help="the zoo folder (default: the repository's)")
-    build.add_argument("--fold-ema", action="store_true",
-                       help="ship the EMA generator's weights as the generator, without the "
-                            "raw generator (for presets near the size limit)")
+    build.add_argument("--fold-averages", "--fold-ema", action="store_true",
+                       dest="fold_averages",
+                       help="ship the averaged weights as the networks they average (the EMA "
+                            "generator as the generator, SGAN's classifier average as D), "
+                            "without the raw ones (for presets near the size limit)")
     build.add_argument("--metrics", default=None,
                        help="a JSON file of metrics measured elsewhere, {name: {values..., "
                             "protocol}} (image-to-image presets)")
@@ -1082,8 +1098,10 @@ def main(argv=None, prog=None):
     measure.add_argument("--num-samples", type=int, default=10_000)
     measure.add_argument("--zoo", default=None)
     sub.add_parser("index", help="regenerate zoo/index.yaml from the preset folders")
-    fold = sub.add_parser("fold-ema", help="ship a preset's EMA generator as its generator, "
-                                           "without the raw one (same samples, smaller file)")
+    fold = sub.add_parser("fold-averages", aliases=["fold-ema"],
+                          help="ship a preset's averaged weights as the networks they average "
+                               "(the EMA generator as its generator, ...), without the raw "
+                               "ones (same samples, smaller file)")
     fold.add_argument("name")
     fold.add_argument("--zoo", default=None)
     snap = sub.add_parser("snapshot", help="write DEST/model.keras from a recipe run's latest "
@@ -1111,8 +1129,8 @@ def main(argv=None, prog=None):
     if args.command == "index":
         print(presets.write_index())
         return 0
-    if args.command == "fold-ema":
-        before, after = fold_preset_ema(args.name, zoo=args.zoo)
+    if args.command in ("fold-averages", "fold-ema"):
+        before, after = fold_preset_averages(args.name, zoo=args.zoo)
         print(f"{args.name}: {presets.WEIGHTS_NAME} {before:,} -> {after:,} bytes")
         return 0
     if args.command == "snapshot":
@@ -1135,6 +1153,6 @@ def main(argv=None, prog=None):
             metrics = json.load(f)
     print(build_preset(args.run, args.name, args.recipe, args.dataset, args.aliases,
                        args.description, args.notes, args.limitations, zoo=args.zoo,
-                       metrics=metrics, fold_ema=args.fold_ema))
+                       metrics=metrics, fold_averages=args.fold_averages))
     return 0
 

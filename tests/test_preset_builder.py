@@ -9,7 +9,7 @@ import pytest
 from keras_gans import cli, preset_builder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VERBS = ("build", "measure", "index", "snapshot", "examples", "build-tabular", "fold-ema")
+VERBS = ("build", "measure", "index", "snapshot", "examples", "build-tabular", "fold-averages", "fold-ema")
 
 
 def test_keras_gans_zoo_lists_the_preset_builders_verbs(capsys):
@@ -33,7 +33,7 @@ def test_tools_make_preset_takes_the_same_arguments():
     shim = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_preset.py"),
                            "build", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert shim.returncode == 0, shim.stderr
-    for option in ("run", "--name", "--recipe", "--dataset", "--fold-ema", "--metrics"):
+    for option in ("run", "--name", "--recipe", "--dataset", "--fold-ema", "--fold-averages", "--metrics"):
         assert option in shim.stdout
     snapshot = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_preset.py"),
                                "snapshot"], capture_output=True, text=True, cwd=ROOT)
@@ -94,7 +94,7 @@ def test_fold_ema_rewrites_a_preset_with_one_generator_and_the_same_samples(tmp_
         f"- Networks: G and D, 9 parameters{preset_builder.EMA_NOTE}.\n")
     expected = presets.load_folder(str(folder)).generate(6, seed=2)
 
-    before, after = preset_builder.fold_preset_ema("tiny", zoo=str(tmp_path))
+    before, after = preset_builder.fold_preset_averages("tiny", zoo=str(tmp_path))
     assert after < 0.75 * before
     folded = presets.load_folder(str(folder))   # the manifest was rewritten too
     assert not folded.has_ema and folded.samples_from_ema
@@ -102,8 +102,8 @@ def test_fold_ema_rewrites_a_preset_with_one_generator_and_the_same_samples(tmp_
     assert json.loads((folder / presets.METADATA_NAME).read_text())["ema"] \
         == preset_builder.FOLDED_METADATA
     assert preset_builder.FOLDED_NOTE in (folder / presets.CARD_NAME).read_text()
-    with pytest.raises(SystemExit, match="no separate EMA generator"):
-        preset_builder.fold_preset_ema("tiny", zoo=str(tmp_path))
+    with pytest.raises(SystemExit, match="keeps no separate averages"):
+        preset_builder.fold_preset_averages("tiny", zoo=str(tmp_path))
 
 
 def test_a_run_says_how_it_was_computed_or_the_default_is_recorded(tmp_path):
@@ -145,3 +145,40 @@ def test_snapshot_of_a_semi_supervised_run_keeps_the_averaged_classifier(tmp_pat
     np.testing.assert_allclose(snap.classifier().predict(x[:8], verbose=0),
                                trained.classifier().predict(x[:8], verbose=0), atol=1e-6)
     assert float(snap.average_updates.numpy()) == 4
+
+
+def test_fold_averages_ships_sgans_classifier_average_as_its_discriminator(tmp_path):
+    import json
+
+    import keras
+    import numpy as np
+
+    import keras_gans as kg
+    from keras_gans import presets
+
+    keras.utils.set_random_seed(0)
+    model = kg.models.SGAN(data_shape=(6,), latent_dim=3, num_classes=3,
+                           classifier_average=0.9)
+    # An average that differs from D's own weights, as after training.
+    for average, weight in zip(model.averaged_weights, model.discriminator.trainable_variables):
+        average.assign(np.asarray(weight) + 0.05)
+    folder = tmp_path / "tiny"
+    presets.save_preset(model, str(folder), {"name": "tiny", "ema": False})
+    (folder / presets.CARD_NAME).write_text("## Model\n\n- Variant: sgan.\n- Output: 6.\n")
+    x = np.random.default_rng(1).normal(size=(5, 6)).astype("float32")
+    saved = presets.load_folder(str(folder))
+    probabilities = saved.classifier().predict(x, verbose=0)
+    raw_logits = np.asarray(saved.discriminator(x)[0])
+
+    before, after = preset_builder.fold_preset_averages("tiny", zoo=str(tmp_path))
+    assert after < 0.8 * before
+    folded = presets.load_folder(str(folder))
+    assert folded.classifier_average is None and not folded.averaged_weights
+    np.testing.assert_allclose(folded.classifier().predict(x, verbose=0), probabilities,
+                               atol=1e-6)
+    # D itself is now the average, no longer the raw D.
+    assert not np.allclose(np.asarray(folded.discriminator(x)[0]), raw_logits)
+    np.testing.assert_array_equal(folded.generate(4, seed=0), saved.generate(4, seed=0))
+    meta = json.loads((folder / presets.METADATA_NAME).read_text())
+    assert "classifier_average" in meta["folded_averages"][0] and meta["ema"] is False
+    assert "- Averages folded into the networks" in (folder / presets.CARD_NAME).read_text()

@@ -276,6 +276,19 @@ class AdversarialModel(keras.Model):
         weights folded into the generator. Protocols and cards record this."""
         return self.has_ema or self.ema_folded
 
+    def folded_averages(self):
+        """``(model, notes)``: this model, or a copy that samples (and classifies) the same,
+        whose networks hold the moving averages this model keeps beside them, with no
+        separate averaged copies: what a preset ships when size matters. ``notes`` says, one
+        phrase per average, what was folded (empty: nothing was). Here the EMA generator
+        (``kg.training.fold_ema``); a variant with averages of its own adds them."""
+        if not self.has_ema:
+            return self, []
+        from keras_gans import training
+
+        return training.fold_ema(self), [
+            "the generator holds the EMA generator's weights, without the raw generator"]
+
     def enable_ema(self):
         raise TypeError(f"{type(self).__name__} has no generator of noise whose weights an "
                         f"EMA could average; train without the EMA callback.")

@@ -240,6 +240,23 @@ class SGAN(GAN):
         probabilities = keras.layers.Softmax(name="probabilities")(network(x)[0])
         return keras.Model(x, probabilities, name="sgan_classifier")
 
+    def folded_averages(self):
+        """As ``GAN``'s, and the classifier's average of D's weights (``classifier_average``)
+        becomes D: ``classifier()`` gives the same probabilities; the raw D, which only
+        training uses, is not kept."""
+        model, notes = super().folded_averages()
+        if not self.averaged_weights:
+            return model, notes
+        folded = type(model).from_config({**model.get_config(), "classifier_average": None})
+        for mine, theirs in zip(model.networks(), folded.networks()):
+            theirs.set_weights(mine.get_weights())
+        for target, average in zip(folded.discriminator.trainable_variables,
+                                   self.averaged_weights):
+            target.assign(keras.ops.convert_to_numpy(average))
+        return folded, notes + [
+            "the discriminator holds the classifier's average of its weights "
+            "(classifier_average), without the raw discriminator"]
+
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes,
                 "feature_matching": self.feature_matching,
