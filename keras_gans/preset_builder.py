@@ -108,7 +108,7 @@ x = gan.generate(64, seed=0)     # {shape_note}
 - Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with
   `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
   root{data_note}.
-- Schedule: {steps:,} steps of batch {batch_size} ({kimg:,.0f} kimg: thousands of real images shown).{continued}
+- Schedule: {steps:,} steps of batch {batch_size} ({kimg:,.0f} kimg: thousands of real images shown).{schedule_note}
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
 - History: {history_text}
 
@@ -176,7 +176,7 @@ model = kg.load("{name}")        # aliases: {aliases}
 - Recipe: [`{recipe}`](../recipes/{recipe_file}); reproduce with
   `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
   root, with the shared data folder beside the checkout.
-- Schedule: {schedule_text}.{continued}
+- Schedule: {schedule_text}.{schedule_note}
 - Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
 - History: {history_text}
 
@@ -204,7 +204,9 @@ def _run_record(run, recipe, resolved, steps, wall, threads, machine):
     record = {
         "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
         "training": {"steps": steps, "batch_size": resolved["data"]["batch_size"],
-                     "kimg": kimg, "seed": resolved["seed"]},
+                     "kimg": kimg, "seed": resolved["seed"],
+                     **({} if resolved.get("precision", "float32") == "float32"
+                        else {"precision": resolved["precision"]})},
         "compute": {"wall_time_s": round(wall, 1), "machine": machine,
                     "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1"},
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
@@ -227,8 +229,18 @@ def _run_record(run, recipe, resolved, steps, wall, threads, machine):
     return record
 
 
+def _schedule_note(metadata):
+    """The card's sentences after the schedule: the arithmetic's precision where it was not
+    float32, and the training a continued preset started from ('' if neither)."""
+    precision = metadata["training"].get("precision", "float32")
+    text = "" if precision == "float32" else (
+        f" Trained under the `{precision}` dtype policy (float32 weights); the preset "
+        f"computes in float32.")
+    return text + _continuation_text(metadata)
+
+
 def _continuation_text(metadata):
-    """The card's sentence on the training a continued preset started from ('' if none)."""
+    """The sentence on the training a continued preset started from ('' if none)."""
     earlier = metadata["training"].get("continued_from")
     if not earlier:
         return ""
@@ -427,7 +439,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
         any_size="; the networks are fully convolutional, so other sizes work too",
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
         recipe_file=os.path.basename(recipe), schedule_text=schedule_text, wall=wall,
-        continued=_continuation_text(metadata),
+        schedule_note=_schedule_note(metadata),
         machine=metadata["compute"]["machine"],
         keras_version=keras.__version__, tf_version=tf.__version__,
         metrics_text=_metrics_table(metrics),
@@ -444,7 +456,9 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     ``folded_averages()`` (the EMA generator as the generator, ...), a smaller file."""
     zoo = zoo or presets.zoo_dir()
     folder = os.path.join(zoo, name)
-    model = presets.load_keras_file(os.path.join(run, "model.keras"))
+    # A run trained under mixed precision: its preset computes in float32 everywhere.
+    model = kg.training.with_dtype_policy(
+        presets.load_keras_file(os.path.join(run, "model.keras")), "float32")
     resolved = kg.recipes.load(os.path.join(run, "recipe.yaml"))
     if model.needs_inputs:
         return build_image_to_image_preset(model, run, name, recipe, resolved, dataset, aliases,
@@ -548,7 +562,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         recipe_file=os.path.basename(recipe),
         data_note="" if toy else data_note(resolved["data"]["name"]),
         steps=steps, batch_size=metadata["training"]["batch_size"], wall=wall,
-        continued=_continuation_text(metadata),
+        schedule_note=_schedule_note(metadata),
         kimg=steps * metadata["training"]["batch_size"] / 1000,
         machine=metadata["compute"]["machine"],
         keras_version=keras.__version__, tf_version=tf.__version__,

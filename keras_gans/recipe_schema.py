@@ -94,6 +94,14 @@ def optional(check):
     return optional_check
 
 
+def one_of(*choices):
+    def one_of_check(value):
+        if value not in choices:
+            return value, f"must be one of {', '.join(map(repr, choices))}; received {value!r}"
+        return value, None
+    return one_of_check
+
+
 def either(*choices, check):
     def either_check(value):
         if isinstance(value, str) and value in choices:
@@ -112,6 +120,8 @@ FIELDS = {
     # a preset name, preset folder or .keras file whose weights a new run starts from
     "init_from": (None, optional(text)),
     "deterministic": (False, boolean),
+    # the Keras dtype policy the run trains under (variables stay float32 in every one)
+    "precision": ("float32", one_of("float32", "mixed_bfloat16", "mixed_float16")),
     "model": (OPEN, None),
     "data": (OPEN, None),
     "optimizers": (OPEN, None),

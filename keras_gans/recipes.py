@@ -3,6 +3,10 @@
 ```yaml
 seed: 0
 deterministic: true            # tf.config.experimental.enable_op_determinism()
+precision: float32             # or mixed_bfloat16 (about 1.7x faster steps on CPUs with
+                               # AVX512-BF16 or AMX) or mixed_float16 (GPUs): the Keras
+                               # dtype policy of the run; presets built from it compute
+                               # in float32 (zoo build)
 model: {variant: dcgan, latent_dim: 32}          # + any constructor argument;
                                # generator/discriminator: {network: dcgan_generator, ...};
                                # a discriminator's may add instance_noise: STD (Gaussian
@@ -479,8 +483,15 @@ def run(recipe, out, verbose=1):
     run may change). One run at a time holds ``out`` (``keras_gans.run_lock``). Returns the
     trained model; raises ``TrainingDiverged`` (and writes no model.keras) when training
     diverges."""
+    import keras
+
+    previous = keras.mixed_precision.global_policy()
     with run_lock.RunFolderLock(out):
-        return _run(recipe, out, verbose)
+        keras.mixed_precision.set_global_policy(recipe.get("precision", "float32"))
+        try:
+            return _run(recipe, out, verbose)
+        finally:
+            keras.mixed_precision.set_global_policy(previous)
 
 
 def _resume_command(recipe, out):

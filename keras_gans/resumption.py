@@ -3,8 +3,8 @@
 A run folder holds one run of one recipe. Running a recipe again on the folder resumes
 it, and the recipe may then differ from the saved one only where a resumption can honour
 it without pretending that the earlier steps were trained differently: the schedule's
-length, the optimizers' learning rates (the divergence guard's advice) and the callbacks
-that only observe or save. Each such change is recorded in the run's ``history.json``
+length, the optimizers' learning rates (the divergence guard's advice), the arithmetic's
+precision and the callbacks that only observe or save. Each such change is recorded in the run's ``history.json``
 (``recipe_changes``). Anything else is another run, refused.
 
 Checkpoints carry the run's identity (``identity``: a hash of the recipe without the
@@ -20,6 +20,7 @@ import time
 # Dotted paths (``*`` matches one key) under which a resumed run may change the recipe.
 RESUMABLE_CHANGES = (
     "schedule.epochs",
+    "precision",          # the variables, and so the checkpoints, are float32 in every policy
     "optimizers.*.learning_rate",
     "callbacks.sample_grid",
     "callbacks.checkpoint",

@@ -149,3 +149,39 @@ def fold_ema(model):
         net.set_weights(source.get_weights())
     _copy_own_state(folded, model)
     return folded
+
+
+def _with_policy_names(config, policy):
+    """``config`` with every serialised dtype policy replaced by ``policy``."""
+    if isinstance(config, dict):
+        if config.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
+            return {**config, "config": {**config.get("config", {}), "name": policy}}
+        return {k: _with_policy_names(v, policy) for k, v in config.items()}
+    if isinstance(config, list):
+        return [_with_policy_names(v, policy) for v in config]
+    return config
+
+
+def with_dtype_policy(model, policy="float32"):
+    """A copy of ``model`` whose layers compute under the Keras dtype policy ``policy``,
+    with the same weights (variables are float32 under every policy): a model trained
+    under ``mixed_bfloat16`` ships as a float32 preset, which draws the same images on any
+    machine, at float32 precision. ``model`` itself where it already computes so."""
+    import keras
+
+    if all(layer.dtype_policy.name == policy
+           for net in _networks(model).values() for layer in net.layers):
+        return model
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(policy)   # networks built by the variant
+    try:
+        clone = type(model).from_config(_with_policy_names(model.get_config(), policy))
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    if model.has_ema and not clone.has_ema:
+        clone.enable_ema()
+    clone.ema_folded = model.ema_folded
+    for name, net in _networks(clone).items():
+        net.set_weights(getattr(model, name).get_weights())
+    _copy_own_state(clone, model)
+    return clone

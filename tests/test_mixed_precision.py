@@ -1,3 +1,5 @@
+import os
+
 import keras
 import numpy as np
 import pytest
@@ -86,3 +88,47 @@ def test_mixed_float16_step_equals_the_float32_hand_gradients(policy):
             assert not np.allclose(e, s)
             np.testing.assert_allclose(keras.ops.convert_to_numpy(w.value), e, rtol=1e-2,
                                        atol=5e-3, err_msg=w.path)
+
+
+def _tiny_recipe(**changes):
+    recipe = {"model": {"variant": "stylegan", "latent_dim": 8, "style": "modulated",
+                        "mapping_layers": 1, "fmap_base": 32, "max_filters": 8},
+              "data": {"name": "digits", "image_size": 8, "batch_size": 16, "channels": 1},
+              "optimizers": {"d_optimizer": {"name": "adam", "learning_rate": 1e-3},
+                             "g_optimizer": {"name": "adam", "learning_rate": 1e-3}},
+              "callbacks": {"sample_grid": None, "ema": {"decay": 0.5, "start_step": 0}},
+              "schedule": {"epochs": 1, "steps_per_epoch": 2}}
+    recipe.update(changes)
+    return kg.recipes.resolve(recipe)
+
+
+def test_a_recipe_trains_under_its_precision_and_its_preset_computes_in_float32(tmp_path):
+    from keras_gans import preset_builder, presets
+
+    out = tmp_path / "run"
+    model = kg.recipes.run(_tiny_recipe(precision="mixed_bfloat16"), str(out), verbose=0)
+    assert keras.mixed_precision.global_policy().name == "float32"   # restored after the run
+    policies = {layer.dtype_policy.name for layer in model.generator.layers}
+    assert "mixed_bfloat16" in policies
+    folder = preset_builder.build_preset(str(out), "tiny-bf16", "zoo/recipes/x.yaml", "digits",
+                                         zoo=str(tmp_path / "zoo"))
+    preset = presets.load_folder(folder)
+    assert {layer.dtype_policy.name for layer in preset.generator.layers} == {"float32"}
+    assert presets.read_metadata(folder)["training"]["precision"] == "mixed_bfloat16"
+    assert "Trained under the `mixed_bfloat16` dtype policy" in open(
+        os.path.join(folder, presets.CARD_NAME)).read()
+    # The same weights: float32 arithmetic draws what bfloat16's did, to its precision.
+    np.testing.assert_allclose(preset.generate(4, seed=0), model.generate(4, seed=0), atol=0.1)
+    for mine, theirs in zip(preset.ema_generator.weights, model.ema_generator.weights):
+        np.testing.assert_array_equal(np.asarray(mine), np.asarray(theirs))
+    # A run may resume under another precision (the checkpoints hold float32 variables).
+    recipe = _tiny_recipe(precision="float32")
+    recipe["schedule"]["epochs"] = 2
+    resumed = kg.recipes.run(recipe, str(out), verbose=0)
+    assert {layer.dtype_policy.name for layer in resumed.generator.layers} == {"float32"}
+
+
+def test_an_unknown_precision_is_refused_with_the_choices():
+    with pytest.raises(kg.recipe_schema.RecipeError, match="precision: must be one of "
+                                                          "'float32', 'mixed_bfloat16'"):
+        _tiny_recipe(precision="bfloat16")
