@@ -58,15 +58,17 @@ def step_flops(generator_macs, discriminator_macs, d_steps=1):
     return 2 * (d_steps * (g + 6 * d) + 2 * d + 2 * g)
 
 
-def conv_peak(channels=128, size=32, batch=32, repeats=20, clock=time.perf_counter):
+def conv_peak(channels=128, size=32, batch=32, repeats=20, clock=time.perf_counter,
+              dtype="float32"):
     """GFLOP/s of one 3x3 'same' convolution (channels in and out, size x size, batch), the
     core of every image GAN step: this machine's practical peak for them. ``clock``
     measures the seconds: wall-clock by default, ``time.process_time`` for GFLOP per
-    CPU-second of this process (what a loaded machine can still measure)."""
+    CPU-second of this process (what a loaded machine can still measure). ``dtype`` is the
+    arithmetic's (``bfloat16``: the peak a ``mixed_bfloat16`` step is measured against)."""
     import tensorflow as tf
 
-    x = tf.random.normal((batch, size, size, channels))
-    kernel = tf.random.normal((3, 3, channels, channels))
+    x = tf.cast(tf.random.normal((batch, size, size, channels)), dtype)
+    kernel = tf.cast(tf.random.normal((3, 3, channels, channels)), dtype)
     conv = tf.function(lambda x: tf.nn.conv2d(x, kernel, 1, "SAME"))
     conv(x).numpy()
     rates = []

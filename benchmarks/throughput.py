@@ -35,7 +35,8 @@ runs only that stage's blocks, so the early stages are cheaper::
 
 ``--replicas N`` trains under ``MirroredStrategy`` over N devices (on a CPU-only machine,
 N logical CPU devices that share the same cores: this checks the distributed path's
-overhead, not a speed-up). ``--precision`` sets the Keras dtype policy.
+overhead, not a speed-up). ``--precision`` sets the Keras dtype policy (``mixed_bfloat16``:
+the peak is then measured in bfloat16 too).
 
 Beside img/s it reports the step's useful arithmetic (``flops.py``: the convolutions' and
 dense layers' multiply-accumulates from the layers' shapes) as GFLOP/s, and that as a share
@@ -236,7 +237,10 @@ def main(argv=None):
     machine.update(replicas=strategy.num_replicas_in_sync, precision=args.precision)
     clock = CLOCKS[args.clock]
     machine.update(clock=args.clock, intra_op_threads=os.environ.get("TF_NUM_INTRAOP_THREADS"))
-    machine["conv3x3_peak_gflop_per_s"] = flops_lib.conv_peak(clock=clock)
+    # The peak in the policy's arithmetic: a mixed_bfloat16 step against bfloat16's peak.
+    compute_dtype = keras.mixed_precision.global_policy().compute_dtype
+    machine["conv3x3_peak_dtype"] = compute_dtype
+    machine["conv3x3_peak_gflop_per_s"] = flops_lib.conv_peak(clock=clock, dtype=compute_dtype)
     print(f"# {machine}", flush=True)
     results = []
     for name in args.variants:
