@@ -49,3 +49,14 @@ def test_conv_peak_times_with_the_clock_it_is_given():
     # Each timing reads the clock twice, one tick apart: 1 s for 2 repeats, 0.5 s a call.
     rate = flops.conv_peak(channels=2, size=4, batch=1, repeats=2, clock=lambda: next(ticks))
     assert rate == 2 * 1 * 4 * 4 * 9 * 2 * 2 / 0.5 / 1e9
+
+
+def test_conv_peak_runs_in_the_arithmetic_it_is_given(monkeypatch):
+    import tensorflow as tf
+
+    seen = []
+    conv2d = tf.nn.conv2d
+    monkeypatch.setattr(tf.nn, "conv2d", lambda x, k, *a, **kw: (seen.append(x.dtype),
+                                                                 conv2d(x, k, *a, **kw))[1])
+    flops.conv_peak(channels=2, size=4, batch=1, repeats=1, dtype="bfloat16")
+    assert seen and set(seen) == {tf.bfloat16}
