@@ -35,6 +35,7 @@ import tensorflow as tf
 
 import keras_gans as kg
 from keras_gans import presets
+from keras_gans.models import adversarial
 from keras_gans.metrics import evaluators
 
 DATASETS = {
@@ -608,7 +609,7 @@ def fold_preset_averages(name, zoo=None):
         text = f.read()
     if EMA_NOTE + "." in text:
         text = text.replace(EMA_NOTE + ".", EMA_NOTE + FOLDED_NOTE + ".", 1)
-    others = [n for n in notes if "EMA generator" not in n]
+    others = [n for n in notes if n != adversarial.EMA_FOLD_NOTE]
     if others and "\n- Output:" in text:
         text = text.replace("\n- Output:", f"\n- Averages folded into the networks (a smaller file): "
                             f"{'; '.join(others)}.\n- Output:", 1)

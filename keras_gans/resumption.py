@@ -4,8 +4,8 @@ A run folder holds one run of one recipe. Running a recipe again on the folder r
 it, and the recipe may then differ from the saved one only where a resumption can honour
 it without pretending that the earlier steps were trained differently: the schedule's
 length, the optimizers' learning rates (the divergence guard's advice), the arithmetic's
-precision and the callbacks that only observe or save. Each such change is recorded in the run's ``history.json``
-(``recipe_changes``). Anything else is another run, refused.
+precision and the callbacks that only observe or save. Each such change is recorded in
+the run's ``history.json`` (``recipe_changes``). Anything else is another run, refused.
 
 Checkpoints carry the run's identity (``identity``: a hash of the recipe without the
 resumable fields, and its seed), so that a checkpoint of another run is never resumed.

@@ -50,6 +50,10 @@ def _deserialized(value):
     return value
 
 
+# ``folded_averages``' note for the EMA generator (cards say it their own way).
+EMA_FOLD_NOTE = "the generator holds the EMA generator's weights, without the raw generator"
+
+
 class AdversarialModel(keras.Model):
     """Base of every model of the package. Not a model on its own."""
 
@@ -286,8 +290,7 @@ class AdversarialModel(keras.Model):
             return self, []
         from keras_gans import training
 
-        return training.fold_ema(self), [
-            "the generator holds the EMA generator's weights, without the raw generator"]
+        return training.fold_ema(self), [EMA_FOLD_NOTE]
 
     def enable_ema(self):
         raise TypeError(f"{type(self).__name__} has no generator of noise whose weights an "
