@@ -90,7 +90,7 @@ def main(argv=None):
             f"{args.extractor} evaluator features (not Inception: see "
             f"benchmarks/image_folder_quality.py); {protocol['num_fake']:,} samples of "
             f"generate(250, seed=s), s = 1, 2, ... with truncation {truncation} and the "
-            f"{'EMA' if model.has_ema else 'raw'} generator, against all "
+            f"{'EMA' if model.samples_from_ema else 'raw'} generator, against all "
             f"{protocol['num_real']:,} real images ({label}, resized to "
             f"{size[0]}x{size[1]}); metric parameters "
             f"{ {m: results[m]['protocol']['metric'] for m in METRICS} }; real-data floor "
