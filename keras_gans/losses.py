@@ -34,6 +34,10 @@ class AdversarialLoss:
     probabilistic = False
     # True when a higher discriminator output means "more real" (False for energies).
     higher_is_real = True
+    # What the critic's mean output on real minus generated examples (d_real - d_fake in a
+    # run's history) estimates, for losses under which it estimates a distance between the
+    # data and the generator's distribution; None where it does not.
+    distance_estimate = None
 
     def discriminator_loss(self, real_logits, fake_logits, real_weights=None):
         """D's loss. ``real_weights``: a weight per real example in the mean of the real
@@ -96,6 +100,7 @@ class Wasserstein(AdversarialLoss):
     ``E[D(x)] - E[D(G(z))]``; needs a Lipschitz constraint (clipping or a gradient penalty)."""
 
     name = "wasserstein"
+    distance_estimate = "the Wasserstein-1 distance, up to the critic's Lipschitz constant"
 
     def discriminator_loss(self, real_logits, fake_logits, real_weights=None):
         return _mean(fake_logits) - _mean(real_logits, real_weights)

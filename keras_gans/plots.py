@@ -136,6 +136,77 @@ def curves_image(panels, panel=(200, 300)):
     return canvas
 
 
+def rank_correlation(a, b):
+    """Spearman's rank correlation of two equally long series (no ties expected)."""
+    ranks = [np.argsort(np.argsort(np.asarray(v, "float64"))) for v in (a, b)]
+    return float(np.corrcoef(*ranks)[0, 1])
+
+
+def distance_tracking(rows):
+    """The critic's distance estimate beside sample quality, from a run's history rows:
+    ``(estimate, scores)`` where ``estimate`` is ``(x, d_real - d_fake)`` for every row
+    that logs both and ``scores`` is ``(x, estimate, fid)`` at the rows that also hold an
+    evaluation FID; x is the step when rows record it, else the epoch. None when fewer
+    than three rows hold all three."""
+    x_key = "step" if rows and all(r.get("step") is not None for r in rows) else "epoch"
+    finite = lambda r, k: isinstance(r.get(k), (int, float)) and math.isfinite(r[k])  # noqa: E731
+    logged = [r for r in rows if finite(r, "d_real") and finite(r, "d_fake")]
+    scored = [r for r in logged if finite(r, "fid")]
+    if len(scored) < 3:
+        return None
+    estimate = (np.array([r[x_key] for r in logged], "float64"),
+                np.array([r["d_real"] - r["d_fake"] for r in logged], "float64"))
+    scores = tuple(np.array(v, "float64") for v in zip(
+        *[(r[x_key], r["d_real"] - r["d_fake"], r["fid"]) for r in scored]))
+    return x_key, estimate, scores
+
+
+def save_distance_tracking(rows, path, title=None):
+    """Draw how the critic's distance estimate (d_real - d_fake) tracked the evaluation FID
+    over a run: both against steps (FID on its own log axis), and FID against the estimate
+    at the evaluated epochs, titled with their rank correlation. Returns ``(path, rho,
+    number of evaluations)``; raises a ValueError when fewer than three epochs hold both."""
+    tracked = distance_tracking(list(rows))
+    if tracked is None:
+        raise ValueError("No distance tracking to draw: fewer than three history rows hold "
+                         "d_real, d_fake and an evaluation fid (add callbacks.evaluation "
+                         "with fid to the recipe).")
+    x_key, (x, estimate), (x_scored, estimate_scored, fid) = tracked
+    rho = rank_correlation(estimate_scored, fid)
+    if not have_matplotlib():
+        panels = {"estimate": {"estimate": (x, estimate)}, "fid": {"fid": (x_scored, fid)}}
+        return utils._write_png(curves_image(panels), path), rho, len(fid)
+    figure = _figure(900, 360)
+    left = figure.add_subplot(1, 2, 1)
+    left.plot(x, estimate, color="tab:blue", label="critic: d_real - d_fake")
+    left.set_xlabel({"step": "generator step"}.get(x_key, "epoch"))
+    left.set_ylabel("critic's estimate", color="tab:blue")
+    if np.all(estimate > 0):
+        left.set_yscale("log")
+    right = left.twinx()
+    right.plot(x_scored, fid, color="tab:orange", marker="o", markersize=3, label="FID")
+    right.set_yscale("log")
+    right.set_ylabel("FID (lower is better)", color="tab:orange")
+    left.set_title("Over the run")
+    left.grid(alpha=0.3)
+    scatter = figure.add_subplot(1, 2, 2)
+    scatter.plot(estimate_scored, fid, marker="o", markersize=4, color="tab:purple")
+    scatter.set_yscale("log")
+    if np.all(estimate_scored > 0):
+        from matplotlib.ticker import NullFormatter
+
+        scatter.set_xscale("log")   # the late, small changes would sit in one corner
+        scatter.xaxis.set_minor_formatter(NullFormatter())
+    scatter.set_xlabel("critic's estimate (d_real - d_fake)")
+    scatter.set_ylabel("FID")
+    scatter.set_title(f"Evaluations: Spearman rho {rho:+.3f}")
+    scatter.grid(alpha=0.3)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return _save(figure, path), rho, len(fid)
+
+
 def save_scatter(points, path, centres=None, title=None, size=400):
     """2-D samples as a scatter plot with axes, and the modes' ``centres`` (when given) as
     red circles; ``size`` pixels square. Returns the path."""

@@ -267,9 +267,14 @@ NO_HISTORY = ("the training run's history was not kept, so this card has no trai
               "(runs made now write history.png beside history.json).")
 
 
-def write_history(run, folder):
+DISTANCE_NAME = "distance.png"
+
+
+def write_history(run, folder, loss=None):
     """Draw the run's training curves (``RUN/history.json``, written by
-    ``kg.callbacks.HistoryFile``) into the preset folder; returns the card's History line."""
+    ``kg.callbacks.HistoryFile``) into the preset folder; returns the card's History line.
+    Under an adversarial ``loss`` whose critic estimates a distance (``distance_estimate``:
+    WGAN's), it also draws that estimate against the run's evaluation FID."""
     path = os.path.join(run, "history.json")
     if not os.path.exists(path):
         return NO_HISTORY
@@ -278,11 +283,24 @@ def write_history(run, folder):
     recipe = os.path.join(run, "recipe.yaml")
     batch_size = (kg.recipes.load(recipe)["data"].get("batch_size")
                   if os.path.exists(recipe) else None)
-    kg.plots.save_history(rows, os.path.join(folder, HISTORY_NAME), title=os.path.basename(
-        os.path.normpath(folder)), batch_size=batch_size)
-    return (f"losses, discriminator outputs and any evaluation scores over the "
+    name = os.path.basename(os.path.normpath(folder))
+    kg.plots.save_history(rows, os.path.join(folder, HISTORY_NAME), title=name,
+                          batch_size=batch_size)
+    text = (f"losses, discriminator outputs and any evaluation scores over the "
             f"{len(rows)} epochs of the run ({HISTORY_NAME}, from its history.json).\n\n"
             f"  ![training history]({HISTORY_NAME})")
+    estimate = getattr(loss, "distance_estimate", None)
+    if estimate and kg.plots.distance_tracking(rows) is not None:
+        _, rho, evaluations = kg.plots.save_distance_tracking(
+            rows, os.path.join(folder, DISTANCE_NAME), title=name)
+        text += (f"\n- The critic's estimate against sample quality ({DISTANCE_NAME}): the "
+                 f"critic's mean output on real minus generated images (d_real - d_fake, "
+                 f"each epoch's mean over its training batches) estimates {estimate}; beside "
+                 f"it, the FID of the run's evaluations. Over the {evaluations} evaluations "
+                 f"their Spearman rank correlation is **{rho:+.3f}** (+1: the estimate "
+                 f"falls exactly as the samples improve).\n\n"
+                 f"  ![critic's estimate against FID]({DISTANCE_NAME})")
+    return text
 
 
 def data_note(data_name):
@@ -549,7 +567,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
                         "protocol, here and into `metadata.json`.")
     shape = ", ".join(map(str, model.data_shape))
     card = CARD.format(
-        history_text=write_history(run, folder),
+        history_text=write_history(run, folder, model.adversarial_loss()),
         name=name, description=description, sample_caption=sample_caption,
         extra_pictures=extra_pictures, aliases=", ".join(aliases) or "none",
         shape_note=("float32 points, shape (64, 2)" if toy else

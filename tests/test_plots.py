@@ -64,3 +64,34 @@ def test_scatter_and_marginals_fall_back_to_pixel_pictures(tmp_path, monkeypatch
     assert picture.shape[1] > picture.shape[0]  # two panels in one row
     with pytest.raises(ValueError, match=r"Expected points of shape \(n, 2\)"):
         plots.save_scatter(np.zeros((3, 3)), tmp_path / "bad.png")
+
+
+def _tracking_rows(fid_order=1):
+    # The critic's estimate (d_real - d_fake) falls every epoch; FID is scored every other.
+    return [{"epoch": e, "step": 100 * e, "d_real": 0.1, "d_fake": 0.1 - 1.0 / e,
+             "fid": (100.0 / e if fid_order > 0 else float(e)) if e % 2 == 0 else None}
+            for e in range(1, 11)]
+
+
+@pytest.mark.parametrize("matplotlib", [True, False])
+def test_distance_tracking_ranks_the_critics_estimate_against_fid(tmp_path, monkeypatch,
+                                                                   matplotlib):
+    monkeypatch.setattr(plots, "have_matplotlib", lambda: matplotlib)
+    x_key, (x, estimate), (x_scored, estimate_scored, fid) = plots.distance_tracking(
+        _tracking_rows())
+    assert x_key == "step" and len(x) == 10
+    np.testing.assert_array_equal(x_scored, [200, 400, 600, 800, 1000])
+    np.testing.assert_allclose(estimate_scored, [0.5, 0.25, 1 / 6, 0.125, 0.1])
+    path, rho, evaluations = plots.save_distance_tracking(_tracking_rows(), tmp_path / "d.png")
+    assert rho == pytest.approx(1.0) and evaluations == 5
+    # Curves were drawn: colours beyond the background and the (fallback) panels' grey.
+    assert len(np.unique(_read(path).reshape(-1, 3), axis=0)) > 2
+    _, rho, _ = plots.save_distance_tracking(_tracking_rows(-1), tmp_path / "d.png")
+    assert rho == pytest.approx(-1.0)   # FID rising while the estimate falls
+
+
+def test_distance_tracking_needs_three_evaluations(tmp_path):
+    rows = _tracking_rows()[:5]   # two epochs with a FID
+    assert plots.distance_tracking(rows) is None
+    with pytest.raises(ValueError, match="fewer than three history rows"):
+        plots.save_distance_tracking(rows, tmp_path / "d.png")

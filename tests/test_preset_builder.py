@@ -182,3 +182,24 @@ def test_fold_averages_ships_sgans_classifier_average_as_its_discriminator(tmp_p
     meta = json.loads((folder / presets.METADATA_NAME).read_text())
     assert "classifier_average" in meta["folded_averages"][0] and meta["ema"] is False
     assert "- Averages folded into the networks" in (folder / presets.CARD_NAME).read_text()
+
+
+def test_a_wasserstein_card_draws_the_critics_estimate_against_fid(tmp_path):
+    import json
+
+    from keras_gans import losses
+
+    run, folder = tmp_path / "run", tmp_path / "wgan-x"
+    run.mkdir()
+    folder.mkdir()
+    rows = [{"epoch": e, "step": 50 * e, "d_loss": -1.0 / e, "d_real": 0.0,
+             "d_fake": -1.0 / e, "fid": 90.0 / e} for e in range(1, 5)]
+    (run / "history.json").write_text(json.dumps({"epochs": rows}))
+    text = preset_builder.write_history(str(run), str(folder), losses.get("wasserstein"))
+    assert (folder / preset_builder.DISTANCE_NAME).exists()
+    assert "Wasserstein-1 distance" in text and "**+1.000**" in text
+    assert "4 evaluations" in text
+    (folder / preset_builder.DISTANCE_NAME).unlink()
+    text = preset_builder.write_history(str(run), str(folder), losses.get("non_saturating"))
+    assert not (folder / preset_builder.DISTANCE_NAME).exists()
+    assert "Spearman" not in text
