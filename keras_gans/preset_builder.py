@@ -213,6 +213,9 @@ def _run_record(run, recipe, resolved, steps, wall, threads, machine):
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
                      "keras_gans": kg.__version__, "python": platform.python_version()},
     }
+    phases = _precision_phases(run)
+    if phases:
+        record["training"]["precision_phases"] = phases
     source_path = os.path.join(run, kg.recipes.INIT_FROM_NAME)
     if os.path.exists(source_path):
         source = presets.read_json(source_path)
@@ -230,13 +233,42 @@ def _run_record(run, recipe, resolved, steps, wall, threads, machine):
     return record
 
 
+def _precision_phases(run):
+    """``[{"from_step", "precision"}, ...]`` for a run whose precision was changed on
+    resumption (``recipe_changes`` in RUN/history.json; ``from_step`` None where the
+    record predates steps being kept), or None for a run under one precision."""
+    path = os.path.join(run, "history.json")
+    changes = presets.read_json(path).get("recipe_changes", []) if os.path.exists(path) else []
+    phases = []
+    for change in changes:
+        if "precision" in change["changes"]:
+            before, after = change["changes"]["precision"]
+            phases = phases or [{"from_step": 0, "precision": before}]
+            phases.append({"from_step": change.get("step"), "precision": after})
+    return phases or None
+
+
 def _schedule_note(metadata):
     """The card's sentences after the schedule: the arithmetic's precision where it was not
-    float32, and the training a continued preset started from ('' if neither)."""
-    precision = metadata["training"].get("precision", "float32")
-    text = "" if precision == "float32" else (
-        f" Trained under the `{precision}` dtype policy (float32 weights); the preset "
-        f"computes in float32.")
+    float32 (phase by phase where a resumption changed it), and the training a continued
+    preset started from ('' if neither)."""
+    training = metadata["training"]
+    precision = training.get("precision", "float32")
+    phases = training.get("precision_phases")
+    if phases:
+        parts = []
+        for phase, following in zip(phases, phases[1:] + [None]):
+            end = following and following["from_step"]
+            span = (f"for steps {phase['from_step']:,}-{end - 1:,}" if end is not None else
+                    f"from step {phase['from_step']:,}" if phase["from_step"] is not None
+                    else "from a later resumption")
+            parts.append(f"`{phase['precision']}` {span}")
+        text = (f" Trained under the dtype policies {', then '.join(parts)} (float32 "
+                f"weights throughout); the preset computes in float32.")
+    else:
+        text = "" if precision == "float32" else (
+            f" Trained under the `{precision}` dtype policy (float32 weights); the preset "
+            f"computes in float32.")
     return text + _continuation_text(metadata)
 
 

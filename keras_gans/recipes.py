@@ -513,6 +513,18 @@ def _resume_command(recipe, out):
             f"--out {shlex.quote(out)}" + "".join(settings))
 
 
+def _latest_checkpoint(out):
+    """The checkpoint a resumed run continues from: its main phase's, else its
+    pre-training's (None before the first)."""
+    from keras_gans import callbacks
+
+    for phase in ((), ("pretrain",)):
+        state = callbacks.Checkpoint(os.path.join(out, *phase, "checkpoints")).latest()
+        if state is not None:
+            return state
+    return None
+
+
 def _run(recipe, out, verbose):
     import keras
     import tensorflow as tf
@@ -534,7 +546,9 @@ def _run(recipe, out, verbose):
     with open(saved, "w") as f:
         yaml.safe_dump(recipe, f, sort_keys=False)
     if changed:
-        resumption.record(out, changed)
+        resumed = _latest_checkpoint(out)
+        resumption.record(out, changed, checkpoint=resumed and os.path.relpath(
+            resumed["path"], out), step=resumed and resumed["step"])
         print(f"Resuming with recipe changes: "
               f"{', '.join(f'{k} {a!r} -> {b!r}' for k, (a, b) in changed.items())}",
               flush=True)

@@ -91,9 +91,10 @@ def identity(recipe):
             "seed": recipe.get("seed")}
 
 
-def record(folder, allowed, checkpoint=None):
+def record(folder, allowed, checkpoint=None, step=None):
     """Append the changes of a resumption to ``folder/history.json``'s
-    ``recipe_changes``."""
+    ``recipe_changes``: when, from which ``checkpoint`` and at which ``step`` (the first
+    step trained under them)."""
     path = os.path.join(folder, "history.json")
     history = {"epochs": []}
     if os.path.exists(path):
@@ -101,7 +102,7 @@ def record(folder, allowed, checkpoint=None):
             history = json.load(f)
     history.setdefault("recipe_changes", []).append(
         {"time": time.strftime("%Y-%m-%d %H:%M:%S"), "resumed_from": checkpoint,
-         "changes": allowed})
+         "step": step, "changes": allowed})
     with open(path + ".tmp", "w") as f:
         json.dump(history, f, indent=1, default=str)
     os.replace(path + ".tmp", path)

@@ -1,3 +1,4 @@
+import json
 import os
 
 import keras
@@ -126,6 +127,18 @@ def test_a_recipe_trains_under_its_precision_and_its_preset_computes_in_float32(
     recipe["schedule"]["epochs"] = 2
     resumed = kg.recipes.run(recipe, str(out), verbose=0)
     assert {layer.dtype_policy.name for layer in resumed.generator.layers} == {"float32"}
+    # The change is recorded with the step it took effect at, and the card says which
+    # steps ran under which precision.
+    with open(out / "history.json") as f:
+        (change,) = json.load(f)["recipe_changes"]
+    assert change["step"] == 2 and change["resumed_from"].endswith("ckpt-00000002")
+    folder = preset_builder.build_preset(str(out), "tiny-mixed", "zoo/recipes/x.yaml",
+                                         "digits", zoo=str(tmp_path / "zoo"))
+    assert presets.read_metadata(folder)["training"]["precision_phases"] == [
+        {"from_step": 0, "precision": "mixed_bfloat16"},
+        {"from_step": 2, "precision": "float32"}]
+    assert ("dtype policies `mixed_bfloat16` for steps 0-1, then `float32` from step 2"
+            in open(os.path.join(folder, presets.CARD_NAME)).read())
 
 
 def test_an_unknown_precision_is_refused_with_the_choices():
