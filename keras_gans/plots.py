@@ -144,7 +144,7 @@ def rank_correlation(a, b):
 
 def distance_tracking(rows):
     """The critic's distance estimate beside sample quality, from a run's history rows:
-    ``(estimate, scores)`` where ``estimate`` is ``(x, d_real - d_fake)`` for every row
+    ``(x_key, estimate, scores)`` where ``estimate`` is ``(x, d_real - d_fake)`` for every row
     that logs both and ``scores`` is ``(x, estimate, fid)`` at the rows that also hold an
     evaluation FID; x is the step when rows record it, else the epoch. None when fewer
     than three rows hold all three."""
