@@ -350,7 +350,9 @@ def growth_grids(run, folder, final_side=None):
     that stage was fully in (alpha 1), or the epoch that ended it (the next stage at alpha 0
     still draws this stage's images, upsampled). The stage at the model's full size
     (``final_side``) is the published model's own samples.png, and is not copied twice.
-    Returns the card's markdown, or ""."""
+    A run that continued a grown preset (``init_from``) did not grow itself: the stages it
+    did not pass through are the source preset's grids, which the run kept
+    (``recipes.INHERITED_GRIDS``). Returns the card's markdown, or ""."""
     import shutil
 
     path = os.path.join(run, "history.json")
@@ -367,24 +369,47 @@ def growth_grids(run, folder, final_side=None):
             chosen[stage] = row
         elif alpha <= 0.0 and stage > 0:
             chosen[stage - 1] = row
+    inherited = _inherited_grids(run)
     text = ""
-    for stage in sorted(chosen):
-        row = chosen[stage]
-        grid = os.path.join(run, "samples", f"epoch_{int(row['epoch']):03d}.png")
-        if not os.path.exists(grid):
-            continue
+    for stage in sorted(set(chosen) | set(inherited)):
         side = f"{4 * 2 ** stage}x{4 * 2 ** stage}"
         if 4 * 2 ** stage == final_side:
             text += (f"\n*Growth stage {stage} ({side}), the full size: samples.png above, "
                      f"drawn by the published model.*\n")
             continue
         filename = f"stage_{stage}_{side}.png"
+        if stage in chosen:
+            row = chosen[stage]
+            grid = os.path.join(run, "samples", f"epoch_{int(row['epoch']):03d}.png")
+            if not os.path.exists(grid):
+                continue
+            caption = (f"growth stage {stage} ({side}, shown at the output size), the run's "
+                       f"sample grid after epoch {int(row['epoch'])} (step "
+                       f"{int(row['step']):,}), the same latent vectors in every stage")
+        else:
+            grid, source = inherited[stage]
+            caption = (f"growth stage {stage} ({side}, shown at the output size), from "
+                       f"`{source}` as this run found it: the grid of that preset's own "
+                       f"growth, which this run continued at full size")
         shutil.copy(grid, os.path.join(folder, filename))
-        text += (f"\n![{filename}]({filename})\n\n*{filename}: growth stage {stage} ({side}, "
-                 f"shown at the output size), the run's sample grid after epoch "
-                 f"{int(row['epoch'])} (step {int(row['step']):,}), the same latent vectors "
-                 f"in every stage.*\n")
+        text += f"\n![{filename}]({filename})\n\n*{filename}: {caption}.*\n"
     return text
+
+
+def _inherited_grids(run):
+    """``{stage: (grid path, source preset)}`` of the growth grids a continued run kept
+    from its source preset (none for other runs)."""
+    folder = os.path.join(run, kg.recipes.INHERITED_GRIDS)
+    record = os.path.join(run, kg.recipes.INIT_FROM_NAME)
+    if not (os.path.isdir(folder) and os.path.exists(record)):
+        return {}
+    source = presets.read_json(record)["source"]
+    found = {}
+    for filename in sorted(os.listdir(folder)):
+        parts = filename.split("_")
+        if filename.endswith(".png") and parts[0] == "stage" and parts[1].isdigit():
+            found[int(parts[1])] = (os.path.join(folder, filename), source)
+    return found
 
 
 def _metrics_table(metrics):
@@ -1117,9 +1142,10 @@ def _copy_run_files(run, dest):
     for name in ("recipe.yaml", "history.json", "compute.json", kg.recipes.INIT_FROM_NAME):
         if os.path.exists(os.path.join(run, name)):
             shutil.copy(os.path.join(run, name), os.path.join(dest, name))
-    if os.path.isdir(os.path.join(run, "samples")):   # the card's per-stage grids
-        shutil.copytree(os.path.join(run, "samples"), os.path.join(dest, "samples"),
-                        dirs_exist_ok=True)
+    for folder in ("samples", kg.recipes.INHERITED_GRIDS):   # the card's per-stage grids
+        if os.path.isdir(os.path.join(run, folder)):
+            shutil.copytree(os.path.join(run, folder), os.path.join(dest, folder),
+                            dirs_exist_ok=True)
 
 
 def write_examples(name, source, n=16, seed=0, zoo=None):

@@ -454,13 +454,19 @@ def _wants_tensorboard(setting):
 
 
 INIT_FROM_NAME = "init_from.json"
+# The source preset's growth grids (stage_<n>_<side>.png), kept by a run that continues it:
+# the card of a preset built from the run shows the stages the run itself did not pass.
+INHERITED_GRIDS = "inherited_grids"
 
 
 def record_initialization(out, source):
     """Write ``OUT/init_from.json``: what a run started from, so that a preset built from
     it can state the training behind it in all (its source's steps, kimg and compute, and
-    theirs in turn when the source continued another). Written once, at the start: the
-    source preset may be republished from this very run later."""
+    theirs in turn when the source continued another), and keep the source's growth grids
+    in ``OUT/inherited_grids``. Written once, at the start: the source preset may be
+    republished from this very run later."""
+    import shutil
+
     import keras_gans as kg
 
     metadata = kg.presets.read_metadata(source) or {}
@@ -474,6 +480,12 @@ def record_initialization(out, source):
               "training": metadata.get("training"), "compute": metadata.get("compute")}
     with open(os.path.join(out, INIT_FROM_NAME), "w") as f:
         json.dump(record, f, indent=1)
+    grids = [f for f in sorted(os.listdir(path)) if f.startswith("stage_") and
+             f.endswith(".png")] if os.path.isdir(path) else []
+    if grids:
+        os.makedirs(os.path.join(out, INHERITED_GRIDS), exist_ok=True)
+        for filename in grids:
+            shutil.copy(os.path.join(path, filename), os.path.join(out, INHERITED_GRIDS))
     return record
 
 

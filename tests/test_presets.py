@@ -504,6 +504,34 @@ def test_a_grown_run_gives_its_card_one_sample_grid_per_stage_reached(tmp_path):
     assert make_preset.growth_grids(str(plain), str(folder)) == ""
 
 
+def test_a_run_that_continued_a_grown_preset_shows_the_sources_stage_grids(tmp_path):
+    from keras_gans import preset_builder, recipes
+
+    source, run, folder = tmp_path / "source", tmp_path / "run", tmp_path / "preset"
+    for path in (source, run, folder):
+        path.mkdir()
+    for name in ("stage_0_4x4.png", "stage_1_8x8.png", "samples.png"):
+        (source / name).write_bytes(name.encode())
+    (source / "metadata.json").write_text(json.dumps({"name": "grown", "training": {}}))
+    recipes.record_initialization(str(run), str(source))
+    assert sorted(os.listdir(run / recipes.INHERITED_GRIDS)) == [
+        "stage_0_4x4.png", "stage_1_8x8.png"]
+    # The continuation trained at full size (16x16, stage 2) only; it drew its own grids.
+    (run / "samples").mkdir()
+    (run / "samples" / "epoch_001.png").write_bytes(b"own")
+    (run / "history.json").write_text(json.dumps(
+        {"epochs": [{"epoch": 1, "step": 10, "stage": 2.0, "alpha": 1.0}]}))
+    text = preset_builder.growth_grids(str(run), str(folder), final_side=16)
+    assert sorted(os.listdir(folder)) == ["stage_0_4x4.png", "stage_1_8x8.png"]
+    assert (folder / "stage_1_8x8.png").read_bytes() == b"stage_1_8x8.png"
+    assert f"from `{source}` as this run found it" in text
+    assert text.index("stage_0_4x4") < text.index("stage_1_8x8") < text.index("the full size: samples.png")
+    # A snapshot of the run keeps them for the build.
+    (tmp_path / "snap").mkdir()
+    preset_builder._copy_run_files(str(run), str(tmp_path / "snap"))
+    assert (tmp_path / "snap" / recipes.INHERITED_GRIDS / "stage_0_4x4.png").exists()
+
+
 def test_regenerating_the_index_keeps_a_folders_own_manifest_true(tiny_zoo):
     """`zoo measure` rewrites metadata.json; the index step must rewrite SHA256SUMS too, or
     loading the folder by path fails its integrity check."""
