@@ -56,11 +56,21 @@ def _save(figure, path):
     return utils._write_png(np.ascontiguousarray(pixels), path)
 
 
+def _finite(row, name):
+    """Whether the history row logs a finite number under ``name``."""
+    return isinstance(row.get(name), (int, float)) and math.isfinite(row[name])
+
+
+def _x_key(rows):
+    """The rows' x: the step when every row records it, else the epoch."""
+    return "step" if rows and all(r.get("step") is not None for r in rows) else "epoch"
+
+
 def history_series(rows):
     """``{panel title: {name: (x, y)}}`` from per-epoch (or per-evaluation) rows such as
     ``HistoryFile`` writes; x is the generator step when rows record it, else the epoch.
     Names that fit no panel, and values that are missing or not finite, are left out."""
-    x_key = "step" if rows and all(r.get("step") is not None for r in rows) else "epoch"
+    x_key = _x_key(rows)
     names = list(dict.fromkeys(k for r in rows for k in r if k not in ("epoch", "step")))
     panels = {}
     for title, _, belongs in HISTORY_PANELS:
@@ -68,8 +78,7 @@ def history_series(rows):
         for name in names:
             if not belongs(name):
                 continue
-            points = [(r[x_key], r[name]) for r in rows
-                      if isinstance(r.get(name), (int, float)) and math.isfinite(r[name])]
+            points = [(r[x_key], r[name]) for r in rows if _finite(r, name)]
             if points:
                 series[name] = tuple(np.asarray(v, "float64") for v in zip(*points))
         if series:
@@ -148,10 +157,9 @@ def distance_tracking(rows):
     that logs both and ``scores`` is ``(x, estimate, fid)`` at the rows that also hold an
     evaluation FID; x is the step when rows record it, else the epoch. None when fewer
     than three rows hold all three."""
-    x_key = "step" if rows and all(r.get("step") is not None for r in rows) else "epoch"
-    finite = lambda r, k: isinstance(r.get(k), (int, float)) and math.isfinite(r[k])  # noqa: E731
-    logged = [r for r in rows if finite(r, "d_real") and finite(r, "d_fake")]
-    scored = [r for r in logged if finite(r, "fid")]
+    x_key = _x_key(rows)
+    logged = [r for r in rows if _finite(r, "d_real") and _finite(r, "d_fake")]
+    scored = [r for r in logged if _finite(r, "fid")]
     if len(scored) < 3:
         return None
     estimate = (np.array([r[x_key] for r in logged], "float64"),
