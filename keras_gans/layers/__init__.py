@@ -20,11 +20,13 @@ from keras_gans.layers.replica_noise import ReplicaDropout, ReplicaGaussianNoise
 from keras_gans.layers.self_attention import SelfAttention
 from keras_gans.layers.size_matching import CropToMatch, PadToMultiple
 from keras_gans.layers.span_activation import SpanActivation
+from keras_gans.layers.spectral_normalization import SpectralNormalization
 from keras_gans.layers.weight_norm import WeightNormDense
 
 __all__ = ["AdaIN", "ConditionalBatchNormalization", "ConstantInput", "EqualizedConv2D",
            "EqualizedDense", "FadeIn", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection",
            "PixelNorm", "SelfAttention", "CropToMatch", "ImagePool", "InstanceNormalization",
            "PadToMultiple", "PixelShuffle", "ReflectionPadding2D", "SpanActivation",
+           "SpectralNormalization",
            "MinibatchDiscrimination", "ReplicaDropout", "ReplicaGaussianNoise", "PackSamples",
            "RepeatPacked", "WeightNormDense"]

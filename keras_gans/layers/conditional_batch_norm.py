@@ -11,6 +11,7 @@ import keras
 from keras import ops
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.layers.spectral_normalization import SpectralNormalization
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -27,7 +28,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         momentum, epsilon: of the batch statistics' moving averages, as in
             ``keras.layers.BatchNormalization``.
         synchronized: statistics of the global batch under tf.distribute (default True).
-        spectral_norm: wrap the two projections in ``keras.layers.SpectralNormalization``,
+        spectral_norm: wrap the two projections in ``kg.layers.SpectralNormalization``,
             as BigGAN's generator does.
         projection_initializer: kernel initializer of the projections (BigGAN: orthogonal).
     """
@@ -50,8 +51,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         dense = keras.layers.Dense(units, kernel_initializer=self.projection_initializer,
                                    dtype=self.dtype_policy, name=name)
         if self.spectral_norm:
-            return keras.layers.SpectralNormalization(dense, dtype=self.dtype_policy,
-                                                      name=f"{name}_sn")
+            return SpectralNormalization(dense, name=f"{name}_sn")
         return dense
 
     def build(self, input_shape):

@@ -10,6 +10,7 @@ import keras
 from keras import ops
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.layers.spectral_normalization import SpectralNormalization
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -23,7 +24,7 @@ class SelfAttention(keras.layers.Layer):
     learns how much non-local evidence to use.
 
     Args:
-        spectral_norm: wrap the four convolutions in ``keras.layers.SpectralNormalization``
+        spectral_norm: wrap the four convolutions in ``kg.layers.SpectralNormalization``
             (SAGAN and BigGAN do, in both networks).
         pool_keys: max-pool keys and values 2x2 (BigGAN); SAGAN's original layer does not.
         kernel_initializer: of the convolutions (BigGAN: orthogonal).
@@ -44,8 +45,7 @@ class SelfAttention(keras.layers.Layer):
                                    kernel_initializer=self.kernel_initializer,
                                    dtype=self.dtype_policy, name=name)
         if self.spectral_norm:
-            return keras.layers.SpectralNormalization(conv, dtype=self.dtype_policy,
-                                                      name=f"{name}_sn")
+            return SpectralNormalization(conv, name=f"{name}_sn")
         return conv
 
     def build(self, input_shape):

@@ -7,11 +7,11 @@ ReLU-conv, plus an upsampled 1x1 shortcut), self-attention at one resolution, th
 conv and tanh. Discriminator: residual down-blocks (pre-activation except the first),
 self-attention, ReLU, global *sum* pooling, a linear output plus the projection term
 ``<embed(y), h>`` of Miyato & Koyama (2018). Every convolution, dense layer and D's class
-embedding is spectrally normalised (``keras.layers.SpectralNormalization``), in both
-networks, and weights start orthogonal, as in the paper. Note that Keras's layer divides the
-kernel variable itself by its estimated spectral norm on every training call (one power
-iteration), rather than reparametrising it as Miyato et al. (2018) do: the gradient does not
-flow through the norm, but the weights used are the same normalised ones.
+embedding is spectrally normalised (``kg.layers.SpectralNormalization``), in both
+networks, and weights start orthogonal, as in the paper. Note that the layer, like Keras's,
+divides the kernel variable itself by its estimated spectral norm on every training call
+(one power iteration), rather than reparametrising it as Miyato et al. (2018) do: the
+gradient does not flow through the norm, but the weights used are the same normalised ones.
 
 The channel plans follow the paper's tables: at 32x32 (CIFAR) every block has ``4 * ch``
 channels; at 64x64 and 128x128 G halves from ``16 * ch`` and D doubles from ``ch``. The
@@ -24,6 +24,7 @@ import keras
 from keras_gans import _backend  # noqa: F401
 from keras_gans.layers.conditional_batch_norm import ConditionalBatchNormalization
 from keras_gans.layers.self_attention import SelfAttention
+from keras_gans.layers.spectral_normalization import SpectralNormalization
 
 # resolution -> (G: channels at 4x4, each up-block's output channels), as multiples of ch.
 _G_PLANS = {
@@ -71,7 +72,7 @@ def _attention_at(attention_resolution, resolution, block_resolutions, role):
 
 
 def _sn(layer):
-    return keras.layers.SpectralNormalization(layer, name=f"{layer.name}_sn")
+    return SpectralNormalization(layer, name=f"{layer.name}_sn")
 
 
 def _conv(filters, kernel_size, name):
@@ -190,7 +191,7 @@ def biggan_discriminator(image_shape, num_classes, ch=64, attention_resolution="
     h = keras.layers.Rescaling(float(side * side), name="sum_pool")(h)
     linear = _sn(keras.layers.Dense(1, kernel_initializer=_INIT, name="linear"))(h)
     # The class embedding as a bias-free dense layer on one-hot labels (the same matrix):
-    # keras.layers.SpectralNormalization casts its output to the input's dtype, which
+    # SpectralNormalization casts its output to the input's dtype, which
     # turns an Embedding's output on integer labels into integers.
     one_hot = keras.layers.CategoryEncoding(num_classes, output_mode="one_hot",
                                             name="one_hot")(labels)
