@@ -16,10 +16,15 @@ Two measurements:
    all the real images, with and without truncation.
 
     python benchmarks/image_folder_quality.py --data runs/data/anime-faces-64 \
-        --model runs/stylegan2-anime-32/model.keras --truncation 0.7 --out runs/anime-quality
+        --model runs/stylegan2-anime-32/model.keras --truncation 0.7 \
+        --extractor cifar10 anime --out runs/anime-quality
 
-``OUT/results.json`` holds every score with its protocol; ``OUT/preset_metrics.json`` the
-model's scores in the form ``tools/make_preset.py build --metrics`` takes.
+Each extractor named gives its own floor and scores (``anime``: a network trained to tell
+real faces from degraded ones, ``zoo/evaluators/anime``). ``OUT/results.json`` holds every
+score with its protocol, per extractor; ``OUT/preset_metrics.json`` the model's scores in
+the form ``keras-gans zoo build --metrics`` takes: the first extractor's under ``scores``
+(``scores_truncation_T``), each other's under ``scores in the NAME evaluator`` (``..., truncation
+T``).
 """
 
 import argparse
@@ -56,38 +61,33 @@ def floor(real, extractor, seed=0, batch_size=250):
     return {name: m.report() for name, m in zip(METRICS, metrics)}
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", required=True, help="folder (or .npz) of real images")
-    parser.add_argument("--model", default=None, help="a preset name, folder or .keras file")
-    parser.add_argument("--num-samples", type=int, default=10_000)
-    parser.add_argument("--truncation", type=float, nargs="*", default=[],
-                        help="also score with these truncations (the model's trick)")
-    parser.add_argument("--extractor", default="cifar10")
-    parser.add_argument("--out", default="runs/image-folder-quality")
-    args = parser.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
-    extractor = kg.metrics.extractors.get(args.extractor)
-    start = time.time()
-    report = {"data": args.data, "extractor": args.extractor}
-    model = kg.load(args.model) if args.model else None
-    size = tuple(model.data_shape[:2]) if model is not None else (32, 32)
-    real, label = reference_images(args.data, image_size=size)
-    report["floor"] = floor(real, extractor)
-    print(f"floor ({len(real) // 2:,} vs {len(real) // 2:,} real, {label}): "
+def metrics_key(extractor_index, extractor_name, truncation):
+    """Where ``preset_metrics.json`` files one extractor's scores at one truncation."""
+    if extractor_index == 0:
+        return "scores" if truncation is None else f"scores_truncation_{truncation:g}"
+    key = f"scores in the {extractor_name} evaluator"
+    return key if truncation is None else f"{key}, truncation {truncation:g}"
+
+
+def score_with(extractor_name, model, args, real, label, size):
+    """The floor and the model's scores (one entry per truncation) in one extractor's
+    features; returns (report, {truncation: headline scores with their protocol})."""
+    extractor = kg.metrics.extractors.get(extractor_name)
+    report = {"floor": floor(real, extractor)}
+    print(f"{extractor_name} floor ({len(real) // 2:,} vs {len(real) // 2:,} real, {label}): "
           f"{headline(report['floor'])}", flush=True)
-    metrics = {}
+    scored = {}
     for truncation in [None, *args.truncation] if model is not None else []:
         results = kg.metrics.evaluate(model, METRICS, reference=args.data,
                                       num_samples=args.num_samples, extractor=extractor,
                                       truncation=truncation, ema=model.has_ema)
-        key = "scores" if truncation is None else f"scores_truncation_{truncation:g}"
-        report[key] = results
+        report["scores" if truncation is None else f"scores_truncation_{truncation:g}"] = results
         scores = headline(results)
-        print(f"{args.model}, truncation {truncation}: {scores}", flush=True)
+        print(f"{args.model}, {extractor_name} features, truncation {truncation}: {scores}",
+              flush=True)
         protocol = results["fid"]["protocol"]
-        metrics[key] = {**scores, "protocol": (
-            f"{args.extractor} evaluator features (not Inception: see "
+        scored[truncation] = {**scores, "protocol": (
+            f"{extractor_name} evaluator features (not Inception: see "
             f"benchmarks/image_folder_quality.py); {protocol['num_fake']:,} samples of "
             f"generate(250, seed=s), s = 1, 2, ... with truncation {truncation} and the "
             f"{'EMA' if model.samples_from_ema else 'raw'} generator, against all "
@@ -95,6 +95,31 @@ def main(argv=None):
             f"{size[0]}x{size[1]}); metric parameters "
             f"{ {m: results[m]['protocol']['metric'] for m in METRICS} }; real-data floor "
             f"(half against half): {headline(report['floor'])}")}
+    return report, scored
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", required=True, help="folder (or .npz) of real images")
+    parser.add_argument("--model", default=None, help="a preset name, folder or .keras file")
+    parser.add_argument("--num-samples", type=int, default=10_000)
+    parser.add_argument("--truncation", type=float, nargs="*", default=[],
+                        help="also score with these truncations (the model's trick)")
+    parser.add_argument("--extractor", nargs="+", default=["cifar10"],
+                        help="one or more evaluators whose features to score in")
+    parser.add_argument("--out", default="runs/image-folder-quality")
+    args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    start = time.time()
+    report = {"data": args.data, "extractors": {}}
+    model = kg.load(args.model) if args.model else None
+    size = tuple(model.data_shape[:2]) if model is not None else (32, 32)
+    real, label = reference_images(args.data, image_size=size)
+    metrics = {}
+    for index, name in enumerate(args.extractor):
+        report["extractors"][name], scored = score_with(name, model, args, real, label, size)
+        for truncation, scores in scored.items():
+            metrics[metrics_key(index, name, truncation)] = scores
     report["seconds"] = round(time.time() - start, 1)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(report, f, indent=1, default=str)

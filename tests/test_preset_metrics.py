@@ -142,10 +142,11 @@ NOT_REMEASURED = {
                 "--evaluate",
     "stylegan2-anime-32": "needs the anime faces extracted to a folder (minutes of CPU): "
                           "python benchmarks/image_folder_quality.py --data FOLDER "
-                          "--model stylegan2-anime-32 --truncation 0.7",
+                          "--model stylegan2-anime-32 --truncation 0.7 "
+                          "--extractor cifar10 anime",
     "progan-anime-32": "needs the anime faces extracted to a folder (minutes of CPU): "
                        "python benchmarks/image_folder_quality.py --data FOLDER "
-                       "--model progan-anime-32",
+                       "--model progan-anime-32 --extractor cifar10 anime",
 }
 
 
