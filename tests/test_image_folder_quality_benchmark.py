@@ -38,6 +38,17 @@ def test_scores_in_each_extractor_under_its_own_key(tmp_path):
     assert set(report["extractors"]) == {"cifar10", "anime"}
     for name in ("cifar10", "anime"):
         assert {"floor", "scores"} <= set(report["extractors"][name])
+    assert set(report["colour_noise"]) == {"real", "model"}
+
+
+def test_colour_noise_sees_colour_speckle_not_grey_detail():
+    rng = np.random.default_rng(0)
+    grey = np.repeat(rng.uniform(-1, 1, (4, 16, 16, 1)), 3, axis=-1)  # sharp, colourless
+    assert image_folder_quality.colour_noise(grey) == 0.0
+    smooth = np.broadcast_to(np.linspace(-1, 1, 3), (4, 16, 16, 3))  # colour, no speckle
+    assert image_folder_quality.colour_noise(smooth) == 0.0
+    speckled = smooth + rng.normal(0, 0.1, smooth.shape)
+    assert image_folder_quality.colour_noise(speckled) > 0.1
 
 
 def test_truncation_keys():
