@@ -9,9 +9,11 @@ The one-line change for more devices::
     gan.fit(dataset)   # a dataset of *global* batches; Keras splits each across replicas
 """
 
+import contextlib
 import json
 import logging
 import os
+import threading
 
 import tensorflow as tf
 
@@ -78,17 +80,43 @@ def scale_loss_for_replicas(loss):
     return loss / replicas if replicas > 1 else loss
 
 
+# Per thread: MirroredStrategy traces each replica's step in a thread of its own, and
+# replicas must make the same collective calls in the same order.
+_scopes = threading.local()
+
+
+@contextlib.contextmanager
+def unequal_shares():
+    """Within this scope, ``replica_random`` lets replicas hold different numbers of rows
+    (those a mask kept from their equal shares, say): it then lays the global batch out
+    as the replicas' rows in replica order, as ``gather_global_batch`` does, which costs
+    a collective per draw. Outside it, shares are taken to be equal and need none (a
+    collective may not run inside ``tf.cond``, where some models draw)."""
+    depth = getattr(_scopes, "unequal_shares", 0)
+    _scopes.unequal_shares = depth + 1
+    try:
+        yield
+    finally:
+        _scopes.unequal_shares = depth
+
+
 def replica_random(draw, local_batch_size):
     """Per-example random values for this replica's share of the global batch.
 
     ``draw(n)`` must return ``n`` rows from a seed that all replicas share. Every replica
     draws the rows for the whole global batch and keeps its own slice, so the values
     differ between replicas yet the global batch gets exactly the values a single device
-    would draw: training on N replicas matches training on one.
+    would draw: training on N replicas matches training on one. Shares are equal unless
+    the call runs within ``unequal_shares()``.
     """
-    if _replica_context() is None:
+    context = _replica_context()
+    if context is None:
         return draw(local_batch_size)
-    return replica_share(draw(local_batch_size * num_replicas()), local_batch_size)
+    if not getattr(_scopes, "unequal_shares", 0):
+        return replica_share(draw(local_batch_size * num_replicas()), local_batch_size)
+    sizes = context.all_gather(tf.reshape(tf.cast(local_batch_size, tf.int32), [1]), axis=0)
+    start = tf.reduce_sum(sizes[:context.replica_id_in_sync_group])
+    return draw(tf.reduce_sum(sizes))[start:start + local_batch_size]
 
 
 def _replica_context():
