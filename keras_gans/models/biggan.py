@@ -8,6 +8,7 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import penalties as penalties_lib
 from keras_gans.models import custom_networks
 from keras_gans.models import registry
+from keras_gans.models import standing_statistics as standing
 from keras_gans.models.base import GAN
 from keras_gans.models.class_conditional import ClassConditional
 from keras_gans.models.objectives import GeneratorObjective
@@ -188,18 +189,65 @@ class BigGAN(ClassConditional, GAN):
                 outside = np.abs(z) > truncation
         return z
 
+    # Standing statistics: batches of latents (of the distribution being sampled, classes
+    # in turn) whose batch-norm moments are averaged. BigGAN-PyTorch accumulates 16; on
+    # biggan-cifar10, 2 to 16 batches of 256 gave the same label accuracy at truncation
+    # 0.5 (61.5-62.2% of 2,000 samples), and each costs a training-mode forward pass.
+    standing_batches = 8
+    standing_batch_size = 256
+
     def generate(self, n=None, seed=None, batch_size=256, z=None, ema=True, labels=None,
-                 truncation=None):
+                 truncation=None, standing_statistics=True):
         """Generate images of the given classes as a float32 numpy array in [-1, 1].
 
         ``labels``: one integer class per image (image i shows class ``labels[i]``), a
         single class for all, or None to cycle through the classes. ``truncation``: the
         truncation trick's threshold. The same ``seed`` gives the same images.
+
+        G's batch norm normalises with *standing statistics* (the paper's appendix):
+        moments measured on the sampling generator for the latent distribution of this
+        call (``truncation`` included), once per truncation and set of weights
+        (``keras_gans.models.standing_statistics``). Without them (``False``: the
+        moving averages of training) truncated samples fade toward a grey average.
         """
         if z is not None and truncation is not None:
             raise ValueError("`truncation` applies to the latent vectors generate draws; "
                              "pass either `z` or `truncation`, not both.")
-        return super().generate(n, seed, batch_size, z, ema, labels, truncation=truncation)
+        net = self.ema_generator if ema and self.has_ema else self.generator
+        if not standing_statistics or not standing.batch_norm_layers(net):
+            return super().generate(n, seed, batch_size, z, ema, labels, truncation=truncation)
+        with standing.applied(net, self.standing_statistics_for(net, truncation)):
+            return super().generate(n, seed, batch_size, z, ema, labels, truncation=truncation)
+
+    def standing_statistics_for(self, network, truncation=None):
+        """The standing statistics of ``network`` (G or its EMA copy) for latents under
+        ``truncation``; measured from fixed seeds, so repeated calls agree, and kept until
+        the weights change."""
+        key = (id(network), truncation, standing.fingerprint(network))
+        cache = self.__dict__.setdefault("_standing_cache", {})
+        if key not in cache:
+            classes = np.arange(self.standing_batch_size) % self.num_classes
+            labels = self.network_labels(classes.astype("int32"))
+            batches = ([self.latent_vectors(self.standing_batch_size, seed=2**20 + i,
+                                            truncation=truncation), labels]
+                       for i in range(self.standing_batches))
+            if len(cache) >= 8:
+                cache.pop(next(iter(cache)))
+            cache[key] = standing.measure(network, batches)
+        return cache[key]
+
+    def latent_network(self):
+        """As ``GAN``'s, in a copy whose batch norm holds the standing statistics of
+        untruncated latents, so that the exported network draws what ``generate`` draws;
+        the model's own generator keeps its moving averages."""
+        net, latent_dim = super().latent_network()
+        if not standing.batch_norm_layers(net):
+            return net, latent_dim
+        statistics = self.standing_statistics_for(net, None)
+        copy = keras.models.clone_model(net)
+        copy.set_weights(net.get_weights())
+        standing.assign(copy, statistics)
+        return copy, latent_dim
 
     def truncation_strip(self, classes=None, thresholds=(2.0, 1.0, 0.5, 0.25), seed=0):
         """One row per class (default: all), one column per truncation threshold (left to

@@ -59,14 +59,16 @@ def test_labels_steer_the_generator_and_generate_keeps_their_order(trained):
     model, _, _ = trained
     z = model.latent_vectors(3, seed=4)
     labels = np.array([2, 0, 1], "int32")
-    a = model.generate(z=z, labels=labels, ema=False)
-    b = model.generate(z=z, labels=(labels + 1) % CLASSES, ema=False)
+    a = model.generate(z=z, labels=labels, ema=False, standing_statistics=False)
+    b = model.generate(z=z, labels=(labels + 1) % CLASSES, ema=False,
+                       standing_statistics=False)
     assert not np.allclose(a, b, atol=1e-6)
     direct = keras.ops.convert_to_numpy(model.generator([z, labels], training=False))
     np.testing.assert_allclose(a, direct, atol=1e-6)
     # Image i shows labels[i]: the same z and label alone give the same image.
     for i in range(3):
-        np.testing.assert_allclose(model.generate(z=z[i:i + 1], labels=[labels[i]], ema=False)[0],
+        np.testing.assert_allclose(model.generate(z=z[i:i + 1], labels=[labels[i]], ema=False,
+                                                  standing_statistics=False)[0],
                                    a[i], atol=1e-5)
     # Seeds reproduce; no labels cycles through the classes; one label fills the batch.
     np.testing.assert_array_equal(model.generate(4, seed=1), model.generate(4, seed=1))
@@ -84,9 +86,11 @@ def test_truncation_bounds_the_latent_vectors(trained):
     assert np.abs(z).max() <= 0.5 and z.shape == (400, LATENT)
     assert np.abs(model.latent_vectors(400, seed=0)).max() > 2.0
     np.testing.assert_array_equal(z, model.latent_vectors(400, seed=0, truncation=0.5))
-    np.testing.assert_allclose(model.generate(3, seed=2, truncation=0.5, ema=False),
-                               model.generate(z=model.latent_vectors(3, 2, 0.5), ema=False),
-                               atol=1e-6)
+    # (Without standing statistics: those of given z are the untruncated latents'.)
+    np.testing.assert_allclose(
+        model.generate(3, seed=2, truncation=0.5, ema=False, standing_statistics=False),
+        model.generate(z=model.latent_vectors(3, 2, 0.5), ema=False,
+                       standing_statistics=False), atol=1e-6)
     with pytest.raises(ValueError, match="positive threshold"):
         model.generate(2, truncation=0.0)
     with pytest.raises(ValueError, match="either `z` or `truncation`"):
@@ -194,3 +198,61 @@ def test_the_truncation_strip_has_a_row_per_class_and_a_column_per_threshold(tra
     [(filename, images, columns, caption)] = model.card_pictures(seed=0)
     assert filename == "truncation.png" and columns == 4
     assert images.shape == (CLASSES * 4, *SHAPE) and "one row per class" in caption
+
+
+def test_standing_statistics_are_the_batch_moments_of_the_sampled_latents(trained):
+    """generate normalises G's batch norm with the moments of the latent distribution it
+    samples (truncation included), measured without touching the weights; narrower latents
+    give the first batch norm smaller variances, which the stored moving averages do not
+    follow (the truncation trick's fade to grey, when they are used instead)."""
+    from keras_gans.models import standing_statistics as standing
+
+    model, _, _ = trained
+    net = model.generator
+    weights = [w.numpy().copy() for w in net.weights]
+    wide = model.standing_statistics_for(net, None)
+    narrow = model.standing_statistics_for(net, 0.25)
+    assert len(wide) == len(standing.batch_norm_layers(net)) > 0
+    for w, before in zip(net.weights, weights):     # spectral norm, moving averages
+        np.testing.assert_array_equal(w.numpy(), before)
+    assert np.mean(narrow[0][1]) < 0.5 * np.mean(wide[0][1])
+    # The first batch norm's moments are those of its input over the sampled batches.
+    first = net.get_layer("block0_cbn1")
+    assert standing.batch_norm_layers(net)[0] is first.norm
+    probe = keras.Model(net.inputs, first.input[0])
+    labels = model.network_labels(np.arange(model.standing_batch_size) % CLASSES)
+    inputs = np.concatenate([keras.ops.convert_to_numpy(probe(
+        [model.latent_vectors(model.standing_batch_size, seed=2**20 + i), labels]))
+        for i in range(model.standing_batches)])
+    axes = tuple(range(inputs.ndim - 1))
+    np.testing.assert_allclose(wide[0][0], inputs.mean(axis=axes), atol=1e-4)
+    per_batch = inputs.reshape(model.standing_batches, -1, inputs.shape[-1]).var(axis=1)
+    np.testing.assert_allclose(wide[0][1], per_batch.mean(axis=0), rtol=1e-3, atol=1e-5)
+    # generate samples with them, and the moving averages come back afterwards.
+    z = model.latent_vectors(4, seed=5, truncation=0.25)
+    with standing.applied(net, narrow):
+        expected = keras.ops.convert_to_numpy(net([z, model.network_labels(np.array([0, 1, 2, 0], "int32"))],
+                                                  training=False))
+    np.testing.assert_allclose(model.generate(4, seed=5, truncation=0.25, ema=False),
+                               expected, atol=1e-6)
+    for w, before in zip(net.weights, weights):
+        np.testing.assert_array_equal(w.numpy(), before)
+    assert not np.allclose(model.generate(4, seed=5, truncation=0.25, ema=False),
+                           model.generate(4, seed=5, truncation=0.25, ema=False,
+                                          standing_statistics=False), atol=1e-4)
+
+
+def test_standing_statistics_follow_the_weights(trained):
+    model, _, _ = trained
+    net = model.ema_generator
+    before = model.standing_statistics_for(net, 0.5)
+    assert model.standing_statistics_for(net, 0.5) is before      # kept while unchanged
+    kernel = next(w for w in net.weights if "kernel" in w.path)   # G's first projection
+    saved = kernel.numpy().copy()
+    try:
+        kernel.assign(saved + np.random.default_rng(0).normal(size=saved.shape) * saved.std())
+        after = model.standing_statistics_for(net, 0.5)
+        assert after is not before
+        assert not all(np.allclose(a[1], b[1]) for a, b in zip(after, before))
+    finally:
+        kernel.assign(saved)
