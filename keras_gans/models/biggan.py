@@ -206,9 +206,10 @@ class BigGAN(ClassConditional, GAN):
 
         G's batch norm normalises with *standing statistics* (the paper's appendix):
         moments measured on the sampling generator for the latent distribution of this
-        call (``truncation`` included), once per truncation and set of weights
-        (``keras_gans.models.standing_statistics``). Without them (``False``: the
-        moving averages of training) truncated samples fade toward a grey average.
+        call (``truncation`` included; with ``z`` given, untruncated latents'), once per
+        truncation and set of weights (``keras_gans.models.standing_statistics``). Without
+        them (``False``: the moving averages of training) truncated samples fade toward a
+        grey average.
         """
         if z is not None and truncation is not None:
             raise ValueError("`truncation` applies to the latent vectors generate draws; "
