@@ -13,12 +13,12 @@ Set ``TF_CPP_MIN_LOG_LEVEL=0`` to see them all.
 """
 
 import contextlib
-import importlib.abc
-import importlib.util
 import json
 import os
 import sys
 import tempfile
+
+from keras_gans._import_hook import around_import
 
 # Whether the user chose TensorFlow's C++ log level (the command line quietens it further
 # when not).
@@ -85,26 +85,12 @@ def filtered_stderr(noise=STARTUP_NOISE):
                 sys.stderr.flush()
 
 
-class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
-    """Imports TensorFlow, and probes its devices (where the CUDA lines are written), inside
-    ``filtered_stderr``; it removes itself on first use."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name != "tensorflow":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.loader is None:
-            return spec
-        exec_module = spec.loader.exec_module
-
-        def quietly(module):
-            with filtered_stderr():
-                exec_module(module)
-                module.config.list_physical_devices("GPU")
-
-        spec.loader.exec_module = quietly
-        return spec
+def _quietly(exec_module, module):
+    """Import TensorFlow, and probe its devices (where the CUDA lines are written), inside
+    ``filtered_stderr``."""
+    with filtered_stderr():
+        exec_module(module)
+        module.config.list_physical_devices("GPU")
 
 
 def _quiet_tensorflow_import():
@@ -112,8 +98,8 @@ def _quiet_tensorflow_import():
         level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
     except ValueError:
         level = 0
-    if level >= 1 and "tensorflow" not in sys.modules:
-        sys.meta_path.insert(0, _QuietTensorFlowImport())
+    if level >= 1:
+        around_import("tensorflow", _quietly)
 
 
 _backend, _where = _configured_backend()

@@ -12,10 +12,10 @@ So every sub-package is imported as soon as Keras is imported too, whichever com
 """
 
 import importlib
-import importlib.abc
-import importlib.util
 import sys
 import warnings
+
+from keras_gans._import_hook import around_import
 
 _state = {"done": False}
 
@@ -41,41 +41,24 @@ def _keras_gans_initializing():
                if name == "keras_gans" or name.startswith("keras_gans."))
 
 
-class _AfterKerasImport(importlib.abc.MetaPathFinder):
-    """Wraps the real loader of ``keras`` so that ``callback`` runs once Keras's own
-    ``__init__`` has finished; it removes itself on first use."""
-
-    def __init__(self, callback):
-        self.callback = callback
-
-    def find_spec(self, name, path=None, target=None):
-        if name != "keras":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.loader is None:
-            return spec
-        exec_module, callback = spec.loader.exec_module, self.callback
-
-        def then_register(module):
-            exec_module(module)
-            if _keras_gans_initializing():
-                return
-            try:
-                callback()
-            except Exception as e:  # keras itself imported fine; say why loading may not
-                warnings.warn(f"keras-gans could not register its classes with Keras "
-                              f"({type(e).__name__}: {e}); keras.models.load_model will not "
-                              f"find them until `import keras_gans.models` succeeds.",
-                              stacklevel=2)
-
-        spec.loader.exec_module = then_register
-        return spec
+def _then_register(submodules):
+    def load(exec_module, module):
+        exec_module(module)
+        if _keras_gans_initializing():
+            return
+        try:
+            import_all(submodules)
+        except Exception as e:  # keras itself imported fine; say why loading may not
+            warnings.warn(f"keras-gans could not register its classes with Keras "
+                          f"({type(e).__name__}: {e}); keras.models.load_model will not "
+                          f"find them until `import keras_gans.models` succeeds.",
+                          stacklevel=2)
+    return load
 
 
 def register_when_keras_arrives(submodules):
-    """Import the sub-packages now if Keras is imported, else when it is."""
+    """Import the sub-packages now if Keras is imported, else right after it is."""
     if "keras" in sys.modules:
         import_all(submodules)
-    elif not any(isinstance(f, _AfterKerasImport) for f in sys.meta_path):
-        sys.meta_path.insert(0, _AfterKerasImport(lambda: import_all(submodules)))
+    else:
+        around_import("keras", _then_register(submodules))
