@@ -11,6 +11,8 @@ import os
 
 import numpy as np
 
+from keras_gans.counts import positive_count
+
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "/Library/Fonts",
              "/System/Library/Fonts", os.path.expanduser("~/.fonts"),
              os.path.join(os.environ.get("WINDIR", "C:\\Windows"), "Fonts"))
@@ -92,8 +94,7 @@ def synthetic_digits(n, image_size=28, seed=None, fonts=None, max_rotation=15.0,
         (-1), as MNIST is scaled by ``kg.data``; labels: int32 (n,).
     """
     Image, ImageDraw, ImageFont = _pil()
-    if int(n) < 1:
-        raise ValueError(f"`n` must be a positive integer; received {n!r}.")
+    n = positive_count(n)
     rng = np.random.default_rng(seed)
     if labels is None:
         labels = rng.integers(0, 10, n)

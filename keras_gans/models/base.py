@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.counts import positive_count
 from keras_gans import augment as augment_lib
 from keras_gans import critic_schedule as critic_schedule_lib
 from keras_gans import distribute
@@ -559,9 +560,7 @@ class GAN(AdversarialModel):
     def latents(self, n, seed=None, z=None, what="z"):
         """The given latent vectors ``z`` checked, or ``n`` drawn from ``seed``."""
         if z is None:
-            if int(n) < 1:
-                raise ValueError(f"`n` must be a positive integer; received {n!r}.")
-            z = self.latent_vectors(int(n), seed)
+            z = self.latent_vectors(positive_count(n), seed)
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"`{what}` must have shape (n, {self.latent_dim}); received "

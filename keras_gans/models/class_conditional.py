@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.counts import positive_count
 
 
 class ClassConditional:
@@ -79,15 +80,10 @@ class ClassConditional:
         a sequence of ints (example i gets ``labels[i]``), or None (the classes in turn,
         0, 1, ..., K-1, 0, ...)."""
         if labels is None:
-            if n is None or int(n) < 1:
-                raise ValueError(f"`n` must be a positive integer; received {n!r}.")
-            return np.arange(int(n), dtype="int32") % self.num_classes
+            return np.arange(positive_count(n), dtype="int32") % self.num_classes
         array = np.asarray(labels)
         if array.ndim == 0:
-            if n is None or int(n) < 1:
-                raise ValueError(f"`n` must be a positive integer when `labels` is one class; "
-                                 f"received n={n!r}.")
-            array = np.full(int(n), array)
+            array = np.full(positive_count(n, context=" when `labels` is one class"), array)
         if array.ndim == 2 and array.shape[1] == 1:
             array = array[:, 0]
         if array.ndim != 1:

@@ -8,6 +8,7 @@ from keras_gans import _backend  # noqa: F401
 from keras_gans import distribute
 from keras_gans import losses as losses_lib
 from keras_gans import penalties as penalties_lib
+from keras_gans.counts import positive_count
 from keras_gans.data import tabular as tabular_data
 from keras_gans.models import registry
 from keras_gans.models.adversarial import AdversarialModel
@@ -360,10 +361,9 @@ class RadialGAN(AdversarialModel):
     def generate(self, n, seed=None, domain=None, batch_size=256):
         """``n`` transformed rows of ``domain`` (default: the first) decoded from latent codes
         drawn by ``latent_vectors``; float32 numpy, the same seed gives the same rows."""
-        if int(n) < 1:
-            raise ValueError(f"`n` must be a positive integer; received {n!r}.")
+        n = positive_count(n)
         i = self.domain_index(self.domains[0] if domain is None else domain)
-        z = self.latent_vectors(int(n), seed)
+        z = self.latent_vectors(n, seed)
         return np.concatenate([keras.ops.convert_to_numpy(self.decoders[i](
             z[s:s + batch_size], training=False)) for s in range(0, len(z), batch_size)]
         ).astype("float32")
