@@ -25,6 +25,7 @@ from keras_gans import penalties as penalties_lib
 from keras_gans.layers import packing, weight_norm
 from keras_gans.models import custom_networks
 from keras_gans.models import data_shape as shape_keywords
+from keras_gans.models import image_range
 from keras_gans.models import registry
 from keras_gans.models.adversarial import AdversarialModel, parameter_count
 from keras_gans.models.objectives import DiscriminatorObjective, GeneratorObjective
@@ -548,7 +549,9 @@ class GAN(AdversarialModel):
                 f"Expected float examples scaled to [-1, 1]; received dtype {data.dtype.name}. "
                 f"Convert images with x / 127.5 - 1 (kg.data.load does this for you)."
             )
-        return tf.cast(data, tf.float32)
+        data = tf.cast(data, tf.float32)
+        # Images only: 2-D toys and tabular rows lie where their data set puts them.
+        return image_range.checked(data) if len(self.data_shape) == 3 else data
 
     # -- sampling -------------------------------------------------------------------
 

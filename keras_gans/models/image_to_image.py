@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import _backend  # noqa: F401
+from keras_gans.models import image_range
 from keras_gans.models.adversarial import AdversarialModel
 
 
@@ -33,7 +34,7 @@ def check_image_batch(images, channels, role, fixed_shape=None):
     if not images.dtype.is_floating:
         raise TypeError(f"Expected {role} as float images scaled to [-1, 1]; received dtype "
                         f"{images.dtype.name}. Convert with x / 127.5 - 1 (kg.data does this).")
-    return tf.cast(images, tf.float32)
+    return image_range.checked(tf.cast(images, tf.float32), role)
 
 
 def check_numpy_images(images, channels, role="images"):

@@ -38,6 +38,12 @@ def rng_array(rng, shape, scale=0.5):
     return (scale * rng.standard_normal(shape)).astype("float32")
 
 
+def rng_images(rng, shape, scale=0.5, shift=0.0):
+    """A batch of random images: ``rng_array`` shifted and clipped to [-1, 1], the range
+    that training checks real images against."""
+    return np.clip(rng_array(rng, shape, scale) + shift, -1.0, 1.0).astype("float32")
+
+
 def scaled_to_norm(w, norm):
     """``w`` rescaled to Frobenius norm ``norm`` (to place a gradient norm below or above 1)."""
     w = np.asarray(w, "float64")

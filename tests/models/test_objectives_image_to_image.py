@@ -56,8 +56,8 @@ def test_cyclegan_step_equals_hand_gradients_of_the_cycle_game():
             "discriminator_y": _conv1x1(c, 1, "dy", (side, side))}
     w = {k: H.set_weights(net, _conv_weights(rng, c, net.output.shape[-1]))
          for k, net in nets.items()}
-    x = H.rng_array(rng, (BATCH, side, side, c), 0.8)
-    y = H.rng_array(rng, (BATCH, side, side, c), 0.8) + 0.3
+    x = H.rng_images(rng, (BATCH, side, side, c), 0.8)
+    y = H.rng_images(rng, (BATCH, side, side, c), 0.8, 0.3)
     model = kg.models.CycleGAN(image_shape=(side, side, c), **nets)
     model.compile(g_optimizer=H.sgd(), d_optimizer=H.sgd(), cycle_weight=3.0,
                   identity_weight=0.4)
@@ -117,8 +117,8 @@ def test_srgan_step_equals_hand_gradients_with_pixel_content_loss():
     low-res inputs, real and fake swapped."""
     rng = np.random.default_rng(21)
     g, d, gw, dw = _srgan_players(rng)
-    low = H.rng_array(rng, (BATCH, 2, 2, 1), 0.8)
-    high = H.rng_array(rng, (BATCH, 4, 4, 1), 0.8)
+    low = H.rng_images(rng, (BATCH, 2, 2, 1), 0.8)
+    high = H.rng_images(rng, (BATCH, 4, 4, 1), 0.8)
     model = kg.models.SRGAN(scale=2, channels=1, hr_patch_size=4, content_loss="pixel",
                             generator=g, discriminator=d)
     model.compile(g_optimizer=H.sgd(), d_optimizer=H.sgd(), pretrain_optimizer=H.sgd())
@@ -147,8 +147,8 @@ def test_srgan_pretraining_step_is_the_pixel_mse_alone_and_leaves_d_alone():
     pre-training, or D trained during it."""
     rng = np.random.default_rng(22)
     g, d, gw, dw = _srgan_players(rng)
-    low = H.rng_array(rng, (BATCH, 2, 2, 1), 0.8)
-    high = H.rng_array(rng, (BATCH, 4, 4, 1), 0.8)
+    low = H.rng_images(rng, (BATCH, 2, 2, 1), 0.8)
+    high = H.rng_images(rng, (BATCH, 4, 4, 1), 0.8)
     model = kg.models.SRGAN(scale=2, channels=1, hr_patch_size=4, content_loss="pixel",
                             generator=g, discriminator=d)
     model.compile(g_optimizer=H.sgd(), d_optimizer=H.sgd(), pretrain_optimizer=H.sgd())
@@ -176,8 +176,8 @@ def test_simgan_step_equals_hand_gradients_with_self_regularisation():
     d = _conv1x1(1, 1, "d", (side, side))
     rw = H.set_weights(r, _conv_weights(rng, 1, 1))
     dw = H.set_weights(d, _conv_weights(rng, 1, 1))
-    synthetic = H.rng_array(rng, (BATCH, side, side, 1), 0.8)
-    real = H.rng_array(rng, (BATCH, side, side, 1), 0.8) - 0.2
+    synthetic = H.rng_images(rng, (BATCH, side, side, 1), 0.8)
+    real = H.rng_images(rng, (BATCH, side, side, 1), 0.8, -0.2)
     model = kg.models.SimGAN(image_shape=(side, side, 1), refiner=r, discriminator=d)
     model.compile(r_optimizer=H.sgd(), d_optimizer=H.sgd(), self_regularization=0.7)
     model.train_step((tf.constant(synthetic), tf.constant(real)))

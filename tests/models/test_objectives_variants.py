@@ -346,7 +346,7 @@ def test_stylegan_steps_with_mixing_and_lazy_r1_equal_hand_gradients():
     ascending, a w_avg that swaps beta and 1 - beta."""
     rng = np.random.default_rng(15)
     generator, d, gw, dw = _style_players(rng)
-    real = H.rng_array(rng, (BATCH, SIDE, SIDE, 1), 1.0)
+    real = H.rng_images(rng, (BATCH, SIDE, SIDE, 1), 1.0)
     zs = [H.rng_array(rng, (BATCH, LATENT), 1.0) for _ in range(4)]
     model = kg.models.StyleGAN(generator=generator, discriminator=d, mixing_prob=1.0,
                                w_avg_beta=0.9)
@@ -414,7 +414,7 @@ def test_progan_step_mid_fade_sees_blended_real_images_and_its_penalties():
     d = keras.Model(x_in, H.dense(keras.layers.Flatten()(x_in), 1, "d"))
     dw = H.set_weights(d, [H.scaled_to_norm(H.rng_array(rng, (side * side, 1)), 0.7),
                            H.rng_array(rng, (1,), 0.1)])
-    real = H.rng_array(rng, (BATCH, side, side, 1), 1.0)
+    real = H.rng_images(rng, (BATCH, side, side, 1), 1.0)
     z = H.rng_array(rng, (BATCH, latent), 1.0)
     model = kg.models.ProGAN(generator=g, discriminator=d, fade_steps=10, stable_steps=10)
     model.compile(d_optimizer=H.sgd(), g_optimizer=H.sgd(),
@@ -513,7 +513,7 @@ def test_stylegan_lazy_path_length_in_the_generator_step_equals_hand_gradients()
     the running mean not saved or moved on the steps that do not fire."""
     rng = np.random.default_rng(18)
     generator, d, gw, dw = _style_players(rng)
-    real = H.rng_array(rng, (BATCH, SIDE, SIDE, 1), 1.0)
+    real = H.rng_images(rng, (BATCH, SIDE, SIDE, 1), 1.0)
     zs = [H.rng_array(rng, (BATCH, LATENT), 1.0) for _ in range(4)]
     model = kg.models.StyleGAN(generator=generator, discriminator=d, mixing_prob=1.0)
     model.compile(d_optimizer=H.sgd(), g_optimizer=H.sgd(), penalties=[],
