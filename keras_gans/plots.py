@@ -115,12 +115,23 @@ def save_history(rows, path, title=None, batch_size=None):
         axes.set_xlabel({"step": "generator step", "kimg": "kimg (real images shown)"}.get(
             x_key, "epoch"))
         axes.set_ylabel(units[panel])
+        _readable_x_ticks(axes)
         axes.grid(alpha=0.3)
         axes.legend(fontsize="small")
     if title:
         figure.suptitle(title)
     figure.tight_layout()
     return _save(figure, path)
+
+
+def _readable_x_ticks(axes):
+    """At most six x ticks with thousands separators: long runs' kimg (35000) ran into one
+    another under matplotlib's default ticks."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v == int(v)
+                                                 else f"{v:,.1f}"))
 
 
 def curves_image(panels, panel=(200, 300)):

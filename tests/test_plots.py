@@ -95,3 +95,16 @@ def test_distance_tracking_needs_three_evaluations(tmp_path):
     assert plots.distance_tracking(rows) is None
     with pytest.raises(ValueError, match="fewer than three history rows"):
         plots.save_distance_tracking(rows, tmp_path / "d.png")
+
+
+def test_long_runs_get_a_few_separated_kimg_ticks():
+    pytest.importorskip("matplotlib")
+    figure = plots._figure(420, 340)
+    axes = figure.add_subplot(1, 1, 1)
+    axes.plot([0, 36000], [0, 1])
+    plots._readable_x_ticks(axes)
+    figure.canvas.draw()
+    labels = [t.get_text() for t in axes.get_xticklabels() if t.get_text()]
+    inside = [v for v in axes.get_xticks() if 0 <= v <= 36000]
+    assert 3 <= len(inside) <= 6
+    assert "10,000" in labels and "30,000" in labels
