@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import plots
+from keras_gans.stop_signal import TrainingStopped
 
 
 def _global_step(model):
@@ -239,6 +240,9 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         self._batch = 0
         self._logs = {}
         self._restore_on_begin = True
+        # Set by ``stop_signal.checkpoint_on_signals`` (``keras_gans.training.fit``) when
+        # SIGTERM or SIGINT asks the run to stop: checkpoint after this step, then stop.
+        self.stop_requested = None
 
     # -- state ------------------------------------------------------------------------
 
@@ -319,6 +323,14 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         self._batch += 1
         self._logs = logs or {}
         super().on_train_batch_end(batch, logs)
+        if self.stop_requested is not None:
+            step = _global_step(self.model)
+            if self.last_saved != os.path.join(self.backup_dir, f"ckpt-{step:08d}"):
+                self._save_model()
+            raise TrainingStopped(
+                f"Stopped by {self.stop_requested} at step {_global_step(self.model)}; the "
+                f"last checkpoint is {self.last_saved or 'none'}. Run the same command to "
+                f"resume from it.")
 
     def on_epoch_end(self, epoch, logs=None):
         self._epoch, self._batch = epoch + 1, 0

@@ -517,7 +517,11 @@ def main(argv=None):
     except RuntimeError as e:
         from keras_gans.callbacks import TrainingDiverged
         from keras_gans.run_lock import RunFolderLocked
+        from keras_gans.stop_signal import EXIT_CODE, TrainingStopped
 
+        if isinstance(e, TrainingStopped):
+            print(str(e), file=sys.stderr)
+            return EXIT_CODE
         if not isinstance(e, (TrainingDiverged, RunFolderLocked)):
             raise
         print(f"error: {e}", file=sys.stderr)

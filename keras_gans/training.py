@@ -11,6 +11,7 @@ had left, then continues with whole epochs.
 import os
 
 from keras_gans import callbacks as callbacks_lib
+from keras_gans import stop_signal
 
 
 def steps_in(dataset):
@@ -43,6 +44,9 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
 
     ``run`` names the run in its checkpoints (``Checkpoint``'s ``run``); a checkpoint of
     another run is refused.
+
+    SIGTERM or Ctrl-C stops the run after the step under way, with a checkpoint there, by
+    raising ``TrainingStopped``; a second one stops at once (``keras_gans.stop_signal``).
     """
     make = data if callable(data) else (lambda: data)
     spe = int(steps_per_epoch or steps_in(make()))
@@ -73,11 +77,12 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
     if epoch < epochs:
         segments.append((epoch, epochs, spe, epoch * spe))
     train = getattr(model, method)
-    for initial_epoch, last_epoch, steps, skip in segments:
-        train(make().repeat().skip(skip), initial_epoch=initial_epoch, epochs=last_epoch,
+    with stop_signal.checkpoint_on_signals(checkpoint, model.distribute_strategy):
+        for initial_epoch, last_epoch, steps, skip in segments:
+            train(make().repeat().skip(skip), initial_epoch=initial_epoch, epochs=last_epoch,
                   steps_per_epoch=steps, callbacks=all_callbacks, verbose=verbose)
-        # The first fit() restored the checkpoint; later ones continue in memory.
-        checkpoint._restore_on_begin = False
+            # The first fit() restored the checkpoint; later ones continue in memory.
+            checkpoint._restore_on_begin = False
     if not segments and state is not None:  # already complete: load its final state
         for cb in all_callbacks:
             cb.set_model(model)

@@ -1,0 +1,73 @@
+"""SIGTERM or Ctrl-C during ``kg.training.fit`` stops the run after the step under way with
+a checkpoint there, from which the same call resumes; a second signal stops at once."""
+
+import signal
+
+import keras
+import pytest
+import tensorflow as tf
+
+import keras_gans as kg
+from keras_gans.stop_signal import TrainingStopped
+
+POINTS, _ = kg.data.toy.get("ring8").sample(160, seed=0)   # 10 batches of 16 per epoch
+
+
+def _data():
+    return tf.data.Dataset.from_tensor_slices(POINTS).batch(16)
+
+
+class SignalAt(keras.callbacks.Callback):
+    def __init__(self, step, *signals):
+        super().__init__()
+        self.step, self.signals = step, signals
+
+    def on_train_batch_end(self, batch, logs=None):
+        if int(self.model.step_counter.numpy()) == self.step:
+            for s in self.signals:
+                signal.raise_signal(s)
+
+
+def _gan():
+    gan = kg.models.GAN(data_shape=(2,), latent_dim=2)
+    gan.compile()
+    return gan
+
+
+def test_sigterm_checkpoints_the_next_step_and_the_run_resumes_from_it(tmp_path):
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(TrainingStopped, match=r"Stopped by SIGTERM at step 4; .*ckpt-00000004"):
+        kg.training.fit(_gan(), _data, 2, tmp_path, save_freq=100, verbose=0,
+                        callbacks=[SignalAt(3, signal.SIGTERM)])
+    assert signal.getsignal(signal.SIGTERM) is before
+    checkpoint = kg.callbacks.Checkpoint(str(tmp_path))
+    assert checkpoint.latest()["step"] == 4 and checkpoint.latest()["batch"] == 4
+    gan = _gan()
+    resumed = kg.training.fit(gan, _data, 2, tmp_path, save_freq=100, verbose=0)
+    assert resumed.restored["step"] == 4
+    assert int(gan.step_counter.numpy()) == 20
+
+
+def test_a_second_signal_stops_at_once(tmp_path):
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            kg.training.fit(_gan(), _data, 1, tmp_path, save_freq=100, verbose=0,
+                            callbacks=[SignalAt(2, signal.SIGINT, signal.SIGINT)])
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert kg.callbacks.Checkpoint(str(tmp_path)).latest() is None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_the_command_says_how_to_resume_and_exits_as_a_terminated_process(
+        tmp_path, monkeypatch, capsys):
+    from keras_gans import cli, recipes
+
+    def stopped(recipe, out, verbose=1):
+        raise TrainingStopped("Stopped by SIGTERM at step 4; the last checkpoint is X. Run "
+                              "the same command to resume from it.")
+
+    monkeypatch.setattr(recipes, "run", stopped)
+    assert cli.main(["train", "gan", "--dataset", "ring8", "--out", str(tmp_path)]) == 143
+    assert "Run the same command to resume" in capsys.readouterr().err
