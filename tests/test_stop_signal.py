@@ -2,6 +2,7 @@
 a checkpoint there, from which the same call resumes; a second signal stops at once."""
 
 import signal
+import threading
 
 import keras
 import pytest
@@ -11,6 +12,14 @@ import keras_gans as kg
 from keras_gans.stop_signal import TrainingStopped
 
 POINTS, _ = kg.data.toy.get("ring8").sample(160, seed=0)   # 10 batches of 16 per epoch
+
+
+@pytest.fixture
+def main_thread():
+    """Signal handlers can only be set from the main thread; elsewhere the signals raised
+    here would end the test process."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers need the main thread")
 
 
 def _data():
@@ -34,7 +43,7 @@ def _gan():
     return gan
 
 
-def test_sigterm_checkpoints_the_next_step_and_the_run_resumes_from_it(tmp_path):
+def test_sigterm_checkpoints_the_next_step_and_the_run_resumes_from_it(tmp_path, main_thread):
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(TrainingStopped, match=r"Stopped by SIGTERM at step 4; .*ckpt-00000004"):
         kg.training.fit(_gan(), _data, 2, tmp_path, save_freq=100, verbose=0,
@@ -48,7 +57,7 @@ def test_sigterm_checkpoints_the_next_step_and_the_run_resumes_from_it(tmp_path)
     assert int(gan.step_counter.numpy()) == 20
 
 
-def test_a_second_signal_stops_at_once(tmp_path):
+def test_a_second_signal_stops_at_once(tmp_path, main_thread):
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt):
