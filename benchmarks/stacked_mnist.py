@@ -24,6 +24,19 @@ steps and the seed; only the discriminator differs:
   generated alike) is cut into packs of m consecutive samples, so D judges batch / m packs
   (the batch is rounded down to a multiple of m: 63 for m = 3).
 
+``--networks`` picks the two networks and their game:
+
+* ``dcgan`` (default): the library's DCGAN networks (``--base-filters`` wide) and game
+  (Adam 2e-4, beta_1 0.5, latent 100);
+* ``unrolled-d1/4`` and ``unrolled-d1/2``: the small networks of the Unrolled GAN paper's
+  Stacked MNIST experiment (Metz et al. 2017, Appendix; the setting of PacGAN's Table 4),
+  in which a plain DCGAN collapses: G maps a 256-d normal latent through a 4x4x64 dense
+  projection and 3x3 transposed convolutions to 7x7x32, 14x14x16, 28x28x8, then a 3x3
+  convolution to 3 channels; D has three 3x3 stride-2 convolutions of 2, 4, 8 (D = 1/4)
+  or 4, 8, 16 (D = 1/2) maps, each batch-normalised with leaky ReLU 0.3, and one dense
+  logit. Adam with D at 2e-4 and G at 1e-4, betas (0.5, 0.99), batch 128 (pass
+  ``--batch-size 128``).
+
 Results go to ``--out`` (default ``runs/benchmarks/stacked_mnist``): ``results.json``
 (one row per configuration and seed, written as each finishes; a rerun skips the rows
 already there) and ``<config>/seed<k>/model.keras``. A markdown table goes to stdout.
@@ -51,6 +64,8 @@ LABELS = {"dcgan": "DCGAN", "dcgan-mbd": "DCGAN + minibatch discrimination",
           "dcgan-stddev": "DCGAN + minibatch stddev", "pacgan2": "PacGAN2 (DCGAN, pack 2)",
           "pacgan3": "PacGAN3 (DCGAN, pack 3)"}
 SHAPE = (28, 28, 3)
+NETWORKS = ("dcgan", "unrolled-d1/4", "unrolled-d1/2")
+UNROLLED_LATENT = 256
 
 
 def parse_args(argv=None):
@@ -64,12 +79,18 @@ def parse_args(argv=None):
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
     p.add_argument("--steps", type=int, default=3000, help="generator steps per run")
     p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--networks", choices=NETWORKS, default="dcgan",
+                   help="the networks and game: the library's DCGAN, or the Unrolled GAN "
+                        "paper's small G with D at 1/4 or 1/2 of its size")
     p.add_argument("--base-filters", type=int, default=64,
-                   help="width of G's last and D's first convolution stage")
+                   help="width of G's last and D's first convolution stage (--networks dcgan)")
     p.add_argument("--train-size", type=int, default=128_000,
                    help="stacked training images (VEEGAN and PacGAN use 128,000)")
     p.add_argument("--num-samples", type=int, default=26_000,
                    help="generated samples scored (VEEGAN and PacGAN use 26,000)")
+    p.add_argument("--eval-every", type=int, default=0, metavar="STEPS",
+                   help="also score the samples every STEPS generator steps during training "
+                        "(the row's `curve`); 0: only at the end")
     p.add_argument("--evaluator", default="mnist",
                    help="the grey-digit classifier reading each channel")
     p.add_argument("--out", default="runs/benchmarks/stacked_mnist")
@@ -120,12 +141,60 @@ def batch_size_of(config, args):
 def build_model(config, args):
     pack = pack_of(config)
     minibatch = {"dcgan-mbd": "discrimination", "dcgan-stddev": "stddev"}.get(config)
-    generator = kg.networks.dcgan_generator(100, SHAPE, base_filters=args.base_filters)
-    discriminator = kg.networks.dcgan_discriminator(
-        (*SHAPE[:-1], SHAPE[-1] * pack), base_filters=args.base_filters, minibatch=minibatch)
-    model = kg.models.DCGAN(image_shape=SHAPE, generator=generator,
-                            discriminator=discriminator)
-    model.compile(pack=pack)
+    d_shape = (*SHAPE[:-1], SHAPE[-1] * pack)
+    if args.networks == "dcgan":
+        generator = kg.networks.dcgan_generator(100, SHAPE, base_filters=args.base_filters)
+        discriminator = kg.networks.dcgan_discriminator(
+            d_shape, base_filters=args.base_filters, minibatch=minibatch)
+        model = kg.models.DCGAN(data_shape=SHAPE, generator=generator,
+                                discriminator=discriminator)
+        model.compile(pack=pack)
+        return model
+    if minibatch:
+        raise SystemExit(f"--networks {args.networks} has no minibatch-feature variant; "
+                         f"use the configs dcgan, pacgan2 or pacgan3 with it.")
+    d_width = 2 if args.networks == "unrolled-d1/4" else 4
+    model = kg.models.DCGAN(data_shape=SHAPE, latent_dim=UNROLLED_LATENT,
+                            generator=unrolled_generator(),
+                            discriminator=unrolled_discriminator(d_shape, d_width))
+    model.compile(pack=pack,
+                  d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.99),
+                  g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.99))
+    return model
+
+
+def unrolled_generator():
+    """The Unrolled GAN experiment's small generator (see the module docstring)."""
+    layers = keras.layers
+    conv_init = keras.initializers.TruncatedNormal(stddev=0.02)
+    model = keras.Sequential([keras.Input((UNROLLED_LATENT,)),
+                              layers.Dense(4 * 4 * 64), layers.Reshape((4, 4, 64)),
+                              layers.BatchNormalization(), layers.ReLU()],
+                             name="unrolled_generator")
+    # "same" padding with these output paddings gives 4 -> 7 -> 14 -> 28.
+    for filters, extra in ((32, 0), (16, 1), (8, 1)):
+        model.add(layers.Conv2DTranspose(filters, 3, strides=2, padding="same",
+                                         output_padding=extra, kernel_initializer=conv_init))
+        model.add(layers.BatchNormalization())
+        model.add(layers.ReLU())
+    model.add(layers.Conv2D(SHAPE[-1], 3, padding="same", activation="tanh",
+                            kernel_initializer=conv_init))
+    return model
+
+
+def unrolled_discriminator(image_shape, width):
+    """The Unrolled GAN experiment's small discriminator, ``width`` maps in its first layer
+    (2: D = 1/4 of G, 4: D = 1/2 of G)."""
+    layers = keras.layers
+    model = keras.Sequential([keras.Input(image_shape)], name="unrolled_discriminator")
+    for filters in (width, 2 * width, 4 * width):
+        model.add(layers.Conv2D(filters, 3, strides=2, padding="same",
+                                kernel_initializer=keras.initializers.TruncatedNormal(
+                                    stddev=0.02)))
+        model.add(layers.BatchNormalization())
+        model.add(layers.LeakyReLU(0.3))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(1))
     return model
 
 
@@ -194,17 +263,45 @@ def run(config, seed, digits, classifier, args):
     model = build_model(config, args)
     batch_size = batch_size_of(config, args)
     ds = stacked_dataset(digits, args.train_size, batch_size, seed)
+    curve = ModeCurve(classifier, args.eval_every, args.num_samples, seed + 12345)
     t0 = time.perf_counter()
-    model.fit(ds, epochs=1, steps_per_epoch=args.steps, verbose=0)
-    wall = time.perf_counter() - t0
+    model.fit(ds, epochs=1, steps_per_epoch=args.steps, verbose=0,
+              callbacks=[curve] if args.eval_every else [])
+    wall = time.perf_counter() - t0 - curve.seconds
     folder = os.path.join(args.out, config, f"seed{seed}")
     os.makedirs(folder, exist_ok=True)
     model.save(os.path.join(folder, "model.keras"))
     images = model.generate(args.num_samples, seed=seed + 12345)
     stats = mode_statistics(images, classifier)
-    return {"config": config, "seed": seed, "steps": args.steps, "batch_size": batch_size,
+    return {"config": config, "networks": args.networks, "seed": seed, "steps": args.steps,
+            "batch_size": batch_size,
             "kimg": args.steps * batch_size / 1000, "wall_s": round(wall, 1),
-            **row_statistics(stats)}
+            **row_statistics(stats), **({"curve": curve.points} if args.eval_every else {})}
+
+
+class ModeCurve(keras.callbacks.Callback):
+    """Modes covered and KL to uniform every ``every`` steps of training, from the same
+    samples (``num_samples`` of ``seed``) as the final score; the time it takes is kept in
+    ``seconds`` so that the row's wall time stays training only."""
+
+    def __init__(self, classifier, every, num_samples, seed):
+        super().__init__()
+        self.classifier, self.every = classifier, every
+        self.num_samples, self.seed = num_samples, seed
+        self.points, self.seconds = [], 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = batch + 1
+        if not self.every or step % self.every:
+            return
+        t0 = time.perf_counter()
+        stats = mode_statistics(self.model.generate(self.num_samples, seed=self.seed),
+                                self.classifier)
+        self.points.append({"step": step, "modes_covered": stats["modes_covered"],
+                            "kl_to_uniform": round(stats["kl_to_uniform"], 4),
+                            "confident_channels": round(stats["confident_channels"], 4)})
+        print(json.dumps(self.points[-1]), flush=True)
+        self.seconds += time.perf_counter() - t0
 
 
 def row_statistics(stats):
@@ -274,13 +371,14 @@ def main(argv=None):
     for seed in args.seeds:
         for config in args.configs:
             if any(r["config"] == config and r["seed"] == seed and r["steps"] == args.steps
-                   for r in rows):
+                   and r.get("networks", "dcgan") == args.networks for r in rows):
                 continue
             row = run(config, seed, digits, classifier, args)
             rows.append(row)
             save_results(path, rows, args)
             print(json.dumps({k: v for k, v in row.items() if k != "counts"}), flush=True)
-    print(markdown(summarise([r for r in rows if r["steps"] == args.steps])))
+    print(markdown(summarise([r for r in rows if r["steps"] == args.steps
+                              and r.get("networks", "dcgan") == args.networks])))
 
 
 if __name__ == "__main__":

@@ -116,3 +116,44 @@ def test_score_writes_the_metrics_a_preset_card_takes(tmp_path):
     assert stats["kl_to_uniform"] == round(expected["kl_to_uniform"], 4)
     assert stats["num_samples"] == 300 and "counts" not in stats
     assert "generate(300, seed=0)" in stats["protocol"]
+
+
+def test_the_unrolled_gan_setting_builds_its_small_networks_and_game():
+    args = stacked_mnist.parse_args(["--data", "unused.npz", "--networks", "unrolled-d1/4",
+                                     "--batch-size", "128"])
+    plain = stacked_mnist.build_model("dcgan", args)
+    assert plain.latent_dim == 256
+    assert plain.generator.output_shape == (None, 28, 28, 3)
+    widths = [layer.filters for layer in plain.discriminator.layers if hasattr(layer, "filters")]
+    assert widths == [2, 4, 8]
+    assert float(plain.d_optimizer.learning_rate) == pytest.approx(2e-4)
+    assert float(plain.g_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert float(plain.g_optimizer.beta_2) == pytest.approx(0.99)
+    packed = stacked_mnist.build_model("pacgan2", args)
+    assert packed.discriminator.input_shape == (None, 28, 28, 6)
+    half = stacked_mnist.build_model("dcgan", stacked_mnist.parse_args(
+        ["--data", "unused.npz", "--networks", "unrolled-d1/2"]))
+    assert [layer.filters for layer in half.discriminator.layers
+            if hasattr(layer, "filters")] == [4, 8, 16]
+    # The same generator in both settings; only D's width differs.
+    assert half.generator.count_params() == plain.generator.count_params()
+    assert half.discriminator.count_params() > 2 * plain.discriminator.count_params()
+    with pytest.raises(SystemExit, match="no minibatch-feature variant"):
+        stacked_mnist.build_model("dcgan-mbd", args)
+
+
+def test_the_mode_curve_scores_the_samples_every_few_steps():
+    import keras
+
+    import keras_gans as kg
+
+    keras.utils.set_random_seed(0)
+    model = kg.models.DCGAN(data_shape=(28, 28, 3), latent_dim=8)
+    model.compile()
+    images = np.zeros((8, 28, 28, 3), "float32")
+    curve = stacked_mnist.ModeCurve(BrightnessClassifier(), every=2, num_samples=50, seed=3)
+    model.fit(images, batch_size=2, epochs=1, callbacks=[curve], verbose=0)   # 4 steps
+    assert [p["step"] for p in curve.points] == [2, 4]
+    final = stacked_mnist.mode_statistics(model.generate(50, seed=3), BrightnessClassifier())
+    assert curve.points[-1]["modes_covered"] == final["modes_covered"]
+    assert curve.seconds > 0
