@@ -12,9 +12,9 @@ digit is read as some digit too, the share of channels the evaluator reads with 
 >= 0.9, and the modes covered by the samples whose three channels are all so read, are
 reported beside them (not part of the papers' protocol).
 
-Every configuration shares the generator (``kg.networks.dcgan_generator``), the
-optimizers (the DCGAN defaults: Adam 2e-4, beta_1 0.5), the batch size, the number of
-steps and the seed; only the discriminator differs:
+Within one ``--networks`` setting (below) every configuration shares the generator, the
+optimizers, the batch size, the number of steps and the seed; only the discriminator
+differs:
 
 * ``dcgan``: ``kg.networks.dcgan_discriminator``;
 * ``dcgan-mbd``: the same with minibatch discrimination (Salimans et al. 2016);
@@ -29,7 +29,7 @@ steps and the seed; only the discriminator differs:
 * ``dcgan`` (default): the library's DCGAN networks (``--base-filters`` wide) and game
   (Adam 2e-4, beta_1 0.5, latent 100);
 * ``unrolled-d1/4`` and ``unrolled-d1/2``: the small networks of the Unrolled GAN paper's
-  Stacked MNIST experiment (Metz et al. 2017, Appendix; the setting of PacGAN's Table 4),
+  Stacked MNIST experiment (Metz et al. 2017; PacGAN repeats it with packing),
   in which a plain DCGAN collapses: G maps a 256-d normal latent through a 4x4x64 dense
   projection and 3x3 transposed convolutions to 7x7x32, 14x14x16, 28x28x8, then a 3x3
   convolution to 3 channels; D has three 3x3 stride-2 convolutions of 2, 4, 8 (D = 1/4)
