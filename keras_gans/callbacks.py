@@ -209,11 +209,11 @@ class DivergenceGuard(keras.callbacks.Callback):
 class Checkpoint(keras.callbacks.BackupAndRestore):
     """``BackupAndRestore`` that resumes a GAN exactly.
 
-    Every ``save_freq`` batches (or each epoch) it writes ``ckpt-<step>/`` in ``directory``
-    with the model's weights (generator, discriminator, EMA generator, both optimizers'
-    state and step counters) and ``state.json`` (epoch, batch, step and the state of every
-    ``SeedGenerator``, which Keras's weight files leave out), then points ``latest.json`` at
-    it. The pointer is replaced atomically, so a run killed at any moment, ``kill -9``
+    At each step of the run that is a multiple of ``save_freq`` (or each epoch) it writes
+    ``ckpt-<step>/`` in ``directory`` with the model's weights (generator, discriminator,
+    EMA generator, both optimizers' state and step counters) and ``state.json`` (epoch,
+    batch, step and the state of every ``SeedGenerator``, which Keras's weight files leave
+    out), then points ``latest.json`` at it. The pointer is replaced atomically, so a run killed at any moment, ``kill -9``
     included, leaves a complete checkpoint; the last ``keep`` checkpoints are kept. Weights
     are never saved when a loss or a weight is NaN or infinite.
 
@@ -324,9 +324,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         self._logs = logs or {}
         super().on_train_batch_end(batch, logs)
         if self.stop_requested is not None:
-            step = _global_step(self.model)
-            if self.last_saved != os.path.join(self.backup_dir, f"ckpt-{step:08d}"):
-                self._save_model()
+            self.save()
             raise TrainingStopped(
                 f"Stopped by {self.stop_requested} at step {_global_step(self.model)}; the "
                 f"last checkpoint is {self.last_saved or 'none'}. Run the same command to "
@@ -336,6 +334,27 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         self._epoch, self._batch = epoch + 1, 0
         self._logs = logs or {}
         super().on_epoch_end(epoch, logs)
+
+    def _should_save_on_batch(self, batch):
+        # On the run's own grid of steps (multiples of save_freq), not every save_freq
+        # batches of this fit() call: a run resumed from a checkpoint at an odd step (a
+        # SIGTERM, the end of an earlier fit) keeps checkpointing at the steps an
+        # uninterrupted run does, so tools that read checkpoints by step line up.
+        if self.save_freq == "epoch":
+            return False
+        step = _global_step(self.model)
+        previous, self._step_seen = getattr(self, "_step_seen", None), step
+        if previous is None or step <= previous:   # first batch seen, or a new fit()
+            previous = step - 1
+        return step // self.save_freq > previous // self.save_freq
+
+    def save(self):
+        """Write a checkpoint at the current step unless the latest one is already there
+        (``keras_gans.training.fit`` calls it when a run ends, so the last checkpoint
+        holds the final weights whatever ``save_freq`` is)."""
+        step = _global_step(self.model)
+        if self.last_saved != os.path.join(self.backup_dir, f"ckpt-{step:08d}"):
+            self._save_model()
 
     def _finite(self):
         for key in ("d_loss", "g_loss"):

@@ -83,6 +83,8 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
                   steps_per_epoch=steps, callbacks=all_callbacks, verbose=verbose)
             # The first fit() restored the checkpoint; later ones continue in memory.
             checkpoint._restore_on_begin = False
+        if segments:
+            checkpoint.save()
     if not segments and state is not None:  # already complete: load its final state
         for cb in all_callbacks:
             cb.set_model(model)

@@ -1,6 +1,7 @@
 """SIGTERM or Ctrl-C during ``kg.training.fit`` stops the run after the step under way with
 a checkpoint there, from which the same call resumes; a second signal stops at once."""
 
+import os
 import signal
 import threading
 
@@ -55,6 +56,18 @@ def test_sigterm_checkpoints_the_next_step_and_the_run_resumes_from_it(tmp_path,
     resumed = kg.training.fit(gan, _data, 2, tmp_path, save_freq=100, verbose=0)
     assert resumed.restored["step"] == 4
     assert int(gan.step_counter.numpy()) == 20
+
+
+def test_a_run_resumed_at_an_odd_step_checkpoints_on_the_same_steps_and_at_its_end(
+        tmp_path, main_thread):
+    with pytest.raises(TrainingStopped, match=r"at step 5;"):
+        kg.training.fit(_gan(), _data, 2, tmp_path, save_freq=3, keep=10, verbose=0,
+                        callbacks=[SignalAt(4, signal.SIGTERM)])
+    kg.training.fit(_gan(), _data, 2, tmp_path, save_freq=3, keep=10, verbose=0)
+    # every 3 steps of the run, not of each fit() call (5 + 3 = 8, ...), and at step 20
+    assert sorted(d for d in os.listdir(tmp_path) if d.startswith("ckpt-")) == [
+        f"ckpt-{step:08d}" for step in (3, 5, 6, 9, 12, 15, 18, 20)]
+    assert kg.callbacks.Checkpoint(str(tmp_path)).latest()["step"] == 20
 
 
 def test_a_second_signal_stops_at_once(tmp_path, main_thread):
