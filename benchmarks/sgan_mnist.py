@@ -11,8 +11,9 @@ wall time, ``classifier()`` is evaluated on the 10,000 MNIST test images.
 
 ``--watch RUN`` instead follows a recipe run (``keras-gans train --recipe
 zoo/recipes/sgan-mnist-100.yaml --out RUN``, started beside it): it scores every checkpoint
-that appears in ``RUN/checkpoints`` on the test images, until ``RUN/model.keras`` is written,
-and keeps the trajectory in ``RUN/test_error.json``.
+that appears in ``RUN/checkpoints`` on the test images, until ``RUN/model.keras`` is written
+(scored too, at its step, if no checkpoint holds it), and keeps the trajectory in
+``RUN/test_error.json``.
 
 ``--summarize RUN [RUN ...]`` prints the test error of several watched runs (one per
 label-subset seed) at every step they all reached, with the mean and the sample standard
@@ -68,19 +69,31 @@ def watch(run, x_test, y_test, poll_seconds):
     if os.path.exists(os.path.join(run, "test_error.json")):
         with open(os.path.join(run, "test_error.json")) as f:
             scored = {f"ckpt-{r['step']:08d}": r for r in json.load(f)}
+    final = os.path.join(run, "model.keras")
+
+    def record(name, scored_model):
+        scored[name] = {"step": int(name.split("-")[1]),
+                        "test_error": test_error(scored_model, x_test, y_test)}
+        print(json.dumps(scored[name]), flush=True)
+        with open(os.path.join(run, "test_error.json"), "w") as f:
+            json.dump(sorted(scored.values(), key=lambda r: r["step"]), f, indent=1)
+
     while True:
+        finished = os.path.exists(final)   # written after the run's last checkpoint
         names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
         for name in names:
             done = os.path.join(folder, name, "state.json")   # written after the weights
             if name in scored or not name.startswith("ckpt-") or not os.path.exists(done):
                 continue
             model.load_weights(os.path.join(folder, name, "model.weights.h5"))
-            scored[name] = {"step": int(name.split("-")[1]),
-                            "test_error": test_error(model, x_test, y_test)}
-            print(json.dumps(scored[name]), flush=True)
-            with open(os.path.join(run, "test_error.json"), "w") as f:
-                json.dump(sorted(scored.values(), key=lambda r: r["step"]), f, indent=1)
-        if os.path.exists(os.path.join(run, "model.keras")):
+            record(name, model)
+        if finished:
+            # Runs from before checkpoints were written at the last step end after their
+            # last checkpoint: score the final model itself, at its own step.
+            trained = keras.models.load_model(final)
+            name = f"ckpt-{int(trained.step_counter.numpy()):08d}"
+            if name not in scored:
+                record(name, trained)
             return
         time.sleep(poll_seconds)
 

@@ -31,13 +31,29 @@ def test_a_restarted_watcher_keeps_the_scores_of_checkpoints_since_removed(tmp_p
     (run / "checkpoints" / "ckpt-00000200" / "state.json").write_text("{}")
     # An earlier watcher scored step 100, whose checkpoint the run has since rotated away.
     (run / "test_error.json").write_text(json.dumps([{"step": 100, "test_error": 0.5}]))
-    (run / "model.keras").write_text("")   # the run has finished: one pass, then return
+    # The run has finished at the step of its last checkpoint: one pass, then return.
+    model.step_counter.assign(200)
+    model.save(str(run / "model.keras"))
     sgan_mnist.watch(str(run), x, y, poll_seconds=0)
     scores = json.loads((run / "test_error.json").read_text())
     assert [r["step"] for r in scores] == [100, 200]
     assert scores[0]["test_error"] == 0.5
     expected = sgan_mnist.test_error(model, x, y)
     assert scores[1]["test_error"] == expected and 0.0 <= expected <= 1.0
+
+
+def test_the_final_model_is_scored_at_its_step_when_no_checkpoint_holds_it(tmp_path):
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "recipe.yaml").write_text(yaml.safe_dump(RECIPE))
+    x = np.random.default_rng(1).uniform(-1, 1, (30, 8, 8, 1)).astype("float32")
+    y = np.arange(30) % 10
+    model = kg.recipes.build_model(kg.recipes.resolve(RECIPE), (8, 8, 1))
+    model.step_counter.assign(250)
+    model.save(str(run / "model.keras"))
+    sgan_mnist.watch(str(run), x, y, poll_seconds=0)
+    scores = json.loads((run / "test_error.json").read_text())
+    assert scores == [{"step": 250, "test_error": sgan_mnist.test_error(model, x, y)}]
 
 
 def test_summarize_reports_mean_and_sample_std_at_the_steps_every_run_reached(tmp_path, capsys):
