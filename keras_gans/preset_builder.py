@@ -715,8 +715,13 @@ def measure_preset(name, data_dir=None, num_samples=10_000, zoo=None):
     metadata = presets.read_json(os.path.join(folder, presets.METADATA_NAME))
     dataset = metadata["dataset"]
     if dataset not in evaluators.EVALUATORS:
-        raise SystemExit(f"Preset '{name}' was trained on '{dataset}', which has no domain "
-                         f"evaluator ({', '.join(evaluators.EVALUATORS)}).")
+        raise SystemExit(
+            f"Preset '{name}' was trained on '{dataset}', which is not one of the reference "
+            f"data sets `zoo measure` scores against ({', '.join(evaluators.EVALUATORS)}). "
+            f"Score it against a folder of its real images with `python "
+            f"benchmarks/image_folder_quality.py --data FOLDER --model {folder} --extractor "
+            f"cifar10 anime --out OUT`, then rebuild it with `keras-gans zoo build ... "
+            f"--metrics OUT/preset_metrics.json`.")
     model = presets.load_folder(folder)
     results = kg.metrics.evaluate(model, IMAGE_METRICS, reference=dataset,
                                   num_samples=num_samples, data_dir=data_dir,

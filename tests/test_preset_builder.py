@@ -203,3 +203,12 @@ def test_a_wasserstein_card_draws_the_critics_estimate_against_fid(tmp_path):
     text = preset_builder.write_history(str(run), str(folder), losses.get("non_saturating"))
     assert not (folder / preset_builder.DISTANCE_NAME).exists()
     assert "Spearman" not in text
+
+
+def test_measure_says_how_to_score_a_preset_of_a_data_set_without_a_reference(tmp_path):
+    folder = tmp_path / "faces-32"
+    folder.mkdir()
+    (folder / "metadata.json").write_text('{"dataset": "anime-faces"}')
+    with pytest.raises(SystemExit, match=r"'anime-faces'.*image_folder_quality\.py.*"
+                                         r"--metrics OUT/preset_metrics\.json"):
+        preset_builder.measure_preset("faces-32", zoo=str(tmp_path))
