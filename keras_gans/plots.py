@@ -50,10 +50,20 @@ def _figure(width_px, height_px):
 
 
 def _save(figure, path):
-    """Render to RGB pixels and write them with the same PNG writer as the other pictures."""
+    """Render and write as a 256-colour palette PNG: a plot's flat colours and anti-aliased
+    edges look the same in 256 colours, and the file is about 2.5x smaller than in RGB,
+    which matters for presets that sit near the zoo's 25 MB limit. (Pillow comes with
+    matplotlib.)"""
+    from PIL import Image
+
     figure.canvas.draw()
-    pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3]
-    return utils._write_png(np.ascontiguousarray(pixels), path)
+    pixels = np.ascontiguousarray(np.asarray(figure.canvas.buffer_rgba())[..., :3])
+    path = os.fspath(path)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    image = Image.fromarray(pixels).quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                             dither=Image.Dither.NONE)
+    image.save(path, format="PNG", optimize=True)
+    return path
 
 
 def _finite(row, name):
