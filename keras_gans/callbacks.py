@@ -213,9 +213,10 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     ``ckpt-<step>/`` in ``directory`` with the model's weights (generator, discriminator,
     EMA generator, both optimizers' state and step counters) and ``state.json`` (epoch,
     batch, step and the state of every ``SeedGenerator``, which Keras's weight files leave
-    out), then points ``latest.json`` at it. The pointer is replaced atomically, so a run killed at any moment, ``kill -9``
-    included, leaves a complete checkpoint; the last ``keep`` checkpoints are kept. Weights
-    are never saved when a loss or a weight is NaN or infinite.
+    out), then points ``latest.json`` at it. The pointer is replaced atomically, so a run
+    killed at any moment, ``kill -9`` included, leaves a complete checkpoint; the last
+    ``keep`` checkpoints are kept. Weights are never saved when a loss or a weight is NaN
+    or infinite.
 
     ``run`` (e.g. ``keras_gans.resumption.identity(recipe)``) is written into every
     checkpoint; a checkpoint that records another run is refused rather than resumed.
@@ -236,6 +237,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         self.steps_per_epoch = steps_per_epoch
         self.restored = None
         self.last_saved = None
+        self._step_seen = None
         self._epoch = 0
         self._batch = 0
         self._logs = {}
@@ -343,7 +345,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         if self.save_freq == "epoch":
             return False
         step = _global_step(self.model)
-        previous, self._step_seen = getattr(self, "_step_seen", None), step
+        previous, self._step_seen = self._step_seen, step
         if previous is None or step <= previous:   # first batch seen, or a new fit()
             previous = step - 1
         return step // self.save_freq > previous // self.save_freq
