@@ -237,7 +237,9 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         self.steps_per_epoch = steps_per_epoch
         self.restored = None
         self.last_saved = None
-        self._step_seen = None
+        self._step_seen = None        # the step counter when last read, in this fit()
+        self._batches_unread = 0      # batches since then
+        self._batches_to_save = 0     # batches before the next multiple of save_freq
         self._epoch = 0
         self._batch = 0
         self._logs = {}
@@ -307,6 +309,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         return state
 
     def on_train_begin(self, logs=None):
+        self._step_seen, self._batches_unread = None, 0
         if self._restore_on_begin:
             state = self.restore()
             if state is not None:
@@ -342,12 +345,18 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         # batches of this fit() call: a run resumed from a checkpoint at an odd step (a
         # SIGTERM, the end of an earlier fit) keeps checkpointing at the steps an
         # uninterrupted run does, so tools that read checkpoints by step line up.
+        # Reading the step counter waits for the step to finish on the device, so it is
+        # read only once the next multiple may have been reached: it moves at most one
+        # per batch.
         if self.save_freq == "epoch":
             return False
+        self._batches_unread += 1
+        if self._step_seen is not None and self._batches_unread < self._batches_to_save:
+            return False
         step = _global_step(self.model)
-        previous, self._step_seen = self._step_seen, step
-        if previous is None or step <= previous:   # first batch seen, or a new fit()
-            previous = step - 1
+        previous = self._step_seen if self._step_seen is not None else step - 1
+        self._step_seen, self._batches_unread = step, 0
+        self._batches_to_save = self.save_freq - step % self.save_freq
         return step // self.save_freq > previous // self.save_freq
 
     def save(self):

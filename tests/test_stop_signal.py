@@ -70,6 +70,22 @@ def test_a_run_resumed_at_an_odd_step_checkpoints_on_the_same_steps_and_at_its_e
     assert kg.callbacks.Checkpoint(str(tmp_path)).latest()["step"] == 20
 
 
+def test_checkpointing_reads_the_step_counter_only_near_a_save(tmp_path, monkeypatch):
+    # Reading the counter waits for the device to finish the step; once per batch would
+    # serialise a GPU run.
+    reads = []
+
+    def counted(model):
+        reads.append(int(model.step_counter.numpy()))
+        return reads[-1]
+
+    monkeypatch.setattr(kg.callbacks, "_global_step", counted)
+    kg.training.fit(_gan(), _data, 4, tmp_path, save_freq=10, keep=10, verbose=0)
+    assert sorted(d for d in os.listdir(tmp_path) if d.startswith("ckpt-")) == [
+        f"ckpt-{step:08d}" for step in (10, 20, 30, 40)]
+    assert len(reads) <= 10, reads          # 40 batches
+
+
 def test_a_second_signal_stops_at_once(tmp_path, main_thread):
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
