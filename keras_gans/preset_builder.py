@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 
 import keras
 import numpy as np
@@ -426,10 +427,16 @@ def _metrics_table(metrics):
 
 
 def _write_card(folder, card, zoo):
-    """Write the preset's card and regenerate the index; returns the folder."""
+    """Write the preset's card and regenerate the index; returns the folder. Raises a
+    ``PresetError`` (after writing, so the folder can be looked at) when the preset or
+    the zoo is over its size budget."""
     with open(os.path.join(folder, presets.CARD_NAME), "w") as f:
         f.write(card)
     presets.write_index(zoo)
+    problems = presets.budget_problems(zoo)
+    if problems:
+        raise presets.PresetError(f"Built {folder}, but it cannot ship: "
+                                  + " ".join(problems))
     return folder
 
 
@@ -1224,7 +1231,10 @@ def main(argv=None, prog=None):
     args = parser.parse_args(argv)
     if args.command == "index":
         print(presets.write_index())
-        return 0
+        problems = presets.budget_problems()
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1 if problems else 0
     if args.command in ("fold-averages", "fold-ema"):
         before, after = fold_preset_averages(args.name, zoo=args.zoo)
         print(f"{args.name}: {presets.WEIGHTS_NAME} {before:,} -> {after:,} bytes")

@@ -36,6 +36,9 @@ PRESET_FILES = LOAD_FILES + (CARD_NAME, SAMPLES_NAME)
 MANIFEST_NAME = "SHA256SUMS"
 # Preset names become folder names in the cache: letters, digits and single separators.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$")
+# Size budgets of what ships in the package, in decimal megabytes (the stricter reading).
+PRESET_BUDGET_BYTES = 25 * 10 ** 6
+ZOO_BUDGET_BYTES = 150 * 10 ** 6
 
 
 class PresetError(ValueError):
@@ -147,6 +150,37 @@ def sha256(path, chunk=1 << 20):
 
 def file_record(path):
     return {"sha256": sha256(path), "size": os.path.getsize(path)}
+
+
+def _folder_sizes(folder):
+    return {os.path.relpath(os.path.join(d, f), folder): os.path.getsize(os.path.join(d, f))
+            for d, _, files in os.walk(folder) for f in files}
+
+
+def budget_problems(zoo=None):
+    """One sentence for each preset of ``zoo`` over ``PRESET_BUDGET_BYTES`` and for the
+    zoo folder (evaluators, recipes and index included) over ``ZOO_BUDGET_BYTES``, naming
+    the largest files and what shrinks them; empty when all fit."""
+    zoo = zoo or zoo_dir()
+    problems = []
+    for name in sorted(os.listdir(zoo)):
+        folder = os.path.join(zoo, name)
+        if not os.path.isfile(os.path.join(folder, METADATA_NAME)):
+            continue
+        sizes = _folder_sizes(folder)
+        if sum(sizes.values()) >= PRESET_BUDGET_BYTES:
+            largest = sorted(sizes.items(), key=lambda item: -item[1])[:3]
+            problems.append(
+                f"Preset '{name}' is {sum(sizes.values()):,} bytes, over the "
+                f"{PRESET_BUDGET_BYTES:,}-byte budget of a preset; largest files: "
+                + ", ".join(f"{f} ({n:,})" for f, n in largest) + ". Fold the weight "
+                "averages into the generator (`zoo build --fold-averages` or `zoo "
+                "fold-averages`), ship fewer or smaller pictures, or train a smaller network.")
+    total = sum(_folder_sizes(zoo).values())
+    if total >= ZOO_BUDGET_BYTES:
+        problems.append(f"The zoo folder '{zoo}' holds {total:,} bytes, over its "
+                        f"{ZOO_BUDGET_BYTES:,}-byte budget: shrink or remove presets.")
+    return problems
 
 
 def verify(path, record, fix, source="the index"):

@@ -212,3 +212,33 @@ def test_measure_says_how_to_score_a_preset_of_a_data_set_without_a_reference(tm
     with pytest.raises(SystemExit, match=r"'anime-faces'.*image_folder_quality\.py.*"
                                          r"--metrics OUT/preset_metrics\.json"):
         preset_builder.measure_preset("faces-32", zoo=str(tmp_path))
+
+
+def _fake_preset(zoo, name, weight_bytes):
+    folder = zoo / name
+    folder.mkdir()
+    (folder / "metadata.json").write_text("{}")
+    with open(folder / "model.weights.h5", "wb") as f:
+        f.truncate(weight_bytes)        # sparse: the size counts, the disk stays free
+    return folder
+
+
+def test_a_build_over_the_size_budget_names_the_files_and_the_fix(tmp_path):
+    from keras_gans import presets
+
+    _fake_preset(tmp_path, "small", 1000)
+    big = _fake_preset(tmp_path, "big", presets.PRESET_BUDGET_BYTES)
+    assert len(presets.budget_problems(str(tmp_path))) == 1
+    with pytest.raises(presets.PresetError,
+                       match=r"cannot ship: Preset 'big' is 25,000,\d{3} bytes, over the "
+                             r"25,000,000-byte budget.*model\.weights\.h5 \(25,000,000\).*"
+                             r"--fold-averages"):
+        preset_builder._write_card(str(big), "card", str(tmp_path))
+    assert (big / "README.md").exists() and (tmp_path / "index.yaml").exists()
+    with open(big / "model.weights.h5", "wb") as f:
+        f.truncate(24 * 10 ** 6)
+    assert presets.budget_problems(str(tmp_path)) == []
+    for i in range(6):                  # 7 presets of 24 MB: 168 MB of zoo
+        _fake_preset(tmp_path, f"more-{i}", 24 * 10 ** 6)
+    (problem,) = presets.budget_problems(str(tmp_path))
+    assert "over its 150,000,000-byte budget" in problem
