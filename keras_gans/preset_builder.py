@@ -427,16 +427,19 @@ def _metrics_table(metrics):
 
 
 def _write_card(folder, card, zoo):
-    """Write the preset's card and regenerate the index; returns the folder. Raises a
-    ``PresetError`` (after writing, so the folder can be looked at) when the preset or
-    the zoo is over its size budget."""
+    """Write the preset's card and regenerate the index; returns the folder. When the
+    preset or the zoo is over its size budget, raises a ``PresetError`` for the package's
+    zoo (after writing, so the folder can be looked at) and warns for any other folder
+    (a scratch or private zoo, which ships nothing)."""
     with open(os.path.join(folder, presets.CARD_NAME), "w") as f:
         f.write(card)
     presets.write_index(zoo)
     problems = presets.budget_problems(zoo)
     if problems:
-        raise presets.PresetError(f"Built {folder}, but it cannot ship: "
-                                  + " ".join(problems))
+        message = f"Built {folder}, but it cannot ship: " + " ".join(problems)
+        if os.path.realpath(zoo or presets.zoo_dir()) == os.path.realpath(presets.zoo_dir()):
+            raise presets.PresetError(message)
+        print(f"Warning: {message}", file=sys.stderr)
     return folder
 
 

@@ -1,6 +1,7 @@
 """`keras-gans zoo` builds the presets; `python tools/make_preset.py` is the same command."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -223,17 +224,22 @@ def _fake_preset(zoo, name, weight_bytes):
     return folder
 
 
-def test_a_build_over_the_size_budget_names_the_files_and_the_fix(tmp_path):
+def test_a_build_over_the_size_budget_names_the_files_and_the_fix(tmp_path, monkeypatch,
+                                                                   capsys):
     from keras_gans import presets
 
     _fake_preset(tmp_path, "small", 1000)
     big = _fake_preset(tmp_path, "big", presets.PRESET_BUDGET_BYTES)
     assert len(presets.budget_problems(str(tmp_path))) == 1
-    with pytest.raises(presets.PresetError,
-                       match=r"cannot ship: Preset 'big' is 25,000,\d{3} bytes, over the "
-                             r"25,000,000-byte budget.*model\.weights\.h5 \(25,000,000\).*"
-                             r"--fold-averages"):
-        preset_builder._write_card(str(big), "card", str(tmp_path))
+    problem = (r"cannot ship: Preset 'big' is 25,000,\d{3} bytes, over the 25,000,000-byte "
+               r"budget.*model\.weights\.h5 \(25,000,000\).*--fold-averages")
+    # A scratch zoo ships nothing: a warning.
+    preset_builder._write_card(str(big), "card", str(tmp_path))
+    assert re.search(problem, capsys.readouterr().err)
+    # The package's zoo: an error, after writing.
+    monkeypatch.setattr(presets, "zoo_dir", lambda: str(tmp_path))
+    with pytest.raises(presets.PresetError, match=problem):
+        preset_builder._write_card(str(big), "card", None)
     assert (big / "README.md").exists() and (tmp_path / "index.yaml").exists()
     with open(big / "model.weights.h5", "wb") as f:
         f.truncate(24 * 10 ** 6)
