@@ -31,6 +31,11 @@ CARD_NAME = "README.md"
 SAMPLES_NAME = "samples.png"
 # The files `load` reads; the card and the samples are for people.
 LOAD_FILES = (CONFIG_NAME, WEIGHTS_NAME, METADATA_NAME)
+# What sampling computes from the weights (``model.sampling_state()``, e.g. BigGAN's standing
+# statistics), shipped so that loading skips the work: read, checked and fetched like the
+# load files where a preset has it.
+SAMPLING_STATE_NAME = "sampling_state.npz"
+OPTIONAL_LOAD_FILES = (SAMPLING_STATE_NAME,)
 PRESET_FILES = LOAD_FILES + (CARD_NAME, SAMPLES_NAME)
 # A preset folder's own hash manifest (`sha256sum` format) of the files `load` reads.
 MANIFEST_NAME = "SHA256SUMS"
@@ -196,8 +201,16 @@ def verify(path, record, fix, source="the index"):
                           f"{record['sha256']} by {source} (a corrupt or replaced file). {fix}")
 
 
-def write_manifest(folder, files=LOAD_FILES):
-    """Write ``folder/SHA256SUMS`` for ``files`` (``sha256sum -c SHA256SUMS`` checks it)."""
+def load_files_of(listed):
+    """The files ``load`` reads of a preset whose files are ``listed`` (names): the load
+    files and the optional ones among ``listed``."""
+    return LOAD_FILES + tuple(f for f in OPTIONAL_LOAD_FILES if f in listed)
+
+
+def write_manifest(folder, files=None):
+    """Write ``folder/SHA256SUMS`` for ``files`` (default: the files ``load`` reads that the
+    folder has); ``sha256sum -c SHA256SUMS`` checks it."""
+    files = files or load_files_of(os.listdir(folder))
     with open(os.path.join(folder, MANIFEST_NAME), "w") as f:
         for filename in files:
             f.write(f"{sha256(os.path.join(folder, filename))}  {filename}\n")
@@ -233,7 +246,7 @@ def verify_folder(folder):
         except (yaml.YAMLError, AttributeError, TypeError):  # another program's index.yaml
             entry = {}
         records, source = entry.get("files") or {}, f"the index {index}"
-        records = {f: r for f, r in records.items() if f in LOAD_FILES}
+        records = {f: r for f, r in records.items() if f in load_files_of(records)}
     fix = (f"The folder was changed after it was written; rebuild it, fetch it again, or "
            f"if you changed it on purpose, delete {MANIFEST_NAME} (or move it out of the zoo).")
     for filename, record in records.items():
@@ -300,19 +313,20 @@ def preset_files(name, index=None, cache=None):
     zoo = os.path.dirname(os.path.abspath(index)) if index else zoo_dir()
     installed = os.path.join(zoo, name)
     cached = os.path.join(cache or cache_dir(), name)
-    if _complete(installed, LOAD_FILES):
+    files = load_files_of(entry["files"])
+    if _complete(installed, files):
         fix = ("Reinstall keras-gans, or if you retrained the preset, regenerate the index "
                "(keras-gans zoo index).")
-        for filename in LOAD_FILES:
+        for filename in files:
             verify(os.path.join(installed, filename), entry["files"][filename], fix)
         return installed
-    if not entry.get("url") and not _complete(cached, LOAD_FILES):
+    if not entry.get("url") and not _complete(cached, files):
         raise PresetError(f"The files of preset '{name}' are neither in the zoo ({installed}) "
                           f"nor in the cache ({cached}), and its index entry has no url to "
                           f"download them from. Reinstall keras-gans or copy the preset "
                           f"folder to {cached}.")
     fix = f"Delete '{cached}' and load the preset again to re-download it."
-    for filename in LOAD_FILES:
+    for filename in files:
         path = os.path.join(cached, filename)
         if os.path.isfile(path):
             try:
@@ -379,6 +393,12 @@ def load_folder(folder):
         raise PresetError(f"Cannot read the weights '{weights}' ({type(e).__name__}: {e}). The "
                           f"file is truncated, corrupt or from another architecture; fetch "
                           f"or rebuild the preset.") from e
+    state = os.path.join(folder, SAMPLING_STATE_NAME)
+    if os.path.isfile(state):
+        import numpy as np
+
+        with np.load(state, allow_pickle=False) as arrays:
+            model.restore_sampling_state({name: arrays[name] for name in arrays.files})
     return model
 
 
@@ -520,6 +540,13 @@ def save_preset(model, folder, metadata=None, compress=True):
     clean.save_weights(os.path.join(folder, WEIGHTS_NAME))
     if compress:
         _compress_weights(os.path.join(folder, WEIGHTS_NAME))
+    state, state_path = clean.sampling_state(), os.path.join(folder, SAMPLING_STATE_NAME)
+    if state:
+        import numpy as np
+
+        np.savez_compressed(state_path, **state)
+    elif os.path.exists(state_path):
+        os.remove(state_path)
     # What the preset takes and returns, for the tests, `keras-gans sample` and people.
     metadata = {"format_version": FORMAT_VERSION, "keras_gans_version": __version__,
                 **model.describe_task(), **(metadata or {})}

@@ -284,6 +284,40 @@ def test_corrupt_download_is_rejected(tiny_zoo, tmp_path, monkeypatch):
             kg.load("tiny", index=index, cache=str(tmp_path / "cache"))
 
 
+def test_a_presets_sampling_state_is_shipped_checked_and_downloaded_with_its_weights(
+        tmp_path, monkeypatch):
+    # BigGAN's standing statistics: measured at build time, so the loaded preset's first
+    # generate does not measure them again (seconds on the real preset).
+    from keras_gans.models import standing_statistics as standing
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    model = kg.models.BigGAN(image_shape=(16, 16, 1), num_classes=3, latent_dim=12, ch=2,
+                             shared_dim=4)
+    zoo = tmp_path / "zoo"
+    folder = presets.save_preset(model, str(zoo / "tiny-toy"), {"aliases": ["tiny"]})
+    assert presets.SAMPLING_STATE_NAME in presets.read_manifest(folder)
+    index = presets.write_index(str(zoo))
+    expected = model.generate(4, seed=0)
+
+    def measure(network, batches):
+        raise AssertionError("measured although the preset ships the state")
+
+    monkeypatch.setattr(standing, "measure", measure)
+    np.testing.assert_array_equal(kg.load(folder).generate(4, seed=0), expected)
+    served = tmp_path / "served" / "tiny-toy"
+    shutil.move(folder, str(served))
+    with _Server(served) as server:
+        _set_url(index, server.url + "/")
+        loaded = kg.load("tiny", index=index, cache=str(tmp_path / "cache"))
+        np.testing.assert_array_equal(loaded.generate(4, seed=0), expected)
+        assert sorted(server.requests) == sorted(
+            f"/{f}" for f in presets.LOAD_FILES + (presets.SAMPLING_STATE_NAME,))
+    state = served / presets.SAMPLING_STATE_NAME
+    state.write_bytes(state.read_bytes()[:-1] + b"x")
+    with pytest.raises(presets.PresetError, match="sampling_state.npz.*sha256"):
+        kg.load(str(served))
+
+
 # -- image-to-image presets (refine, translate, upscale) --------------------------------
 
 def _tiny_simgan():

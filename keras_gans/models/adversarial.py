@@ -292,6 +292,16 @@ class AdversarialModel(keras.Model):
 
         return training.fold_ema(self), [EMA_FOLD_NOTE]
 
+    def sampling_state(self):
+        """``{name: numpy array}``: what sampling computes from the weights and keeps, that
+        a preset ships (``sampling_state.npz``) so that a loaded model need not compute it
+        again, e.g. BigGAN's standing statistics. Empty here: nothing of the kind."""
+        return {}
+
+    def restore_sampling_state(self, state):
+        """Take back what ``sampling_state`` returned. State computed for other weights
+        than these is ignored: it is computed again when sampling needs it."""
+
     def enable_ema(self):
         raise TypeError(f"{type(self).__name__} has no generator of noise whose weights an "
                         f"EMA could average; train without the EMA callback.")

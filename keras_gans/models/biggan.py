@@ -237,6 +237,35 @@ class BigGAN(ClassConditional, GAN):
             cache[key] = standing.measure(network, batches)
         return cache[key]
 
+    def _sampling_network(self):
+        return self.ema_generator if self.has_ema else self.generator
+
+    def sampling_state(self):
+        """The standing statistics of untruncated latents for the network ``generate``
+        samples with, and the fingerprint of the weights they belong to: a preset ships
+        them, so that its first ``generate`` does not spend seconds measuring them."""
+        net = self._sampling_network()
+        if not standing.batch_norm_layers(net):
+            return {}
+        state = {"standing_fingerprint": np.array(standing.fingerprint(net))}
+        for i, (mean, variance) in enumerate(self.standing_statistics_for(net, None)):
+            state[f"standing_mean_{i}"] = np.asarray(mean, "float32")
+            state[f"standing_variance_{i}"] = np.asarray(variance, "float32")
+        return state
+
+    def restore_sampling_state(self, state):
+        net = self._sampling_network()
+        fingerprint = standing.fingerprint(net)
+        count = len(standing.batch_norm_layers(net))
+        names = [f"standing_{m}_{i}" for i in range(count) for m in ("mean", "variance")]
+        if str(state.get("standing_fingerprint")) != fingerprint or \
+                any(name not in state for name in names):
+            return
+        statistics = [(state[f"standing_mean_{i}"], state[f"standing_variance_{i}"])
+                      for i in range(count)]
+        self.__dict__.setdefault("_standing_cache", {})[(id(net), None, fingerprint)] = \
+            statistics
+
     def latent_network(self):
         """As ``GAN``'s, in a copy whose batch norm holds the standing statistics of
         untruncated latents, so that the exported network draws what ``generate`` draws;

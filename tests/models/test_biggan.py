@@ -256,3 +256,39 @@ def test_standing_statistics_follow_the_weights(trained):
         assert not all(np.allclose(a[1], b[1]) for a, b in zip(after, before))
     finally:
         kernel.assign(saved)
+
+
+def test_a_copy_takes_the_sampling_state_instead_of_measuring_it(trained, monkeypatch):
+    from keras_gans.models import standing_statistics as standing
+
+    model, _, _ = trained
+    state = model.sampling_state()
+    assert state["standing_fingerprint"] == standing.fingerprint(model.ema_generator)
+    expected = model.generate(6, seed=3)
+
+    def copy():
+        other = _model()
+        other.enable_ema()
+        for mine, theirs in zip(model.networks() + [model.ema_generator],
+                                other.networks() + [other.ema_generator]):
+            theirs.set_weights(mine.get_weights())
+        return other
+
+    def measure(network, batches):
+        raise AssertionError("measured although the state was restored")
+
+    restored = copy()
+    restored.restore_sampling_state(state)
+    with monkeypatch.context() as m:
+        m.setattr(standing, "measure", measure)
+        np.testing.assert_array_equal(restored.generate(6, seed=3), expected)
+    # State of other weights is ignored: the statistics are measured for these.
+    stale = copy()
+    kernel = next(w for w in stale.ema_generator.weights if "kernel" in w.path)
+    kernel.assign(kernel.numpy() * 1.5)
+    stale.restore_sampling_state(state)
+    calls, original = [], standing.measure
+    monkeypatch.setattr(standing, "measure",
+                        lambda network, batches: calls.append(1) or original(network, batches))
+    stale.generate(2, seed=0)
+    assert calls == [1]
