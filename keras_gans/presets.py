@@ -540,7 +540,8 @@ def save_preset(model, folder, metadata=None, compress=True):
     clean.save_weights(os.path.join(folder, WEIGHTS_NAME))
     if compress:
         _compress_weights(os.path.join(folder, WEIGHTS_NAME))
-    state, state_path = clean.sampling_state(), os.path.join(folder, SAMPLING_STATE_NAME)
+    # The model's own: it holds the same weights, and has usually computed it already.
+    state, state_path = model.sampling_state(), os.path.join(folder, SAMPLING_STATE_NAME)
     if state:
         import numpy as np
 

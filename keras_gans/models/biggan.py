@@ -224,8 +224,7 @@ class BigGAN(ClassConditional, GAN):
         """The standing statistics of ``network`` (G or its EMA copy) for latents under
         ``truncation``; measured from fixed seeds, so repeated calls agree, and kept until
         the weights change."""
-        key = (id(network), truncation, standing.fingerprint(network))
-        cache = self.__dict__.setdefault("_standing_cache", {})
+        key, cache = self._standing_key(network, truncation), self._cached_standing()
         if key not in cache:
             classes = np.arange(self.standing_batch_size) % self.num_classes
             labels = self.network_labels(classes.astype("int32"))
@@ -236,6 +235,12 @@ class BigGAN(ClassConditional, GAN):
                 cache.pop(next(iter(cache)))
             cache[key] = standing.measure(network, batches)
         return cache[key]
+
+    def _cached_standing(self):
+        return self.__dict__.setdefault("_standing_cache", {})
+
+    def _standing_key(self, network, truncation, fingerprint=None):
+        return (id(network), truncation, fingerprint or standing.fingerprint(network))
 
     def _sampling_network(self):
         return self.ema_generator if self.has_ema else self.generator
@@ -261,10 +266,8 @@ class BigGAN(ClassConditional, GAN):
         if str(state.get("standing_fingerprint")) != fingerprint or \
                 any(name not in state for name in names):
             return
-        statistics = [(state[f"standing_mean_{i}"], state[f"standing_variance_{i}"])
-                      for i in range(count)]
-        self.__dict__.setdefault("_standing_cache", {})[(id(net), None, fingerprint)] = \
-            statistics
+        self._cached_standing()[self._standing_key(net, None, fingerprint)] = [
+            (state[f"standing_mean_{i}"], state[f"standing_variance_{i}"]) for i in range(count)]
 
     def latent_network(self):
         """As ``GAN``'s, in a copy whose batch norm holds the standing statistics of
