@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import plots
+from keras_gans.training_clock import TrainingClock
 from keras_gans.stop_signal import TrainingStopped
 
 
@@ -212,8 +213,9 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     At each step of the run that is a multiple of ``save_freq`` (or each epoch) it writes
     ``ckpt-<step>/`` in ``directory`` with the model's weights (generator, discriminator,
     EMA generator, both optimizers' state and step counters) and ``state.json`` (epoch,
-    batch, step and the state of every ``SeedGenerator``, which Keras's weight files leave
-    out), then points ``latest.json`` at it. The pointer is replaced atomically, so a run
+    batch, step, the state of every ``SeedGenerator``, which Keras's weight files leave
+    out, and ``compute``: the wall and CPU time, machine and threads of each segment of
+    training up to the checkpoint, ``keras_gans.training_clock``), then points ``latest.json`` at it. The pointer is replaced atomically, so a run
     killed at any moment, ``kill -9`` included, leaves a complete checkpoint; the last
     ``keep`` checkpoints are kept. Weights are never saved when a loss or a weight is NaN
     or infinite.
@@ -244,6 +246,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         self._batch = 0
         self._logs = {}
         self._restore_on_begin = True
+        self._clock = None            # this process's training time (state.json "compute")
         # Set by ``stop_signal.checkpoint_on_signals`` (``keras_gans.training.fit``) when
         # SIGTERM or SIGINT asks the run to stop: checkpoint after this step, then stop.
         self.stop_requested = None
@@ -314,6 +317,17 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
             state = self.restore()
             if state is not None:
                 self.model._initial_epoch = state["epoch"]
+            # Steps trained without a clock (by a checkpoint from before compute records,
+            # or by an earlier fit() without this callback) are timed as unknown, not as
+            # zero. Before the first step nothing is in flight: this read waits for nothing.
+            if state is None:
+                start = _global_step(self.model)
+                earlier = None if start else []
+            else:
+                start, earlier = state["step"], state.get("compute")
+            self._clock = TrainingClock(earlier, start)
+        elif self._clock is None:
+            self._clock = TrainingClock(None, _global_step(self.model))
 
     def on_train_end(self, logs=None):
         # Keras reads _initial_epoch once per fit(); don't let it leak into the next one.
@@ -393,6 +407,8 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         state = {"epoch": epoch, "batch": batch, "step": step, "time": time.time(),
                  **({"run": self.run} if self.run is not None else {}),
                  "seed_states": [np.asarray(v.numpy()).tolist() for v in self._seed_variables()]}
+        if self._clock is not None:
+            state["compute"] = self._clock.segments(step)
         with open(os.path.join(partial, "state.json"), "w") as f:
             json.dump(state, f)
         shutil.rmtree(final, ignore_errors=True)

@@ -16,7 +16,8 @@ inputs, drawn from the recipe's first ``data.unpaired`` source, beside their out
 metadata recording the task, input/output shapes and that source; ``--metrics FILE`` adds
 metrics their benchmark measured. ``build`` reads ``RUN/model.keras`` (written by ``keras-gans train --recipe``) and writes
 ``zoo/NAME/``: config.json, model.weights.h5, metadata.json (with the compute the run took,
-from ``RUN/compute.json`` if present, else from the run's file times), samples.png, the
+from ``RUN/compute.json`` if present, else from its checkpoints' training clock, else from
+the run's file times), samples.png, the
 mode coverage on 2,500 samples for the 2-D toys, and a model card README.md from the
 template below. Then it regenerates ``zoo/index.yaml``. ``measure`` scores an image preset
 in its domain evaluator (the protocol of the quality floor in benchmarks/README.md) and writes
@@ -35,7 +36,7 @@ import numpy as np
 import tensorflow as tf
 
 import keras_gans as kg
-from keras_gans import presets
+from keras_gans import presets, training_clock
 from keras_gans.models import adversarial
 from keras_gans.metrics import evaluators
 
@@ -111,7 +112,7 @@ x = gan.generate(64, seed=0)     # {shape_note}
   `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
   root{data_note}.
 - Schedule: {steps:,} steps of batch {batch_size} ({kimg:,.0f} kimg: thousands of real images shown).{schedule_note}
-- Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
+- Compute: {compute_text}; Keras {keras_version}, TensorFlow {tf_version}.
 - History: {history_text}
 
 ## Metrics
@@ -137,19 +138,23 @@ def _number(value):
 
 
 def _run_compute(run):
-    """How a run was computed: its wall time in seconds, how its threads were set and the
-    machine, from ``RUN/compute.json`` (``{"wall_time_s": ..., "threads": ..., "machine":
-    ...}``, written by hand when a run was resumed, pinned differently or ran alone) or
-    else from the run's file times, with this machine shared with other jobs as the
-    project's runs usually are."""
+    """How a run was computed: ``{"wall_time_s", "threads", "machine"}`` and, where the
+    run's checkpoints timed it, ``cpu_time_s`` and the ``segments`` it trained in. Read from
+    ``RUN/compute.json`` (written by hand for runs whose checkpoints predate the clock, or
+    by ``zoo snapshot``), else from the latest checkpoint's record
+    (``keras_gans.training_clock``), else from the run's file times, with this machine
+    shared with other jobs as the project's runs usually are."""
     shared = f"{platform.machine()} CPU, {os.cpu_count()} cores, shared with other jobs"
     compute = os.path.join(run, "compute.json")
-    if os.path.exists(compute):
-        with open(compute) as f:
-            record = json.load(f)
-        return record["wall_time_s"], record.get("threads"), record.get("machine") or shared
-    start = os.path.getmtime(os.path.join(run, "recipe.yaml"))
-    return os.path.getmtime(os.path.join(run, "model.keras")) - start, None, shared
+    record = presets.read_json(compute) if os.path.exists(compute) else None
+    if record is None and os.path.isdir(os.path.join(run, "checkpoints")):
+        state = kg.callbacks.Checkpoint(os.path.join(run, "checkpoints")).latest()
+        record = state and training_clock.summary(state.get("compute"))
+    if record is None:
+        start = os.path.getmtime(os.path.join(run, "recipe.yaml"))
+        record = {"wall_time_s": os.path.getmtime(os.path.join(run, "model.keras")) - start}
+    return {**record, "threads": record.get("threads"),
+            "machine": record.get("machine") or shared}
 
 
 I2I_CARD = """# {name}
@@ -179,7 +184,7 @@ model = kg.load("{name}")        # aliases: {aliases}
   `keras-gans train --recipe zoo/recipes/{recipe_file} --out runs/{name}` from the repository
   root, with the shared data folder beside the checkout.
 - Schedule: {schedule_text}.{schedule_note}
-- Compute: {wall:.0f} s wall time on {machine}; Keras {keras_version}, TensorFlow {tf_version}.
+- Compute: {compute_text}; Keras {keras_version}, TensorFlow {tf_version}.
 - History: {history_text}
 
 ## Metrics
@@ -195,12 +200,12 @@ model = kg.load("{name}")        # aliases: {aliases}
 {limitations}
 """
 
-def _run_record(run, recipe, resolved, steps, wall, threads, machine):
+def _run_record(run, recipe, resolved, steps, compute):
     """The metadata fields that say how a preset was trained: recipe, steps, compute and
-    versions. ``threads`` comes from RUN/compute.json; without it the thread settings the
-    recipes' runs use by default are recorded. A run that started from another preset's
-    weights (``init_from``, recorded in RUN/init_from.json) also records that source and
-    the totals: ``training.total_kimg`` and ``compute.total_wall_time_s`` count the
+    versions. ``compute`` is ``_run_compute``'s record; without its ``threads``, the thread
+    settings the recipes' runs use by default are recorded. A run that started from
+    another preset's weights (``init_from``, recorded in RUN/init_from.json) also records
+    that source and the totals: ``training.total_kimg`` and ``compute.total_wall_time_s`` count the
     source's training (its own totals when it continued another in turn)."""
     kimg = round(steps * resolved["data"]["batch_size"] / 1000, 1)
     record = {
@@ -209,8 +214,12 @@ def _run_record(run, recipe, resolved, steps, wall, threads, machine):
                      "kimg": kimg, "seed": resolved["seed"],
                      **({} if resolved.get("precision", "float32") == "float32"
                         else {"precision": resolved["precision"]})},
-        "compute": {"wall_time_s": round(wall, 1), "machine": machine,
-                    "threads": threads or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1"},
+        "compute": {"wall_time_s": round(compute["wall_time_s"], 1),
+                    "machine": compute["machine"],
+                    "threads": (compute["threads"]
+                                or "TF_NUM_INTRAOP_THREADS=1, TF_NUM_INTEROP_THREADS=1"),
+                    **{key: compute[key] for key in ("cpu_time_s", "segments")
+                       if key in compute}},
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
                      "keras_gans": kg.__version__, "python": platform.python_version()},
     }
@@ -230,7 +239,8 @@ def _run_record(run, recipe, resolved, steps, wall, threads, machine):
         if earlier_kimg is not None:
             record["training"]["total_kimg"] = round(earlier_kimg + kimg, 1)
         if earlier_wall is not None:
-            record["compute"]["total_wall_time_s"] = round(earlier_wall + wall, 1)
+            record["compute"]["total_wall_time_s"] = round(
+                earlier_wall + compute["wall_time_s"], 1)
     return record
 
 
@@ -271,6 +281,16 @@ def _schedule_note(metadata):
             f" Trained under the `{precision}` dtype policy (float32 weights); the preset "
             f"computes in float32.")
     return text + _continuation_text(metadata)
+
+
+def _compute_text(metadata):
+    """'12,345 s wall time (11,900 CPU-seconds) on MACHINE': the CPU time where the run's
+    checkpoints measured it."""
+    compute = metadata["compute"]
+    cpu = compute.get("cpu_time_s")
+    return (f"{compute['wall_time_s']:,.0f} s wall time"
+            + (f" ({cpu:,.0f} CPU-seconds)" if cpu is not None else "")
+            + f" on {compute['machine']}")
 
 
 def _continuation_text(metadata):
@@ -491,7 +511,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                      f"`pretrain`), then {steps:,} adversarial steps, of batch {batch}"
                      if pretrain_steps else f"{steps:,} steps of batch {batch}")
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
-    wall, threads, machine = _run_compute(run)
+    compute = _run_compute(run)
     metadata = {
         "name": name, "description": description, "aliases": list(aliases),
         "variant": resolved["model"]["variant"], "class_name": type(model).__name__,
@@ -500,7 +520,7 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
                  "recipe_source": {kind: sources if kind == "unpaired" else sources[0]}},
         "inputs": source, "output_range": [-1.0, 1.0], "ema": False,
         "parameters": networks,
-        **_run_record(run, recipe, resolved, steps, wall, threads, machine),
+        **_run_record(run, recipe, resolved, steps, compute),
         "metrics": metrics or {},
         "samples": f"{task}({drawn})",
     }
@@ -524,9 +544,8 @@ def build_image_to_image_preset(model, run, name, recipe, resolved, dataset, ali
         output_shape="x".join(map(str, saved["output_shape"])),
         any_size="; the networks are fully convolutional, so other sizes work too",
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
-        recipe_file=os.path.basename(recipe), schedule_text=schedule_text, wall=wall,
-        schedule_note=_schedule_note(metadata),
-        machine=metadata["compute"]["machine"],
+        recipe_file=os.path.basename(recipe), schedule_text=schedule_text,
+        schedule_note=_schedule_note(metadata), compute_text=_compute_text(metadata),
         keras_version=keras.__version__, tf_version=tf.__version__,
         metrics_text=_metrics_table(metrics),
         notes=notes or "(to be written after looking at samples.png)",
@@ -596,7 +615,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
     if os.path.exists(os.path.join(run, "snapshot.json")):   # published mid-run
         steps = presets.read_json(os.path.join(run, "snapshot.json"))["step"]
     data_text, licence = DATASETS.get(dataset, (dataset, "see the data set's source"))
-    wall, threads, machine = _run_compute(run)
+    compute = _run_compute(run)
     g_params, d_params = _parameters(model.generator), _parameters(model.discriminator)
     metadata = {
         "name": name,
@@ -613,7 +632,7 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         "classes": [str(c) for c in range(model.label_classes)] if conditional else None,
         "ema": model.has_ema,
         "parameters": {"generator": g_params, "discriminator": d_params},
-        **_run_record(run, recipe, resolved, steps, wall, threads, machine),
+        **_run_record(run, recipe, resolved, steps, compute),
         "metrics": metrics,
         "samples": f"generate({num}, seed=0)",
     }
@@ -647,10 +666,10 @@ def build_preset(run, name, recipe, dataset, aliases=(), description="", notes="
         data_text=data_text, licence=licence, recipe=metadata["recipe"],
         recipe_file=os.path.basename(recipe),
         data_note="" if toy else data_note(resolved["data"]["name"]),
-        steps=steps, batch_size=metadata["training"]["batch_size"], wall=wall,
+        steps=steps, batch_size=metadata["training"]["batch_size"],
         schedule_note=_schedule_note(metadata),
         kimg=steps * metadata["training"]["batch_size"] / 1000,
-        machine=metadata["compute"]["machine"],
+        compute_text=_compute_text(metadata),
         keras_version=keras.__version__, tf_version=tf.__version__,
         metrics_text=metrics_text, notes=notes or "(to be written after looking at samples.png)",
         limitations=limitations or "(to be written)")
@@ -962,7 +981,8 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
     cfg = kg.recipes.load(recipe)
     data = cfg["data"]
     model = presets.load_keras_file(os.path.join(run, "model.keras"))
-    wall, threads, machine = _run_compute(run)
+    compute = _run_compute(run)
+    wall, threads, machine = compute["wall_time_s"], compute["threads"], compute["machine"]
     columns, label = bench.load_table("adult")
     radial = "domain" in model.table_options()   # a RadialGAN's tables, one per domain
     if radial:
@@ -1111,7 +1131,9 @@ def build_tabular_preset(run, name, recipe, description="", limitations="", zoo=
 def snapshot_run(run, dest, best=False):
     """Write ``dest/model.keras`` from the latest checkpoint of the recipe run ``run``,
     which may still be training (a preset can be published while its run goes on), with
-    the run's recipe.yaml, history.json and compute.json beside it. Returns the step.
+    the run's recipe.yaml, history.json and compute.json beside it; without a
+    compute.json in the run, the checkpoint's own record of the training time up to its
+    step is written there (``keras_gans.training_clock``). Returns the step.
     With ``best``, take the model of the best evaluation score instead (``run/best``,
     written by the recipe's ``callbacks.evaluation.keep_best``)."""
     import shutil
@@ -1145,6 +1167,10 @@ def snapshot_run(run, dest, best=False):
     os.makedirs(dest, exist_ok=True)
     model.save(os.path.join(dest, "model.keras"))
     _copy_run_files(run, dest)
+    timed = training_clock.summary(state.get("compute"))
+    if timed and not os.path.exists(os.path.join(dest, "compute.json")):
+        with open(os.path.join(dest, "compute.json"), "w") as f:
+            json.dump(timed, f, indent=1)
     with open(os.path.join(dest, "snapshot.json"), "w") as f:   # build reads the step here
         json.dump({"step": state["step"], "checkpoint": state["path"]}, f)
     return state["step"]

@@ -113,12 +113,12 @@ def test_a_run_says_how_it_was_computed_or_the_default_is_recorded(tmp_path):
 
     (tmp_path / "recipe.yaml").write_text("seed: 0\n")
     (tmp_path / "model.keras").write_text("")
-    _, threads, machine = preset_builder._run_compute(str(tmp_path))
-    assert threads is None and machine.endswith("shared with other jobs")
+    compute = preset_builder._run_compute(str(tmp_path))
+    assert compute["threads"] is None and compute["machine"].endswith("shared with other jobs")
     (tmp_path / "compute.json").write_text(json.dumps(
         {"wall_time_s": 181, "threads": "default", "machine": "2-core VM, nothing else running"}))
-    assert preset_builder._run_compute(str(tmp_path)) == (
-        181, "default", "2-core VM, nothing else running")
+    assert preset_builder._run_compute(str(tmp_path)) == {
+        "wall_time_s": 181, "threads": "default", "machine": "2-core VM, nothing else running"}
 
 
 def test_snapshot_of_a_semi_supervised_run_keeps_the_averaged_classifier(tmp_path):
@@ -141,6 +141,10 @@ def test_snapshot_of_a_semi_supervised_run_keeps_the_averaged_classifier(tmp_pat
     run = tmp_path / "run"
     kg.recipes.run(recipe, str(run), verbose=0)
     assert preset_builder.snapshot_run(str(run), str(tmp_path / "snap")) == 4
+    # The checkpoint timed its training; the snapshot carries that record to the build.
+    timed = preset_builder._run_compute(str(tmp_path / "snap"))
+    assert [(s["from_step"], s["to_step"]) for s in timed["segments"]] == [(0, 4)]
+    assert timed["wall_time_s"] > 0 and timed["cpu_time_s"] > 0
     snap = keras.saving.load_model(tmp_path / "snap" / "model.keras")
     trained = keras.saving.load_model(run / "model.keras")
     x, _ = kg.data.load_digits_arrays()
