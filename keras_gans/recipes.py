@@ -3,8 +3,9 @@
 ```yaml
 seed: 0
 deterministic: true            # tf.config.experimental.enable_op_determinism()
-precision: float32             # or mixed_bfloat16 (about 1.7x faster steps on CPUs with
-                               # AVX512-BF16 or AMX) or mixed_float16 (GPUs): the Keras
+precision: float32             # or mixed_bfloat16 (1.7x faster steps on an AMD EPYC with
+                               # avx512_bf16, slower on an Intel Xeon with it: a run
+                               # measures and warns) or mixed_float16 (GPUs): the Keras
                                # dtype policy of the run; presets built from it compute
                                # in float32 (zoo build)
 model: {variant: dcgan, latent_dim: 32}          # + any constructor argument;
@@ -98,7 +99,7 @@ import time
 
 import yaml
 
-from keras_gans import recipe_schema, resumption, run_lock
+from keras_gans import bfloat16_speed, recipe_schema, resumption, run_lock
 
 
 def resolve(recipe, source=None):
@@ -500,6 +501,10 @@ def run(recipe, out, verbose=1):
     previous = keras.mixed_precision.global_policy()
     with run_lock.RunFolderLock(out):
         keras.mixed_precision.set_global_policy(recipe.get("precision", "float32"))
+        if recipe.get("precision") == "mixed_bfloat16":
+            warning = bfloat16_speed.slower_bfloat16_warning()
+            if warning:
+                print(f"Warning: {warning}", flush=True)
         try:
             return _run(recipe, out, verbose)
         finally:

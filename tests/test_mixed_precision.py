@@ -103,11 +103,17 @@ def _tiny_recipe(**changes):
     return kg.recipes.resolve(recipe)
 
 
-def test_a_recipe_trains_under_its_precision_and_its_preset_computes_in_float32(tmp_path):
-    from keras_gans import preset_builder, presets
+def test_a_recipe_trains_under_its_precision_and_its_preset_computes_in_float32(
+        tmp_path, monkeypatch, capsys):
+    from keras_gans import bfloat16_speed, preset_builder, presets
 
+    # As on a CPU where bfloat16 is emulated: the run says so before it trains.
+    monkeypatch.setattr(bfloat16_speed, "convolution_rates",
+                        lambda: {"float32": 120.0, "bfloat16": 60.0})
     out = tmp_path / "run"
     model = kg.recipes.run(_tiny_recipe(precision="mixed_bfloat16"), str(out), verbose=0)
+    assert ("Warning: precision mixed_bfloat16 on this CPU: a 3x3 convolution runs at 60 "
+            "GFLOP/s in bfloat16 against 120 in float32" in capsys.readouterr().out)
     assert keras.mixed_precision.global_policy().name == "float32"   # restored after the run
     policies = {layer.dtype_policy.name for layer in model.generator.layers}
     assert "mixed_bfloat16" in policies
@@ -134,9 +140,14 @@ def test_a_recipe_trains_under_its_precision_and_its_preset_computes_in_float32(
     assert change["step"] == 2 and change["resumed_from"].endswith("ckpt-00000002")
     folder = preset_builder.build_preset(str(out), "tiny-mixed", "zoo/recipes/x.yaml",
                                          "digits", zoo=str(tmp_path / "zoo"))
-    assert presets.read_metadata(folder)["training"]["precision_phases"] == [
+    metadata = presets.read_metadata(folder)
+    assert metadata["training"]["precision_phases"] == [
         {"from_step": 0, "precision": "mixed_bfloat16"},
         {"from_step": 2, "precision": "float32"}]
+    # The checkpoints timed both segments of the run, and the card says so.
+    assert [(s["from_step"], s["to_step"]) for s in metadata["compute"]["segments"]] == [
+        (0, 2), (2, 4)]
+    assert "CPU-seconds) on" in open(os.path.join(folder, presets.CARD_NAME)).read()
     assert ("dtype policies `mixed_bfloat16` for steps 0-1, then `float32` from step 2"
             in open(os.path.join(folder, presets.CARD_NAME)).read())
 
