@@ -100,12 +100,19 @@ class EMA(keras.callbacks.Callback):
 
     ``rampup`` (StyleGAN2-ADA's ``ema_rampup``, 0.05 there) caps the average's half-life at
     that fraction of the steps trained so far: at step t the decay is
-    ``min(decay, 0.5 ** (1 / (rampup * t)))``. Early in a run, or in a short run whose
-    networks change fast (ProGAN's growth stages), the average then does not hold on to
-    weights the generator has long left behind.
+    ``min(decay, 0.5 ** (1 / (rampup * (t + steps_before))))``. Early in a run, or in a
+    short run whose networks change fast (ProGAN's growth stages), the average then does not
+    hold on to weights the generator has long left behind.
+
+    ``steps_before`` counts, in this run's batches, the training the weights already had
+    when the run started: a run that continues a preset's training (``init_from``) gives
+    its source's, as StyleGAN2-ADA's ``resume_kimg`` does, so that its average keeps the
+    half-life the source's run had reached instead of ramping up from nothing (which makes
+    the first thousands of steps' average little more than the raw generator). Fine-tuning
+    on other data leaves it at 0: the average should follow the adaptation quickly.
     """
 
-    def __init__(self, decay=0.999, start_step=0, rampup=None):
+    def __init__(self, decay=0.999, start_step=0, rampup=None, steps_before=0):
         super().__init__()
         if not 0.0 <= float(decay) < 1.0:
             raise ValueError(f"`decay` must be in [0, 1); received {decay!r}.")
@@ -115,6 +122,10 @@ class EMA(keras.callbacks.Callback):
         self.decay = float(decay)
         self.start_step = int(start_step)
         self.rampup = None if rampup is None else float(rampup)
+        if isinstance(steps_before, bool) or not float(steps_before) >= 0:
+            raise ValueError(f"`steps_before` counts the training the weights had before "
+                             f"this run, a number >= 0; received {steps_before!r}.")
+        self.steps_before = float(steps_before)
         self._update = None
 
     def decay_at(self, step):
@@ -123,7 +134,7 @@ class EMA(keras.callbacks.Callback):
             return 0.0
         if self.rampup is None:
             return self.decay
-        return min(self.decay, 0.5 ** (1.0 / (self.rampup * step)))
+        return min(self.decay, 0.5 ** (1.0 / (self.rampup * (step + self.steps_before))))
 
     def set_model(self, model):
         super().set_model(model)

@@ -25,7 +25,8 @@ callbacks:
   sample_grid: {every: 1, num_samples: 64, seed: 0, tensorboard: true}
   tensorboard: auto            # losses and metrics to RUN/tensorboard when the tensorboard
                                # package is installed (pip install "keras-gans[tensorboard]")
-  ema: {decay: 0.999, start_step: 0}
+  ema: {decay: 0.999, start_step: 0}   # + rampup: 0.05 (StyleGAN2-ADA's ema_rampup),
+                               # rampup_counts_source: true (see init_from below)
   checkpoint: {every: 10, keep: 2}    # batches, or "epoch"; keep >= 1
   divergence_guard: {max_abs: null}   # null: losses beyond 1e6 are divergence; .inf: no bound
 ```
@@ -56,7 +57,10 @@ run from that model's weights (its networks, EMA generator and state such as Sty
 average w; the optimizers start afresh): to continue a published preset's training, or to
 fine-tune it on other data. A resumed run continues from its own checkpoints instead.
 The run records its source in ``OUT/init_from.json``, from which ``keras-gans zoo build``
-counts the training behind a continued preset (``training.total_kimg``).
+counts the training behind a continued preset (``training.total_kimg``). To continue the
+source's training (rather than fine-tune it), also set ``callbacks.ema.rampup_counts_source:
+true``: the EMA ramp-up then counts the source's images too, so the average keeps the
+half-life its run had reached (``kg.callbacks.EMA``'s ``steps_before``).
 
 Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
 one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-folders are
@@ -407,17 +411,22 @@ def _evaluation(spec, folder, reference):
     return callbacks
 
 
-def _callbacks(cbs, model, folder, picture_source, shape, centres=None, reference=None):
+def _callbacks(cbs, model, folder, picture_source, shape, centres=None, reference=None,
+               source_steps=0):
     """The recipe's callbacks for one training phase writing into ``folder``; ``centres``
     are the modes of a toy data set, marked on its scatter plots; ``reference(n)`` gives n
-    real examples for ``callbacks.evaluation``."""
+    real examples for ``callbacks.evaluation``; ``source_steps`` is the training of the
+    ``init_from`` source in this run's batches (``source_steps()``)."""
     import keras_gans as kg
 
     callbacks = []
     if cbs.get("evaluation") and reference is not None:
         callbacks += _evaluation(cbs["evaluation"], folder, reference)
     if cbs.get("ema"):
-        callbacks.append(kg.callbacks.EMA(**cbs["ema"]))
+        ema = dict(cbs["ema"])
+        counts_source = ema.pop("rampup_counts_source", False)
+        callbacks.append(kg.callbacks.EMA(**ema, steps_before=source_steps if counts_source
+                                          else 0))
     if cbs.get("divergence_guard") is not None:
         callbacks.append(kg.callbacks.DivergenceGuard(**cbs["divergence_guard"]))
     if cbs.get("sample_grid") and model.makes_tables:
@@ -458,6 +467,19 @@ INIT_FROM_NAME = "init_from.json"
 # The source preset's growth grids (stage_<n>_<side>.png), kept by a run that continues it:
 # the card of a preset built from the run shows the stages the run itself did not pass.
 INHERITED_GRIDS = "inherited_grids"
+
+
+def source_steps(out, batch_size):
+    """The training behind a run's ``init_from`` source (its total kimg, recorded in
+    ``OUT/init_from.json``) in batches of ``batch_size``; 0 for a run that started from
+    nothing, or whose source does not say."""
+    path = os.path.join(out, INIT_FROM_NAME)
+    if not os.path.exists(path):
+        return 0
+    with open(path) as f:
+        training = json.load(f).get("training") or {}
+    kimg = training.get("total_kimg", training.get("kimg"))
+    return 0 if kimg is None else kimg * 1000 / batch_size
 
 
 def record_initialization(out, source):
@@ -637,7 +659,8 @@ def _run(recipe, out, verbose):
                 callbacks=_callbacks(recipe["callbacks"], trained, folder, picture_source,
                                      shape, centres, reference=(
                                          None if trained is not model or evaluation is None
-                                         else lambda n: _reference_images(make_data, n))),
+                                         else lambda n: _reference_images(make_data, n)),
+                                     source_steps=source_steps(out, data["batch_size"])),
                 verbose=verbose, keep=checkpoint.get("keep", 2), run=identity)
         except kg.callbacks.TrainingDiverged as e:
             command = _resume_command(recipe, out)

@@ -30,6 +30,7 @@ RESUMABLE_CHANGES = (
     "callbacks.ema.decay",
     "callbacks.ema.start_step",
     "callbacks.ema.rampup",
+    "callbacks.ema.rampup_counts_source",
 )
 
 

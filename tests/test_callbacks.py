@@ -168,6 +168,41 @@ def test_ema_rampup_caps_the_half_life_at_a_fraction_of_the_steps_trained():
         kg.callbacks.EMA(rampup=0.0)
 
 
+def test_ema_rampup_of_a_continued_run_counts_the_training_before_it():
+    # A run continuing 4,000 steps of training: at its step 100 the half-life is
+    # 0.05 * 4,100 = 205 steps, not the 5 of a run starting from nothing.
+    continued = kg.callbacks.EMA(decay=0.999, rampup=0.05, steps_before=4000)
+    assert np.isclose(continued.decay_at(100) ** 205, 0.5)
+    assert kg.callbacks.EMA(decay=0.999, rampup=0.05, steps_before=10 ** 6).decay_at(1) == 0.999
+    with pytest.raises(ValueError, match="steps_before"):
+        kg.callbacks.EMA(rampup=0.05, steps_before=-1)
+
+
+def test_a_recipe_continuing_a_source_counts_its_steps_in_the_ema_rampup_only_when_asked(
+        tmp_path):
+    import json
+
+    from keras_gans import recipes
+
+    assert recipes.source_steps(str(tmp_path), 32) == 0        # no init_from
+    (tmp_path / recipes.INIT_FROM_NAME).write_text(json.dumps(
+        {"source": "x", "training": {"kimg": 256.0, "total_kimg": 440.0}}))
+    assert recipes.source_steps(str(tmp_path), 32) == 13750    # 440 kimg in batches of 32
+    model = kg.models.GAN(data_shape=(2,), latent_dim=2)
+    for asked, expected in ((True, 13750), (False, 0)):
+        ema = {"decay": 0.999, "rampup": 0.05, "rampup_counts_source": asked}
+        (callback,) = [c for c in recipes._callbacks({"ema": ema}, model, str(tmp_path), None,
+                                                     (2,), source_steps=13750)
+                       if isinstance(c, kg.callbacks.EMA)]
+        assert callback.steps_before == expected
+    # The field is checked, and may be switched on when a run is resumed.
+    with pytest.raises(kg.recipe_schema.RecipeError, match="rampup_counts_source"):
+        kg.recipes.resolve({"model": {"variant": "gan"}, "data": {"name": "ring8"},
+                            "callbacks": {"ema": {"rampup_counts_source": "yes"}}})
+    from keras_gans import resumption
+    assert resumption._resumable(("callbacks", "ema", "rampup_counts_source"))
+
+
 def test_ema_rampup_is_what_the_average_applies_during_fit():
     z = keras.Input((2,))
     g = keras.Model(z, keras.layers.Reshape((2, 2, 1))(keras.layers.Dense(4)(z)))
