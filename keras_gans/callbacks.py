@@ -140,13 +140,27 @@ class EMA(keras.callbacks.Callback):
         super().set_model(model)
         model.enable_ema()
 
+    def decay_tensor(self, step):
+        """``decay_at`` computed in the graph from a step tensor, so that the update never
+        waits for the step counter to reach the host (on a GPU such a read after every
+        batch would serialise the run)."""
+        step = tf.cast(step, tf.float32)
+        if self.rampup is None:
+            decay = tf.constant(self.decay, tf.float32)
+        else:
+            decay = tf.minimum(self.decay, tf.pow(
+                0.5, 1.0 / (self.rampup * (step + self.steps_before))))
+        return tf.where(step <= self.start_step, 0.0, decay)
+
     def _build_update(self):
-        gen, ema = self.model.generator, self.model.ema_generator
+        model = self.model
+        gen, ema = model.generator, model.ema_generator
         pairs = [(e, w) for e, w in zip(ema.weights, gen.weights) if w.trainable]
         copies = [(e, w) for e, w in zip(ema.weights, gen.weights) if not w.trainable]
 
         @tf.function
-        def update(decay):
+        def update():
+            decay = self.decay_tensor(model.step_counter)
             for e, w in pairs:
                 e.assign(decay * e + (1.0 - decay) * w)
             for e, w in copies:
@@ -157,8 +171,7 @@ class EMA(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self._update is None:
             self._update = self._build_update()
-        decay = self.decay_at(_global_step(self.model))
-        self._update(tf.constant(decay, tf.float32))
+        self._update()
 
 
 def non_finite_weights(model):

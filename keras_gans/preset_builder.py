@@ -229,9 +229,9 @@ def _run_record(run, recipe, resolved, steps, compute):
     source_path = os.path.join(run, kg.recipes.INIT_FROM_NAME)
     if os.path.exists(source_path):
         source = presets.read_json(source_path)
-        training, compute = source.get("training") or {}, source.get("compute") or {}
+        training, spent = source.get("training") or {}, source.get("compute") or {}
         earlier_kimg = training.get("total_kimg", training.get("kimg"))
-        earlier_wall = compute.get("total_wall_time_s", compute.get("wall_time_s"))
+        earlier_wall = spent.get("total_wall_time_s", spent.get("wall_time_s"))
         record["training"]["continued_from"] = {
             "preset": source.get("name") or source["source"],
             "weights_sha256": source.get("weights_sha256"),

@@ -178,6 +178,14 @@ def test_ema_rampup_of_a_continued_run_counts_the_training_before_it():
         kg.callbacks.EMA(rampup=0.05, steps_before=-1)
 
 
+def test_the_ema_update_computes_its_decay_in_the_graph_as_decay_at_says():
+    for ema in (kg.callbacks.EMA(decay=0.999, start_step=2, rampup=0.05, steps_before=300),
+                kg.callbacks.EMA(decay=0.9, start_step=3)):
+        for step in (0, 2, 3, 4, 100, 10 ** 6):
+            assert np.isclose(float(ema.decay_tensor(tf.constant(step, tf.int64))),
+                              ema.decay_at(step), rtol=1e-6, atol=0), (step, ema.rampup)
+
+
 def test_a_recipe_continuing_a_source_counts_its_steps_in_the_ema_rampup_only_when_asked(
         tmp_path):
     import json
