@@ -95,21 +95,23 @@ class EMA(keras.callbacks.Callback):
 
     The average lives in ``model.ema_generator`` (created by ``model.enable_ema()`` when the
     callback is attached), is saved with the model and is what ``generate`` samples from.
-    Before ``start_step`` the average simply copies the weights. Non-trainable weights
-    (batch-norm statistics) are copied, not averaged.
+    Steps are counted as ``t = step + steps_before``. Up to ``start_step`` the average
+    simply copies the weights. Non-trainable weights (batch-norm statistics) are copied, not
+    averaged.
 
     ``rampup`` (StyleGAN2-ADA's ``ema_rampup``, 0.05 there) caps the average's half-life at
-    that fraction of the steps trained so far: at step t the decay is
-    ``min(decay, 0.5 ** (1 / (rampup * (t + steps_before))))``. Early in a run, or in a
-    short run whose networks change fast (ProGAN's growth stages), the average then does not
-    hold on to weights the generator has long left behind.
+    that fraction of the steps trained so far: the decay is
+    ``min(decay, 0.5 ** (1 / (rampup * t)))``. Early in a run, or in a short run whose
+    networks change fast (ProGAN's growth stages), the average then does not hold on to
+    weights the generator has long left behind.
 
     ``steps_before`` counts, in this run's batches, the training the weights already had
     when the run started: a run that continues a preset's training (``init_from``) gives
-    its source's, as StyleGAN2-ADA's ``resume_kimg`` does, so that its average keeps the
-    half-life the source's run had reached instead of ramping up from nothing (which makes
-    the first thousands of steps' average little more than the raw generator). Fine-tuning
-    on other data leaves it at 0: the average should follow the adaptation quickly.
+    its source's, as StyleGAN2-ADA's ``resume_kimg`` does, so that its average neither
+    copies the raw generator again for ``start_step`` steps nor ramps its half-life up from
+    nothing (either makes the first hundreds or thousands of steps' average little more
+    than the raw generator). Fine-tuning on other data leaves it at 0: the average should
+    follow the adaptation quickly.
     """
 
     def __init__(self, decay=0.999, start_step=0, rampup=None, steps_before=0):
@@ -129,12 +131,13 @@ class EMA(keras.callbacks.Callback):
         self._update = None
 
     def decay_at(self, step):
-        """The decay applied after generator update ``step`` (1 is the first)."""
-        if step <= self.start_step:
+        """The decay applied after generator update ``step`` of this run (1 is the first)."""
+        t = step + self.steps_before
+        if t <= self.start_step:
             return 0.0
         if self.rampup is None:
             return self.decay
-        return min(self.decay, 0.5 ** (1.0 / (self.rampup * (step + self.steps_before))))
+        return min(self.decay, 0.5 ** (1.0 / (self.rampup * t)))
 
     def set_model(self, model):
         super().set_model(model)
@@ -144,13 +147,12 @@ class EMA(keras.callbacks.Callback):
         """``decay_at`` computed in the graph from a step tensor, so that the update never
         waits for the step counter to reach the host (on a GPU such a read after every
         batch would serialise the run)."""
-        step = tf.cast(step, tf.float32)
+        t = tf.cast(step, tf.float32) + self.steps_before
         if self.rampup is None:
             decay = tf.constant(self.decay, tf.float32)
         else:
-            decay = tf.minimum(self.decay, tf.pow(
-                0.5, 1.0 / (self.rampup * (step + self.steps_before))))
-        return tf.where(step <= self.start_step, 0.0, decay)
+            decay = tf.minimum(self.decay, tf.pow(0.5, 1.0 / (self.rampup * t)))
+        return tf.where(t <= self.start_step, 0.0, decay)
 
     def _build_update(self):
         model = self.model

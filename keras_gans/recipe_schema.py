@@ -142,7 +142,7 @@ FIELDS = {
     "callbacks.ema.decay": (ABSENT, number(minimum=0.0, below=1.0)),
     "callbacks.ema.start_step": (ABSENT, whole(minimum=0)),
     "callbacks.ema.rampup": (ABSENT, optional(number(above=0.0))),
-    "callbacks.ema.rampup_counts_source": (ABSENT, boolean),
+    "callbacks.ema.count_source_steps": (ABSENT, boolean),
     # Scores the generator every few epochs (kg.metrics.EvaluationCallback) against
     # `reference_samples` images of the training data, in the `extractor`'s features; with
     # keep_best, RUN/best/ holds the model of the best score so far (kg.callbacks.BestModel).

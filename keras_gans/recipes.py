@@ -26,7 +26,7 @@ callbacks:
   tensorboard: auto            # losses and metrics to RUN/tensorboard when the tensorboard
                                # package is installed (pip install "keras-gans[tensorboard]")
   ema: {decay: 0.999, start_step: 0}   # + rampup: 0.05 (StyleGAN2-ADA's ema_rampup),
-                               # rampup_counts_source: true (see init_from below)
+                               # count_source_steps: true (see init_from below)
   checkpoint: {every: 10, keep: 2}    # batches, or "epoch"; keep >= 1
   divergence_guard: {max_abs: null}   # null: losses beyond 1e6 are divergence; .inf: no bound
 ```
@@ -58,9 +58,10 @@ average w; the optimizers start afresh): to continue a published preset's traini
 fine-tune it on other data. A resumed run continues from its own checkpoints instead.
 The run records its source in ``OUT/init_from.json``, from which ``keras-gans zoo build``
 counts the training behind a continued preset (``training.total_kimg``). To continue the
-source's training (rather than fine-tune it), also set ``callbacks.ema.rampup_counts_source:
-true``: the EMA ramp-up then counts the source's images too, so the average keeps the
-half-life its run had reached (``kg.callbacks.EMA``'s ``steps_before``).
+source's training (rather than fine-tune it), also set ``callbacks.ema.count_source_steps:
+true``: the EMA's ``start_step`` and ramp-up then count the source's images too, so the
+average neither copies the raw generator again nor ramps up from nothing
+(``kg.callbacks.EMA``'s ``steps_before``).
 
 Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
 one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-folders are
@@ -424,7 +425,7 @@ def _callbacks(cbs, model, folder, picture_source, shape, centres=None, referenc
         callbacks += _evaluation(cbs["evaluation"], folder, reference)
     if cbs.get("ema"):
         ema = dict(cbs["ema"])
-        counts_source = ema.pop("rampup_counts_source", False)
+        counts_source = ema.pop("count_source_steps", False)
         callbacks.append(kg.callbacks.EMA(**ema, steps_before=source_steps if counts_source
                                           else 0))
     if cbs.get("divergence_guard") is not None:

@@ -30,7 +30,7 @@ RESUMABLE_CHANGES = (
     "callbacks.ema.decay",
     "callbacks.ema.start_step",
     "callbacks.ema.rampup",
-    "callbacks.ema.rampup_counts_source",
+    "callbacks.ema.count_source_steps",
 )
 
 

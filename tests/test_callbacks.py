@@ -174,12 +174,16 @@ def test_ema_rampup_of_a_continued_run_counts_the_training_before_it():
     continued = kg.callbacks.EMA(decay=0.999, rampup=0.05, steps_before=4000)
     assert np.isclose(continued.decay_at(100) ** 205, 0.5)
     assert kg.callbacks.EMA(decay=0.999, rampup=0.05, steps_before=10 ** 6).decay_at(1) == 0.999
+    # Nor does it copy the raw generator again for start_step steps.
+    assert kg.callbacks.EMA(decay=0.998, start_step=500).decay_at(100) == 0.0
+    assert kg.callbacks.EMA(decay=0.998, start_step=500, steps_before=8000).decay_at(1) == 0.998
     with pytest.raises(ValueError, match="steps_before"):
         kg.callbacks.EMA(rampup=0.05, steps_before=-1)
 
 
 def test_the_ema_update_computes_its_decay_in_the_graph_as_decay_at_says():
     for ema in (kg.callbacks.EMA(decay=0.999, start_step=2, rampup=0.05, steps_before=300),
+                kg.callbacks.EMA(decay=0.999, start_step=400, rampup=0.05, steps_before=300),
                 kg.callbacks.EMA(decay=0.9, start_step=3)):
         for step in (0, 2, 3, 4, 100, 10 ** 6):
             assert np.isclose(float(ema.decay_tensor(tf.constant(step, tf.int64))),
@@ -198,17 +202,17 @@ def test_a_recipe_continuing_a_source_counts_its_steps_in_the_ema_rampup_only_wh
     assert recipes.source_steps(str(tmp_path), 32) == 13750    # 440 kimg in batches of 32
     model = kg.models.GAN(data_shape=(2,), latent_dim=2)
     for asked, expected in ((True, 13750), (False, 0)):
-        ema = {"decay": 0.999, "rampup": 0.05, "rampup_counts_source": asked}
+        ema = {"decay": 0.999, "rampup": 0.05, "count_source_steps": asked}
         (callback,) = [c for c in recipes._callbacks({"ema": ema}, model, str(tmp_path), None,
                                                      (2,), source_steps=13750)
                        if isinstance(c, kg.callbacks.EMA)]
         assert callback.steps_before == expected
     # The field is checked, and may be switched on when a run is resumed.
-    with pytest.raises(kg.recipe_schema.RecipeError, match="rampup_counts_source"):
+    with pytest.raises(kg.recipe_schema.RecipeError, match="count_source_steps"):
         kg.recipes.resolve({"model": {"variant": "gan"}, "data": {"name": "ring8"},
-                            "callbacks": {"ema": {"rampup_counts_source": "yes"}}})
+                            "callbacks": {"ema": {"count_source_steps": "yes"}}})
     from keras_gans import resumption
-    assert resumption._resumable(("callbacks", "ema", "rampup_counts_source"))
+    assert resumption._resumable(("callbacks", "ema", "count_source_steps"))
 
 
 def test_ema_rampup_is_what_the_average_applies_during_fit():
