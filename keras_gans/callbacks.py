@@ -241,10 +241,11 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     EMA generator, both optimizers' state and step counters) and ``state.json`` (epoch,
     batch, step, the state of every ``SeedGenerator``, which Keras's weight files leave
     out, and ``compute``: the wall and CPU time, machine and threads of each segment of
-    training up to the checkpoint, ``keras_gans.training_clock``), then points ``latest.json`` at it. The pointer is replaced atomically, so a run
-    killed at any moment, ``kill -9`` included, leaves a complete checkpoint; the last
-    ``keep`` checkpoints are kept. Weights are never saved when a loss or a weight is NaN
-    or infinite.
+    training up to the checkpoint, ``keras_gans.training_clock``), then points
+    ``latest.json`` at it. The pointer is replaced atomically, so a run killed at any
+    moment, ``kill -9`` included, leaves a complete checkpoint; the last ``keep``
+    checkpoints are kept. Weights are never saved when a loss or a weight is NaN or
+    infinite.
 
     ``run`` (e.g. ``keras_gans.resumption.identity(recipe)``) is written into every
     checkpoint; a checkpoint that records another run is refused rather than resumed.
