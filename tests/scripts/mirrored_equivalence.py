@@ -103,7 +103,9 @@ def _sgd(learning_rate):
     """Plain SGD for the cases whose objective leaves some weights with an exact gradient
     of zero: BigGAN's and the tabular generators' biases feeding batch norm, and Wasserstein
     critic biases whose real and fake terms cancel while a LeakyReLU unit stays in one
-    linear piece. Adam divides each gradient by its own magnitude, so there it moves such a
+    linear piece, and StyleGAN's noise strengths, which start at zero (on an Intel Xeon the
+    stylegan2 case under Adam differed by 1e-4, in those strengths and the kernels they
+    feed, where an AMD EPYC's kernels had rounded alike). Adam divides each gradient by its own magnitude, so there it moves such a
     weight by a full +-learning rate according to the sign of rounding noise, which differs
     between one device and two (the sums run in another order). SGD compares the
     gradients at their real scale; every other part of the step (losses, penalties,
@@ -175,7 +177,7 @@ def _stylegan(style):
                                    mixing_prob=1.0)
         # R1 lazy every 2 D steps and path length every 2 G steps: both fire on steps 0, 2.
         model.compile(penalties=[kg.penalties.R1(5.0, interval=2)],
-                      path_length=kg.penalties.PathLength(interval=2))
+                      path_length=kg.penalties.PathLength(interval=2), **_sgd(0.05))
         return model
     return build, lambda: _batches(_digits()[0])
 
