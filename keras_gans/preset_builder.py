@@ -205,8 +205,8 @@ def _run_record(run, recipe, resolved, steps, compute):
     versions. ``compute`` is ``_run_compute``'s record; without its ``threads``, the thread
     settings the recipes' runs use by default are recorded. A run that started from
     another preset's weights (``init_from``, recorded in RUN/init_from.json) also records
-    that source and the totals: ``training.total_kimg`` and ``compute.total_wall_time_s`` count the
-    source's training (its own totals when it continued another in turn)."""
+    that source and the totals: ``training.total_kimg`` and ``compute.total_wall_time_s``
+    count the source's training (its own totals when it continued another in turn)."""
     kimg = round(steps * resolved["data"]["batch_size"] / 1000, 1)
     record = {
         "recipe": f"zoo/recipes/{os.path.basename(recipe)}",
