@@ -250,13 +250,18 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     ``run`` (e.g. ``keras_gans.resumption.identity(recipe)``) is written into every
     checkpoint; a checkpoint that records another run is refused rather than resumed.
 
+    ``clock_from`` (``training_clock.now()`` or ``process_start()``) times the first
+    segment of training in this process from that moment instead of from the first
+    ``fit``, so that setting the run up counts in its compute.
+
     On ``on_train_begin`` it restores the latest checkpoint and, like Keras's callback,
     makes ``fit`` start at its epoch. Used alone it restarts an interrupted epoch from its
     first batch; ``keras_gans.training.fit`` also skips the batches already trained on, so
     the resumed run matches an uninterrupted one.
     """
 
-    def __init__(self, directory, save_freq="epoch", keep=2, steps_per_epoch=None, run=None):
+    def __init__(self, directory, save_freq="epoch", keep=2, steps_per_epoch=None, run=None,
+                 clock_from=None):
         super().__init__(directory, save_freq=save_freq, delete_checkpoint=False)
         if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
             raise ValueError(f"`keep` is how many checkpoints to keep, a whole number >= 1 "
@@ -274,11 +279,18 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         self._logs = {}
         self._restore_on_begin = True
         self._clock = None            # this process's training time (state.json "compute")
+        self._clock_from = clock_from
         # Set by ``stop_signal.checkpoint_on_signals`` (``keras_gans.training.fit``) when
         # SIGTERM or SIGINT asks the run to stop: checkpoint after this step, then stop.
         self.stop_requested = None
 
     # -- state ------------------------------------------------------------------------
+
+    @property
+    def clock(self):
+        """This process's ``TrainingClock``; None until a ``fit`` with this callback began."""
+        return self._clock
+
 
     def latest(self):
         """The metadata of the latest complete checkpoint, or ``None``."""
@@ -352,9 +364,9 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
                 earlier = None if start else []
             else:
                 start, earlier = state["step"], state.get("compute")
-            self._clock = TrainingClock(earlier, start)
+            self._clock = TrainingClock(earlier, start, since=self._clock_from)
         elif self._clock is None:
-            self._clock = TrainingClock(None, _global_step(self.model))
+            self._clock = TrainingClock(None, _global_step(self.model), since=self._clock_from)
 
     def on_train_end(self, logs=None):
         # Keras reads _initial_epoch once per fit(); don't let it leak into the next one.

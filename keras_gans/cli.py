@@ -57,7 +57,7 @@ def _assignments(settings):
 
 
 def _train_recipe(args):
-    from keras_gans import recipes
+    from keras_gans import recipes, training_clock
 
     if args.d_filters is not None or args.d_noise is not None or args.ema is not None:
         raise ValueError("--d-filters, --d-noise and --ema set up `keras-gans train VARIANT`; with "
@@ -69,7 +69,7 @@ def _train_recipe(args):
     assignments.update(_assignments(args.set))
     recipe = recipes.override(recipe, assignments)
     out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.recipe))[0])
-    recipes.run(recipe, out, verbose=args.verbose)
+    recipes.run(recipe, out, verbose=args.verbose, clock_from=training_clock.process_start())
     return 0
 
 
@@ -121,11 +121,12 @@ def variant_recipe(args):
 
 
 def _train_variant(args):
-    from keras_gans import recipes
+    from keras_gans import recipes, training_clock
 
     recipe = recipes.override(variant_recipe(args), _assignments(args.set))
     start = time.time()
-    recipes.run(recipe, args.out, verbose=args.verbose)
+    recipes.run(recipe, args.out, verbose=args.verbose,
+                clock_from=training_clock.process_start())
     seconds = time.time() - start
     with open(os.path.join(args.out, "run.json"), "w") as f:
         json.dump({"seconds": seconds, "recipe": "recipe.yaml", "args": vars(args)}, f,

@@ -104,7 +104,7 @@ import time
 
 import yaml
 
-from keras_gans import bfloat16_speed, recipe_schema, resumption, run_lock
+from keras_gans import bfloat16_speed, recipe_schema, resumption, run_lock, training_clock
 
 
 def resolve(recipe, source=None):
@@ -513,13 +513,19 @@ def record_initialization(out, source):
     return record
 
 
-def run(recipe, out, verbose=1):
+def run(recipe, out, verbose=1, clock_from=None):
     """Train as the recipe says, writing everything into ``out``; resume when ``out`` holds
     an interrupted run of the same recipe (``keras_gans.resumption`` says what a resumed
     run may change). One run at a time holds ``out`` (``keras_gans.run_lock``). Returns the
     trained model; raises ``TrainingDiverged`` (and writes no model.keras) when training
-    diverges."""
+    diverges.
+
+    The checkpoints' compute record times this call's training from ``clock_from``
+    (``training_clock``), by default from this call: loading the data, building the model
+    and ``init_from`` count. ``keras-gans train`` times it from the process's start."""
     import keras
+
+    clock_from = clock_from or training_clock.now()
 
     previous = keras.mixed_precision.global_policy()
     with run_lock.RunFolderLock(out):
@@ -529,7 +535,7 @@ def run(recipe, out, verbose=1):
             if warning:
                 print(f"Warning: {warning}", flush=True)
         try:
-            return _run(recipe, out, verbose)
+            return _run(recipe, out, verbose, clock_from)
         finally:
             keras.mixed_precision.set_global_policy(previous)
 
@@ -565,7 +571,7 @@ def _latest_checkpoint(out):
     return None
 
 
-def _run(recipe, out, verbose):
+def _run(recipe, out, verbose, clock_from):
     import keras
     import tensorflow as tf
 
@@ -651,6 +657,8 @@ def _run(recipe, out, verbose):
                else None)
     start = time.time()
     identity = resumption.identity(recipe)
+    # The first phase that trains is timed from clock_from, a later one from the end of the
+    # phase before it.
     for folder, trained, epochs in phases:
         try:
             saver = kg.training.fit(
@@ -662,7 +670,8 @@ def _run(recipe, out, verbose):
                                          None if trained is not model or evaluation is None
                                          else lambda n: _reference_images(make_data, n)),
                                      source_steps=source_steps(out, data["batch_size"])),
-                verbose=verbose, keep=checkpoint.get("keep", 2), run=identity)
+                verbose=verbose, keep=checkpoint.get("keep", 2), run=identity,
+                clock_from=clock_from)
         except kg.callbacks.TrainingDiverged as e:
             command = _resume_command(recipe, out)
             raise kg.callbacks.TrainingDiverged(
@@ -676,6 +685,8 @@ def _run(recipe, out, verbose):
                 f"resume: {_resume_command(recipe, out) or 'see the recipe optimizers'}.")
         if trained is not model:
             trained.save(os.path.join(folder, "model.keras"))
+        if saver.clock is not None:   # this phase trained: the next is timed from here
+            clock_from = training_clock.now()
     path = os.path.join(out, "model.keras")
     model.save(path)
     print(f"Done in {time.time() - start:.1f} s. Model: {path}; everything else in {out}",

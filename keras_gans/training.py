@@ -22,7 +22,7 @@ def steps_in(dataset):
 
 
 def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
-        callbacks=(), verbose=1, keep=2, method="fit", run=None):
+        callbacks=(), verbose=1, keep=2, method="fit", run=None, clock_from=None):
     """Train ``model`` for ``epochs`` epochs, checkpointing into ``directory``.
 
     Calling it again with the same arguments after an interruption continues from the last
@@ -43,7 +43,8 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
     (``model.pretraining_objective()``, an SRResNet) trained with its ``fit``.
 
     ``run`` names the run in its checkpoints (``Checkpoint``'s ``run``); a checkpoint of
-    another run is refused.
+    another run is refused. ``clock_from`` (``Checkpoint``'s) times this process's
+    training from an earlier moment, such as the process's start.
 
     SIGTERM or Ctrl-C stops the run after the step under way, with a checkpoint there, by
     raising ``TrainingStopped``; a second one stops at once (``keras_gans.stop_signal``).
@@ -51,7 +52,8 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
     make = data if callable(data) else (lambda: data)
     spe = int(steps_per_epoch or steps_in(make()))
     checkpoint = callbacks_lib.Checkpoint(os.path.join(directory), save_freq=save_freq,
-                                          keep=keep, steps_per_epoch=spe, run=run)
+                                          keep=keep, steps_per_epoch=spe, run=run,
+                                          clock_from=clock_from)
     state = checkpoint.latest()
     step = state["step"] if state else 0
     # EMA first (the checkpoint saves its update), then the guard (so nothing is saved

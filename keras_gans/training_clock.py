@@ -12,6 +12,11 @@ Wall time includes everything the process did while training (evaluations, sampl
 tracing) and any time it spent paused (``SIGSTOP``); CPU time counts only what the
 process computed, over all its threads, so on a shared machine it is the steadier measure
 of cost. Both are reported; neither is adjusted.
+
+A process's first segment can be timed from before training begins (``since``): a
+``keras-gans train`` run times it from the process's start, so that importing TensorFlow,
+caching the data, building the model and loading ``init_from`` (about a minute for the
+image presets) are counted too; the segment's ``setup_s`` says how much of it that was.
 """
 
 import os
@@ -67,20 +72,45 @@ def thread_description():
             f"TF_NUM_INTEROP_THREADS={inter or 'default'}")
 
 
+def now():
+    """This moment as ``(monotonic wall time, process CPU time)``: a ``since`` for
+    ``TrainingClock``."""
+    return time.monotonic(), time.process_time()
+
+
+def process_start():
+    """``(monotonic wall time, CPU time)`` at this process's start, where Linux's /proc
+    says when that was; elsewhere ``now()``."""
+    try:
+        with open("/proc/self/stat") as f:
+            # Fields after "pid (command)": the 20th is the start time in clock ticks
+            # since boot (field 22 of proc(5)); the command name may contain spaces.
+            started = int(f.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        with open("/proc/uptime") as f:
+            running = float(f.read().split()[0]) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now()
+    return time.monotonic() - max(running, 0.0), 0.0
+
+
 class TrainingClock:
     """The segments of a run's training up to now. ``earlier`` are the segments of the
     checkpoint the run resumed from (None when that checkpoint predates compute records
     while steps had been trained: those steps' time is then unknown); ``start_step`` is
-    where this process starts training."""
+    where this process starts training. ``since`` (``now()`` or ``process_start()``)
+    times this process's segment from an earlier moment than its first step, so that the
+    work of setting the training up counts; by default the segment starts now."""
 
-    def __init__(self, earlier=None, start_step=0):
+    def __init__(self, earlier=None, start_step=0, since=None):
         if earlier is None and start_step:
             earlier = [{"from_step": 0, "to_step": int(start_step), "wall_s": None,
                         "cpu_s": None, "machine": None, "threads": None}]
         self.earlier = [dict(s) for s in earlier or []]
         self.start_step = int(start_step)
-        self.started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        self._wall0, self._cpu0 = time.monotonic(), time.process_time()
+        self._wall0, self._cpu0 = since or now()
+        self._setup_s = round(time.monotonic() - self._wall0, 1)
+        self.started = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                     time.gmtime(time.time() - self._setup_s))
         self._machine, self._threads = machine_description(), thread_description()
 
     def segments(self, step):
@@ -88,8 +118,8 @@ class TrainingClock:
         current = {"from_step": self.start_step, "to_step": int(step),
                    "wall_s": round(time.monotonic() - self._wall0, 1),
                    "cpu_s": round(time.process_time() - self._cpu0, 1),
-                   "machine": self._machine, "threads": self._threads,
-                   "started": self.started}
+                   "setup_s": self._setup_s, "machine": self._machine,
+                   "threads": self._threads, "started": self.started}
         return self.earlier + [current]
 
 

@@ -145,6 +145,8 @@ def test_snapshot_of_a_semi_supervised_run_keeps_the_averaged_classifier(tmp_pat
     timed = preset_builder._run_compute(str(tmp_path / "snap"))
     assert [(s["from_step"], s["to_step"]) for s in timed["segments"]] == [(0, 4)]
     assert timed["wall_time_s"] > 0 and timed["cpu_time_s"] > 0
+    # Timed from the call of recipes.run: building the data and the model count too.
+    assert 0 < timed["segments"][0]["setup_s"] < timed["wall_time_s"]
     snap = keras.saving.load_model(tmp_path / "snap" / "model.keras")
     trained = keras.saving.load_model(run / "model.keras")
     x, _ = kg.data.load_digits_arrays()

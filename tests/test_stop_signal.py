@@ -104,7 +104,8 @@ def test_the_command_says_how_to_resume_and_exits_as_a_terminated_process(
         tmp_path, monkeypatch, capsys):
     from keras_gans import cli, recipes
 
-    def stopped(recipe, out, verbose=1):
+    def stopped(recipe, out, verbose=1, clock_from=None):
+        assert clock_from is not None   # the command times its run from its own start
         raise TrainingStopped("Stopped by SIGTERM at step 4; the last checkpoint is X. Run "
                               "the same command to resume from it.")
 

@@ -4,7 +4,10 @@ segment by segment across resumptions, and preset builds read it from the run.""
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
+import time
 
 import keras
 import pytest
@@ -131,3 +134,33 @@ def test_steps_trained_before_the_checkpoints_began_are_not_timed_as_zero(tmp_pa
     assert [(s["from_step"], s["to_step"], s["wall_s"]) for s in segments[:1]] == [
         (0, 10, None)]
     assert segments[1]["from_step"] == 10 and segments[1]["to_step"] == 20
+
+
+def test_a_clock_from_an_earlier_moment_counts_the_setup(tmp_path):
+    # As `keras-gans train` does from the process's start: five seconds of setting up.
+    earlier = (time.monotonic() - 5.0, time.process_time() - 1.0)
+    kg.training.fit(_gan(), _data, 1, tmp_path, save_freq=100, verbose=0, clock_from=earlier)
+    (segment,) = _compute(tmp_path)
+    assert segment["setup_s"] >= 5.0 and segment["wall_s"] > segment["setup_s"]
+    assert segment["cpu_s"] >= 1.0
+    # Without it, the segment starts at the first fit(): hardly any setup.
+    kg.training.fit(_gan(), _data, 2, tmp_path, save_freq=100, verbose=0)
+    assert _compute(tmp_path)[1]["setup_s"] < 5.0
+
+
+def test_process_start_is_when_the_process_began():
+    # A fresh process that waits a second before asking: the module alone, without
+    # TensorFlow, so that the second is most of its life.
+    code = ("import importlib.util, time\n"
+            "time.sleep(1.0)\n"
+            f"spec = importlib.util.spec_from_file_location('clock', {training_clock.__file__!r})\n"
+            "clock = importlib.util.module_from_spec(spec)\n"
+            "spec.loader.exec_module(clock)\n"
+            "wall, cpu = clock.process_start()\n"
+            "print(time.monotonic() - wall, cpu)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    running, cpu = float(out[0]), float(out[1])
+    if not os.path.exists("/proc/self/stat"):
+        pytest.skip("process_start() reads Linux's /proc; elsewhere it is now()")
+    assert 1.0 <= running < 10.0 and cpu == 0.0
