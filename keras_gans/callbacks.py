@@ -532,10 +532,16 @@ class BestModel(keras.callbacks.Callback):
     then holds ``model.keras`` and ``best.json`` (the score, epoch, generator step and the
     epoch's other logs). The best score so far is read back from ``best.json``, so a
     resumed run only replaces the model with a better one. ``mode`` is ``"min"`` or
-    ``"max"``; by default ``"min"`` for ``fid``, ``kid`` and losses, ``"max"`` otherwise."""
+    ``"max"``; by default ``"min"`` for ``fid``, ``kid`` and losses, ``"max"`` otherwise.
 
-    def __init__(self, directory, monitor="fid", mode=None):
+    With ``checkpoint`` (the run's ``Checkpoint``; ``keras_gans.training.fit`` sets it),
+    ``best.json`` also records ``compute``: the training clock's segments up to the saved
+    step, as a checkpoint's ``state.json`` does, so that a preset built from the best
+    model says what it cost."""
+
+    def __init__(self, directory, monitor="fid", mode=None, checkpoint=None):
         super().__init__()
+        self.checkpoint = checkpoint
         if mode is None:
             mode = "min" if monitor.endswith(LOWER_IS_BETTER) else "max"
         if mode not in ("min", "max"):
@@ -566,9 +572,13 @@ class BestModel(keras.callbacks.Callback):
         self.model.save(os.path.join(self.directory, "model.keras.tmp.keras"))
         os.replace(os.path.join(self.directory, "model.keras.tmp.keras"),
                    os.path.join(self.directory, "model.keras"))
+        step = _global_step(self.model)
         record = {"monitor": self.monitor, "mode": self.mode, "value": value,
-                  "epoch": epoch + 1, "step": _global_step(self.model),
+                  "epoch": epoch + 1, "step": step,
                   "logs": {k: _as_float(v) for k, v in logs.items()}}
+        clock = self.checkpoint and self.checkpoint.clock
+        if clock is not None:
+            record["compute"] = clock.segments(step)
         with open(os.path.join(self.directory, "best.json.tmp"), "w") as f:
             json.dump(record, f, indent=1)
         os.replace(os.path.join(self.directory, "best.json.tmp"),

@@ -1135,7 +1135,8 @@ def snapshot_run(run, dest, best=False):
     compute.json in the run, the checkpoint's own record of the training time up to its
     step is written there (``keras_gans.training_clock``). Returns the step.
     With ``best``, take the model of the best evaluation score instead (``run/best``,
-    written by the recipe's ``callbacks.evaluation.keep_best``)."""
+    written by the recipe's ``callbacks.evaluation.keep_best``), and its time from
+    ``best.json``."""
     import shutil
 
     if best:
@@ -1147,6 +1148,7 @@ def snapshot_run(run, dest, best=False):
         os.makedirs(dest, exist_ok=True)
         shutil.copy(os.path.join(run, "best", "model.keras"), os.path.join(dest, "model.keras"))
         _copy_run_files(run, dest)
+        _write_compute(dest, record.get("compute"))
         with open(os.path.join(dest, "snapshot.json"), "w") as f:
             json.dump({"step": record["step"], "checkpoint": record_path, "best": record}, f)
         return record["step"]
@@ -1167,13 +1169,19 @@ def snapshot_run(run, dest, best=False):
     os.makedirs(dest, exist_ok=True)
     model.save(os.path.join(dest, "model.keras"))
     _copy_run_files(run, dest)
-    timed = training_clock.summary(state.get("compute"))
-    if timed and not os.path.exists(os.path.join(dest, "compute.json")):
-        with open(os.path.join(dest, "compute.json"), "w") as f:
-            json.dump(timed, f, indent=1)
+    _write_compute(dest, state.get("compute"))
     with open(os.path.join(dest, "snapshot.json"), "w") as f:   # build reads the step here
         json.dump({"step": state["step"], "checkpoint": state["path"]}, f)
     return state["step"]
+
+
+def _write_compute(dest, segments):
+    """``dest/compute.json`` from a training clock's ``segments``, unless the run's own
+    (hand-written) record was copied there or the segments do not time every step."""
+    timed = training_clock.summary(segments)
+    if timed and not os.path.exists(os.path.join(dest, "compute.json")):
+        with open(os.path.join(dest, "compute.json"), "w") as f:
+            json.dump(timed, f, indent=1)
 
 
 def _copy_run_files(run, dest):

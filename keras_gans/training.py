@@ -64,8 +64,8 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
                                                   callbacks_lib.DivergenceGuard))]
     rest = [c for c in ordered if c not in first]
     all_callbacks = first + [checkpoint] + rest
-    for cb in first:
-        if isinstance(cb, callbacks_lib.DivergenceGuard) and cb.checkpoint is None:
+    for cb in all_callbacks:   # those that name the run's checkpoint (DivergenceGuard, BestModel)
+        if cb is not checkpoint and getattr(cb, "checkpoint", False) is None:
             cb.checkpoint = checkpoint
 
     epoch, batch = divmod(step, spe)

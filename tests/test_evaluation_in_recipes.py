@@ -47,6 +47,10 @@ def test_recipe_scores_each_epoch_and_keeps_the_best_model(tmp_path):
     model = keras.saving.load_model(dest / "model.keras")
     assert model.generate(4, seed=0).shape == (4, 16, 16, 1)
     assert json.loads((dest / "snapshot.json").read_text())["best"]["value"] == best["value"]
+    # ... with the time its training took up to that step, from the run's clock.
+    assert [(s["from_step"], s["to_step"]) for s in best["compute"]] == [(0, best["step"])]
+    compute = json.loads((dest / "compute.json").read_text())
+    assert compute["segments"] == best["compute"] and compute["cpu_time_s"] > 0
 
 
 def test_evaluation_needs_an_extractor(tmp_path):
