@@ -291,7 +291,6 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         """This process's ``TrainingClock``; None until a ``fit`` with this callback began."""
         return self._clock
 
-
     def latest(self):
         """The metadata of the latest complete checkpoint, or ``None``."""
         pointer = os.path.join(self.backup_dir, "latest.json")
