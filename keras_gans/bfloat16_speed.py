@@ -6,8 +6,8 @@ faster in bfloat16; on an Intel Xeon (family 6, model 207) whose flags list
 ``avx512_bf16`` but no AMX, the same steps ran at 0.6-0.7x their float32 speed
 (benchmarks/README.md, "bfloat16 depends on the CPU, not on its flags"). A run that asks
 for ``precision: mixed_bfloat16`` on a CPU first times a 3x3 convolution of the preset
-configurations' size in both precisions (0.27 s measured on the idle 2-core machine) and warns when bfloat16 is
-the slower.
+configurations' size in both precisions (0.27 s measured on the idle 2-core machine) and
+warns when bfloat16 is the slower.
 """
 
 import time

@@ -57,7 +57,7 @@ def _assignments(settings):
 
 
 def _train_recipe(args):
-    from keras_gans import recipes, training_clock
+    from keras_gans import recipes
 
     if args.d_filters is not None or args.d_noise is not None or args.ema is not None:
         raise ValueError("--d-filters, --d-noise and --ema set up `keras-gans train VARIANT`; with "
@@ -69,7 +69,7 @@ def _train_recipe(args):
     assignments.update(_assignments(args.set))
     recipe = recipes.override(recipe, assignments)
     out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.recipe))[0])
-    recipes.run(recipe, out, verbose=args.verbose, clock_from=training_clock.process_start())
+    recipes.run(recipe, out, verbose=args.verbose, clock_from=args.clock_from)
     return 0
 
 
@@ -121,15 +121,15 @@ def variant_recipe(args):
 
 
 def _train_variant(args):
-    from keras_gans import recipes, training_clock
+    from keras_gans import recipes
 
     recipe = recipes.override(variant_recipe(args), _assignments(args.set))
     start = time.time()
-    recipes.run(recipe, args.out, verbose=args.verbose,
-                clock_from=training_clock.process_start())
+    recipes.run(recipe, args.out, verbose=args.verbose, clock_from=args.clock_from)
     seconds = time.time() - start
     with open(os.path.join(args.out, "run.json"), "w") as f:
-        json.dump({"seconds": seconds, "recipe": "recipe.yaml", "args": vars(args)}, f,
+        given = {k: v for k, v in vars(args).items() if k != "clock_from"}
+        json.dump({"seconds": seconds, "recipe": "recipe.yaml", "args": given}, f,
                   indent=2, default=str)
     print(f"Trained {recipe['schedule']['epochs']} epochs in {seconds:.1f} s. Model: "
           f"{os.path.join(args.out, 'model.keras')}; sample grids: "
@@ -504,12 +504,18 @@ def main(argv=None):
         # TensorFlow's C++ errors that do not stop a run (e.g. a graph rewrite that grappler
         # skips) are not for a command's user; Python exceptions still say what failed.
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    from keras_gans import training_clock
+
+    # Run as the command, this process is the training's: its compute is timed from the
+    # process's start. Called from Python (a notebook, a test), from this call.
+    clock_from = training_clock.process_start() if argv is None else training_clock.now()
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["zoo"]:
         from keras_gans import preset_builder
 
         return preset_builder.main(argv[1:], prog="keras-gans zoo")
     args = build_parser().parse_args(argv)
+    args.clock_from = clock_from
     try:
         return args.func(args)
     except (ValueError, TypeError) as e:

@@ -105,9 +105,10 @@ def _sgd(learning_rate):
     critic biases whose real and fake terms cancel while a LeakyReLU unit stays in one
     linear piece, and StyleGAN's noise strengths, which start at zero (on an Intel Xeon the
     stylegan2 case under Adam differed by 1e-4, in those strengths and the kernels they
-    feed, where an AMD EPYC's kernels had rounded alike). Adam divides each gradient by its own magnitude, so there it moves such a
-    weight by a full +-learning rate according to the sign of rounding noise, which differs
-    between one device and two (the sums run in another order). SGD compares the
+    feed, where an AMD EPYC's kernels had rounded alike). Adam divides each gradient by
+    its own magnitude, so there it moves such a weight by a full +-learning rate according
+    to the sign of rounding noise, which differs between one device and two (the sums run
+    in another order). SGD compares the
     gradients at their real scale; every other part of the step (losses, penalties,
     random draws, statistics, state) is the same."""
     return {"d_optimizer": keras.optimizers.SGD(learning_rate),
