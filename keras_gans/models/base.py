@@ -431,28 +431,50 @@ class GAN(AdversarialModel):
             self.augment.observe(objective.real_scores)
         self._update_d_metrics(objective)
 
-    def _real_minibatches(self, real, condition):
-        """The (real examples, condition) of each discriminator update."""
+    def _real_minibatch(self, real, condition, i):
+        """The (real examples, condition) of the step's discriminator update ``i`` (a
+        Python or tensor integer): the whole batch, or with ``split_real_batch`` its
+        ``i``-th of ``d_steps`` equal pieces."""
         if not self.split_real_batch or self.d_steps == 1:
-            return [(real, condition)] * self.d_steps
+            return real, condition
         size = tf.shape(real)[0] // self.d_steps
-        pieces = []
-        for i in range(self.d_steps):
-            part = slice(i * size, (i + 1) * size)
-            pieces.append((real[part],
-                           None if condition is None else tf.nest.map_structure(
-                               lambda c, part=part: c[part], condition)))
-        return pieces
+        part = slice(i * size, (i + 1) * size)
+        return real[part], (None if condition is None else
+                            tf.nest.map_structure(lambda c: c[part], condition))
+
+    def _discriminator_updates(self, real, condition, count):
+        """The step's first ``count`` discriminator updates, each on fresh fakes.
+
+        Traced without a distribution strategy, they run in a ``tf.while_loop`` whose body is
+        traced once: unrolled, WGAN-GP's five gradient-penalty updates made its step's graph, and
+        the time to trace it (the first step of every ``fit``), five times as large. Under
+        a strategy they stay unrolled: aggregating gradients across replicas is a
+        synchronisation point (``merge_call``) that cannot run inside a loop body."""
+        def update(i):
+            part_real, part_condition = self._real_minibatch(real, condition, i)
+            fake = self.generate_fake(self.sample_latent(tf.shape(part_real)[0]),
+                                      part_condition)
+            self.discriminator_step(part_real, fake, part_condition)
+
+        if count < 2 or tf.executing_eagerly() or tf.distribute.has_strategy():
+            for i in range(count):
+                update(i)
+            return
+
+        def body(i):
+            update(i)
+            return (i + 1,)
+
+        # One update at a time: each reads the weights the previous one wrote.
+        tf.while_loop(lambda i: i < count, body, (tf.constant(0),), parallel_iterations=1)
 
     def train_step(self, data):
-        minibatches = self._real_minibatches(*self.unpack_batch(data))
+        real, condition = self.unpack_batch(data)
         if self.critic_schedule is not None:
             self._refuse_replicas_for(self.critic_schedule)
-            return self._scheduled_train_step(minibatches)
-        for real, condition in minibatches[:-1]:
-            fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
-            self.discriminator_step(real, fake, condition)
-        real, condition = minibatches[-1]
+            return self._scheduled_train_step(real, condition)
+        self._discriminator_updates(real, condition, self.d_steps - 1)
+        real, condition = self._real_minibatch(real, condition, self.d_steps - 1)
         with tf.GradientTape() as g_tape:
             fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
             with g_tape.stop_recording():
@@ -464,17 +486,15 @@ class GAN(AdversarialModel):
         self._update_g_metrics(objective)
         return self._logs()
 
-    def _scheduled_train_step(self, minibatches):
+    def _scheduled_train_step(self, real, condition):
         """``train_step`` under a ``critic_schedule``: the step's ``d_steps``
         discriminator updates, then the generator update only where the schedule says it
         is due. The generator update draws fakes of its own: reusing the last
         discriminator update's, as the unscheduled step does, would mean recording the
         generator's forward pass on every step, most of which (during a boost) make no
         generator update."""
-        for real, condition in minibatches:
-            fake = self.generate_fake(self.sample_latent(tf.shape(real)[0]), condition)
-            self.discriminator_step(real, fake, condition)
-        real, condition = minibatches[-1]
+        self._discriminator_updates(real, condition, self.d_steps)
+        real, condition = self._real_minibatch(real, condition, self.d_steps - 1)
         due = self.critic_schedule.generator_update_due(
             self.d_optimizer.iterations, self.g_optimizer.iterations, self.d_steps)
 

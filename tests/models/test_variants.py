@@ -112,6 +112,33 @@ def test_split_real_batch_gives_each_critic_update_its_own_minibatch():
     assert int(model.d_optimizer.iterations) == 5 and int(model.g_optimizer.iterations) == 1
 
 
+@pytest.mark.parametrize("split", [False, True])
+def test_a_traced_step_loops_over_the_critic_updates_and_matches_the_eager_step(split):
+    # Traced without a strategy, the first d_steps - 1 critic updates run in one
+    # tf.while_loop; eagerly they are a Python loop. Same weights, seed and batch: the
+    # same updates. SGD, not Adam, whose first updates are the gradients' signs whatever
+    # their size.
+    import tensorflow as tf
+
+    def build():
+        keras.utils.set_random_seed(3)
+        model = kg.models.WGANGP(data_shape=(6,), latent_dim=4)
+        model.compile(split_real_batch=split, d_optimizer=keras.optimizers.SGD(1e-2),
+                      g_optimizer=keras.optimizers.SGD(1e-2))
+        return model
+
+    batch = tf.constant(np.random.default_rng(0).normal(size=(10, 6)), tf.float32)
+    eager, traced = build(), build()
+    eager.train_step(batch)
+    step = tf.function(traced.train_step)
+    step(batch)
+    ops = {op.type for op in step.get_concrete_function(batch).graph.get_operations()}
+    assert ops & {"While", "StatelessWhile"}, sorted(ops)
+    assert int(traced.d_optimizer.iterations) == 5 and int(traced.g_optimizer.iterations) == 1
+    for a, b in zip(eager.generator.weights + eager.discriminator.weights,
+                    traced.generator.weights + traced.discriminator.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+
 def test_evaluate_reports_the_same_metrics(digits):
     model = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
     model.compile()
