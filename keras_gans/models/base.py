@@ -445,18 +445,22 @@ class GAN(AdversarialModel):
     def _discriminator_updates(self, real, condition, count):
         """The step's first ``count`` discriminator updates, each on fresh fakes.
 
-        Traced without a distribution strategy, they run in a ``tf.while_loop`` whose body is
-        traced once: unrolled, WGAN-GP's five gradient-penalty updates made its step's graph, and
-        the time to trace it (the first step of every ``fit``), five times as large. Under
-        a strategy they stay unrolled: aggregating gradients across replicas is a
-        synchronisation point (``merge_call``) that cannot run inside a loop body."""
+        Traced without XLA and without a distribution strategy, they run in a
+        ``tf.while_loop`` whose body is traced once: unrolled, WGAN-GP's five
+        gradient-penalty updates made its step's graph, and the time to trace it (the first
+        step of every ``fit``), five times as large. Otherwise they stay unrolled: under a
+        strategy, aggregating gradients across replicas is a synchronisation point
+        (``merge_call``) that cannot run inside a loop body; under XLA the loop made WGAN's
+        step some 20 times slower on a CPU (benchmarks/README.md), and XLA's own
+        compilation dwarfs the tracing anyway."""
         def update(i):
             part_real, part_condition = self._real_minibatch(real, condition, i)
             fake = self.generate_fake(self.sample_latent(tf.shape(part_real)[0]),
                                       part_condition)
             self.discriminator_step(part_real, fake, part_condition)
 
-        if count < 2 or tf.executing_eagerly() or tf.distribute.has_strategy():
+        if (count < 2 or tf.executing_eagerly() or self.jit_compile
+                or tf.distribute.has_strategy()):
             for i in range(count):
                 update(i)
             return

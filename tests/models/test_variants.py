@@ -139,6 +139,20 @@ def test_a_traced_step_loops_over_the_critic_updates_and_matches_the_eager_step(
                     traced.generator.weights + traced.discriminator.weights):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
 
+
+def test_under_xla_the_critic_updates_stay_unrolled():
+    # XLA ran the looped updates some 20 times slower on a CPU (benchmarks/README.md).
+    import tensorflow as tf
+
+    model = kg.models.WGANGP(data_shape=(6,), latent_dim=4)
+    model.compile(jit_compile=True)
+    batch = tf.zeros((4, 6))
+    step = tf.function(model.train_step)
+    ops = {op.type for op in step.get_concrete_function(batch).graph.get_operations()}
+    assert not ops & {"While", "StatelessWhile"}
+    step(batch)
+    assert int(model.d_optimizer.iterations) == 5 and int(model.g_optimizer.iterations) == 1
+
 def test_evaluate_reports_the_same_metrics(digits):
     model = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
     model.compile()
