@@ -446,13 +446,13 @@ class GAN(AdversarialModel):
         """The step's first ``count`` discriminator updates, each on fresh fakes.
 
         Traced without XLA and without a distribution strategy, they run in a
-        ``tf.while_loop`` whose body is traced once: unrolled, WGAN-GP's five
-        gradient-penalty updates made its step's graph, and the time to trace it (the first
-        step of every ``fit``), five times as large. Otherwise they stay unrolled: under a
-        strategy, aggregating gradients across replicas is a synchronisation point
-        (``merge_call``) that cannot run inside a loop body; under XLA the loop made WGAN's
-        step some 20 times slower on a CPU (benchmarks/README.md), and XLA's own
-        compilation dwarfs the tracing anyway."""
+        ``tf.while_loop`` whose body is traced once: unrolled, WGAN-GP's graph held five
+        copies of the gradient-penalty update, and tracing it (the first step of every
+        ``fit``) took 1.5 to 2 times as long (benchmarks/README.md). Otherwise they stay
+        unrolled: under a strategy, aggregating gradients across replicas is a
+        synchronisation point (``merge_call``) that cannot run inside a loop body; under XLA
+        the loop made WGAN's step some 20 times slower on a CPU (benchmarks/README.md), and
+        XLA's own compilation dwarfs the tracing anyway."""
         def update(i):
             part_real, part_condition = self._real_minibatch(real, condition, i)
             fake = self.generate_fake(self.sample_latent(tf.shape(part_real)[0]),

@@ -153,6 +153,7 @@ def test_under_xla_the_critic_updates_stay_unrolled():
     step(batch)
     assert int(model.d_optimizer.iterations) == 5 and int(model.g_optimizer.iterations) == 1
 
+
 def test_evaluate_reports_the_same_metrics(digits):
     model = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
     model.compile()

@@ -108,9 +108,8 @@ def _sgd(learning_rate):
     feed, where an AMD EPYC's kernels had rounded alike). Adam divides each gradient by
     its own magnitude, so there it moves such a weight by a full +-learning rate according
     to the sign of rounding noise, which differs between one device and two (the sums run
-    in another order). SGD compares the
-    gradients at their real scale; every other part of the step (losses, penalties,
-    random draws, statistics, state) is the same."""
+    in another order). SGD compares the gradients at their real scale; every other part of
+    the step (losses, penalties, random draws, statistics, state) is the same."""
     return {"d_optimizer": keras.optimizers.SGD(learning_rate),
             "g_optimizer": keras.optimizers.SGD(learning_rate)}
 
