@@ -10,8 +10,24 @@ had left, then continues with whole epochs.
 
 import os
 
+import keras
+
 from keras_gans import callbacks as callbacks_lib
 from keras_gans import stop_signal
+
+
+class _RunProgress(keras.callbacks.ProgbarLogger):
+    """Keras's progress bar, numbering epochs out of the run's total. A resumed run
+    finishes its interrupted epoch in a ``fit`` call of its own, which Keras alone would
+    show as the last epoch ("Epoch 10/10" of a 40-epoch run)."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.run_epochs = epochs
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.epochs = self.run_epochs
 
 
 def steps_in(dataset):
@@ -79,6 +95,8 @@ def fit(model, data, epochs, directory, steps_per_epoch=None, save_freq="epoch",
     if epoch < epochs:
         segments.append((epoch, epochs, spe, epoch * spe))
     train = getattr(model, method)
+    if verbose and not any(isinstance(c, keras.callbacks.ProgbarLogger) for c in callbacks):
+        all_callbacks.append(_RunProgress(epochs))   # Keras then adds no bar of its own
     with stop_signal.checkpoint_on_signals(checkpoint, model.distribute_strategy):
         for initial_epoch, last_epoch, steps, skip in segments:
             train(make().repeat().skip(skip), initial_epoch=initial_epoch, epochs=last_epoch,

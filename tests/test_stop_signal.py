@@ -122,3 +122,15 @@ def test_the_command_says_how_to_resume_and_exits_as_a_terminated_process(
     assert cli.main() == 143
     called, command_line = clocks
     assert command_line[0] < called[0] - 1.0
+
+
+def test_a_resumed_run_numbers_its_epochs_out_of_the_runs_total(tmp_path, main_thread, capsys):
+    with pytest.raises(TrainingStopped):
+        kg.training.fit(_gan(), _data, 3, tmp_path, save_freq=100, verbose=0,
+                        callbacks=[SignalAt(13, signal.SIGTERM)])
+    capsys.readouterr()
+    kg.training.fit(_gan(), _data, 3, tmp_path, save_freq=100, verbose=2)
+    epochs = [line for line in capsys.readouterr().out.splitlines()
+              if line.startswith("Epoch ")]
+    # the rest of epoch 2 (its own fit call), then epoch 3; not "Epoch 2/2"
+    assert epochs == ["Epoch 2/3", "Epoch 3/3"]
