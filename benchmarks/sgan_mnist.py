@@ -135,7 +135,7 @@ def main(argv=None):
     kept = kg.data.keep_labels(data["y_train"].astype("int32"), args.per_class, seed=args.seed)
     ds = kg.data.semi_supervised(x_train, kept, batch_size=args.batch_size,
                                  labelled_batch_size=args.labelled, seed=args.seed).repeat()
-    model = kg.models.SGAN(image_shape=(28, 28, 1), num_classes=10)
+    model = kg.models.SGAN(data_shape=(28, 28, 1), num_classes=10)
     model.compile(d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
                   g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5))
     print(model.summary_line(), flush=True)

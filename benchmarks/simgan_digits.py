@@ -159,7 +159,7 @@ def main():
     else:
         keras.utils.set_random_seed(args.seed)
         ds = kg.data.load_unpaired(synthetic, real, batch_size=args.batch_size, seed=args.seed)
-        gan = kg.models.SimGAN(image_shape=(28, 28, 1), filters=args.filters,
+        gan = kg.models.SimGAN(data_shape=(28, 28, 1), filters=args.filters,
                                num_blocks=args.blocks, seed=args.seed)
         gan.compile(self_regularization=args.self_regularization)
         pretrained = gan.pretrain(ds, args.pretrain_refiner_steps,

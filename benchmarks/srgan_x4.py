@@ -191,8 +191,8 @@ def main():
             if isinstance(mse, kg.models.SRResNet):
                 model = kg.models.SRGAN.from_srresnet(mse, content_loss=args.content_loss)
             else:  # an mse.keras written when the MSE phase was SRGAN.pretrain (an SRGAN)
-                model = kg.models.SRGAN(hr_patch_size=args.hr_size, filters=args.filters,
-                                        num_blocks=args.blocks,
+                model = kg.models.SRGAN(data_shape=(args.hr_size, args.hr_size, 3),
+                                        filters=args.filters, num_blocks=args.blocks,
                                         content_loss=args.content_loss)
                 model.generator.set_weights(mse.generator.get_weights())
             model.compile()

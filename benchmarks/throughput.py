@@ -133,7 +133,7 @@ def compiled_model_and_data(variant_name, jit, batch_size, image_shape, latent_d
     ds = ds.batch(batch_size, drop_remainder=True).repeat().prefetch(tf.data.AUTOTUNE)
 
     with strategy.scope():
-        model = variant(image_shape=image_shape, latent_dim=latent_dim, **kwargs)
+        model = variant(data_shape=image_shape, latent_dim=latent_dim, **kwargs)
         model.compile(jit_compile=jit)
     if growth_stage is not None:
         if not hasattr(model, "set_growth"):

@@ -4,7 +4,7 @@ The one-line change for more devices::
 
     strategy = kg.distribute.get_strategy()
     with strategy.scope():
-        gan = kg.models.DCGAN(image_shape=(64, 64, 3))
+        gan = kg.models.DCGAN(data_shape=(64, 64, 3))
         gan.compile()
     gan.fit(dataset)   # a dataset of *global* batches; Keras splits each across replicas
 """

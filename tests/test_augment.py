@@ -115,7 +115,7 @@ def test_ada_keeps_p_when_r_t_sits_at_the_target():
 
 
 def _tiny_dcgan(**compile_args):
-    gan = kg.models.DCGAN(image_shape=(16, 16, 1), latent_dim=8)
+    gan = kg.models.DCGAN(data_shape=(16, 16, 1), latent_dim=8)
     gan.compile(**compile_args)
     return gan
 

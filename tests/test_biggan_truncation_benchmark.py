@@ -13,7 +13,7 @@ import biggan_truncation  # noqa: E402
 
 
 def test_rows_score_the_requested_classes_and_the_fade_without_standing_statistics():
-    model = kg.models.BigGAN(image_shape=(32, 32, 3), num_classes=10, latent_dim=16, ch=2,
+    model = kg.models.BigGAN(data_shape=(32, 32, 3), num_classes=10, latent_dim=16, ch=2,
                              shared_dim=4)
     model.standing_batches, model.standing_batch_size = 2, 32
     extractor = kg.metrics.extractors.get("cifar10")

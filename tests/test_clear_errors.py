@@ -56,7 +56,7 @@ def test_a_cut_short_jpeg_loaded_without_validation_is_named_when_training(tmp_p
     broken.write_bytes(broken.read_bytes()[:200])
     ds = kg.data.load(str(folder), batch_size=2, image_size=8, channels=3, validate=False,
                       seed=0)
-    gan = kg.models.DCGAN(image_shape=(8, 8, 3), latent_dim=4)
+    gan = kg.models.DCGAN(data_shape=(8, 8, 3), latent_dim=4)
     gan.compile()
     with pytest.raises(ValueError, match=rf"Cannot decode the image file '{broken}': it is "
                                          r"cut short"):

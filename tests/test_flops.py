@@ -29,7 +29,7 @@ def test_forward_macs_counts_layers_inside_wrappers_at_the_wrappers_shapes():
 
 
 def test_forward_macs_enters_nested_models_and_style_layers():
-    model = kg.models.StyleGAN(resolution=8, channels=1, latent_dim=8, style="modulated",
+    model = kg.models.StyleGAN(data_shape=(8, 8, 1), latent_dim=8, style="modulated",
                                mapping_layers=1, fmap_base=32, max_filters=8)
     mapping = flops.forward_macs(model.mapping)
     assert mapping == 8 * 8                                  # one 8x8 dense layer

@@ -20,7 +20,7 @@ def test_scores_in_each_extractor_under_its_own_key(tmp_path):
     pixels = np.random.default_rng(0).integers(0, 256, (24, 32, 32, 3), dtype=np.uint8)
     for i, image in enumerate(pixels):
         Image.fromarray(image).save(faces / f"{i:03d}.png")
-    model = kg.models.DCGAN(image_shape=(32, 32, 3), latent_dim=8)
+    model = kg.models.DCGAN(data_shape=(32, 32, 3), latent_dim=8)
     model.generate(1, seed=0)
     model.save(str(tmp_path / "model.keras"))
     out = tmp_path / "out"

@@ -71,11 +71,11 @@ def test_a_resumed_run_keeps_its_own_checkpoint_not_the_source(tmp_path):
 
 
 def test_initialize_copies_the_model_state_outside_the_networks():
-    source = kg.models.StyleGAN(resolution=8, channels=1, latent_dim=8, style="modulated",
+    source = kg.models.StyleGAN(data_shape=(8, 8, 1), latent_dim=8, style="modulated",
                                 mapping_layers=1, fmap_base=32, max_filters=8)
     source.w_avg.assign(np.arange(source.w_dim, dtype="float32"))
     source.enable_ema()
-    target = kg.models.StyleGAN(resolution=8, channels=1, latent_dim=8, style="modulated",
+    target = kg.models.StyleGAN(data_shape=(8, 8, 1), latent_dim=8, style="modulated",
                                 mapping_layers=1, fmap_base=32, max_filters=8)
     kg.training.initialize_from(target, source)
     assert target.has_ema
@@ -85,9 +85,9 @@ def test_initialize_copies_the_model_state_outside_the_networks():
 
 
 def test_a_source_of_another_architecture_is_refused_by_name():
-    wide = kg.models.StyleGAN(resolution=8, channels=1, latent_dim=8, style="modulated",
+    wide = kg.models.StyleGAN(data_shape=(8, 8, 1), latent_dim=8, style="modulated",
                               mapping_layers=1, fmap_base=64, max_filters=16)
-    narrow = kg.models.StyleGAN(resolution=8, channels=1, latent_dim=8, style="modulated",
+    narrow = kg.models.StyleGAN(data_shape=(8, 8, 1), latent_dim=8, style="modulated",
                                 mapping_layers=1, fmap_base=32, max_filters=8)
     with pytest.raises(ValueError, match="generator of the source does not fit"):
         kg.training.initialize_from(narrow, wide)

@@ -30,7 +30,7 @@ def _penalty(model, real, fake):
     (kg.models.WGAN, "mixed_float16")], ids=lambda v: getattr(v, "__name__", v))
 def test_variants_train_without_nan(policy, variant, name):
     policy(name)
-    model = variant(image_shape=(8, 8, 1), latent_dim=8)
+    model = variant(data_shape=(8, 8, 1), latent_dim=8)
     model.compile()
     assert model.discriminator.dtype_policy.name == name
     wrapped = isinstance(model.d_optimizer, keras.optimizers.LossScaleOptimizer)
@@ -46,12 +46,12 @@ def test_variants_train_without_nan(policy, variant, name):
 def test_float16_gradient_penalty_matches_float32(policy):
     real = kg.data.load_digits_arrays()[0][:16]
     fake = np.random.default_rng(0).uniform(-1, 1, real.shape).astype("float32")
-    reference = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
+    reference = kg.models.WGANGP(data_shape=(8, 8, 1), latent_dim=8)
     reference.compile()
     expected = _penalty(reference, real, fake)
 
     policy("mixed_float16")
-    mixed = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
+    mixed = kg.models.WGANGP(data_shape=(8, 8, 1), latent_dim=8)
     mixed.compile()
     mixed.set_weights(reference.get_weights())
     assert float(mixed._penalty_gradient_scale()) > 1  # the inner gradient is loss-scaled

@@ -291,7 +291,7 @@ def test_a_presets_sampling_state_is_shipped_checked_and_downloaded_with_its_wei
     from keras_gans.models import standing_statistics as standing
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    model = kg.models.BigGAN(image_shape=(16, 16, 1), num_classes=3, latent_dim=12, ch=2,
+    model = kg.models.BigGAN(data_shape=(16, 16, 1), num_classes=3, latent_dim=12, ch=2,
                              shared_dim=4)
     zoo = tmp_path / "zoo"
     folder = presets.save_preset(model, str(zoo / "tiny-toy"), {"aliases": ["tiny"]})
@@ -384,7 +384,7 @@ def _make_preset_tool():
 def test_a_cyclegan_preset_ships_its_networks_without_the_history_pools(tmp_path):
     import h5py
 
-    model = kg.models.CycleGAN(image_shape=(16, 16, 3), filters=2, num_blocks=1,
+    model = kg.models.CycleGAN(data_shape=(16, 16, 3), filters=2, num_blocks=1,
                                discriminator_layers=1, pool_size=4)
     model.compile()
     x = np.random.default_rng(0).uniform(-1, 1, (4, 16, 16, 3)).astype("float32")
@@ -450,7 +450,7 @@ def test_make_preset_builds_a_super_resolution_preset_from_a_two_phase_run(tmp_p
         tf.io.write_file(str(photos / f"p{i}.png"),
                          tf.io.encode_png(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)))
     recipe = kg.recipes.resolve({
-        "model": {"variant": "srgan", "hr_patch_size": 8, "filters": 2, "num_blocks": 1,
+        "model": {"variant": "srgan", "data_shape": [8, 8, 3], "filters": 2, "num_blocks": 1,
                   "discriminator_filters": 2, "content_loss": "pixel"},
         "data": {"super_resolution": str(photos), "batch_size": 2},
         "optimizers": {"jit_compile": False},

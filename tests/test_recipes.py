@@ -259,7 +259,7 @@ def test_a_recipe_trains_an_srresnet_alone(tmp_path):
     (tmp_path / "photos").mkdir()
     _srgan_recipe(tmp_path / "photos")  # writes the photos
     recipe = recipes.resolve({
-        "model": {"variant": "srresnet", "hr_patch_size": 8, "filters": 4, "num_blocks": 1},
+        "model": {"variant": "srresnet", "data_shape": [8, 8, 3], "filters": 4, "num_blocks": 1},
         "data": {"super_resolution": str(tmp_path / "photos"), "batch_size": 2},
         "optimizers": {"g_optimizer": {"name": "adam", "learning_rate": 1.0e-3},
                        "jit_compile": False},

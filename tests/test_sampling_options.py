@@ -13,12 +13,12 @@ from keras_gans.metrics import evaluators
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sampling")
-    style = kg.models.StyleGAN(resolution=8, channels=1, latent_dim=8, style="modulated",
+    style = kg.models.StyleGAN(data_shape=(8, 8, 1), latent_dim=8, style="modulated",
                                mapping_layers=1, fmap_base=32, max_filters=8)
     # A w_avg away from zero, as training leaves it, so that psi = 0 is a real image.
     style.w_avg.assign(np.linspace(-1, 1, style.w_dim).astype("float32"))
     style.save(folder / "style.keras")
-    kg.models.DCGAN(image_shape=(16, 16, 1), latent_dim=8).save(folder / "dcgan.keras")
+    kg.models.DCGAN(data_shape=(16, 16, 1), latent_dim=8).save(folder / "dcgan.keras")
     evaluators.build_small_cnn((8, 8, 1), 10, width=4, feature_dim=8).save(folder / "tiny.keras")
     return folder
 
@@ -54,7 +54,7 @@ def test_options_a_model_lacks_are_refused_with_the_reason(saved, capsys):
     assert cli.main(["sample", str(saved / "dcgan.keras"), "--style-mix", "1:2"]) == 2
     assert "style_mix" in capsys.readouterr().err
     with pytest.raises(ValueError, match="truncation"):
-        kg.models.DCGAN(image_shape=(16, 16, 1)).sampling_options(truncation=0.5)
+        kg.models.DCGAN(data_shape=(16, 16, 1)).sampling_options(truncation=0.5)
 
 
 def test_evaluate_samples_with_the_truncation_its_protocol_records(saved, monkeypatch):
@@ -81,7 +81,7 @@ def test_evaluate_samples_with_the_truncation_its_protocol_records(saved, monkey
 
 
 def test_biggan_truncation_reaches_its_latent_resampling():
-    model = kg.models.BigGAN(image_shape=(32, 32, 3), num_classes=2, ch=4, latent_dim=8)
+    model = kg.models.BigGAN(data_shape=(32, 32, 3), num_classes=2, ch=4, latent_dim=8)
     options = model.sampling_options(truncation=0.5)
     assert options == {"truncation": 0.5}
     z = model.latent_vectors(64, seed=0, **options)
@@ -95,6 +95,6 @@ def test_linear_output_generators_sample_within_the_data_range(saved):
     x = model.generate(16, seed=0)
     assert x.min() >= -1 and x.max() <= 1
     assert np.allclose(x, np.clip(np.asarray(raw), -1, 1), atol=1e-6)
-    progan = kg.models.ProGAN(resolution=8, channels=1, latent_dim=8, fmap_base=32,
+    progan = kg.models.ProGAN(data_shape=(8, 8, 1), latent_dim=8, fmap_base=32,
                               max_filters=8)
     assert progan.generate(8, seed=0).max() <= 1

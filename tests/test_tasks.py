@@ -20,7 +20,7 @@ def test_tasks_of_the_variants():
     assert tasks.task_of(simgan) == "refine" and tasks.input_shape(simgan) == (8, 8, 1)
     x = np.zeros((2, 8, 8, 1), "float32")
     np.testing.assert_array_equal(tasks.apply(simgan, x), simgan.refine(x))
-    srgan = kg.models.SRGAN(scale=2, channels=1, hr_patch_size=8, filters=2, num_blocks=1,
+    srgan = kg.models.SRGAN(scale=2, data_shape=(8, 8, 1), filters=2, num_blocks=1,
                             discriminator_filters=2, content_loss="pixel")
     assert tasks.task_of(srgan) == "upscale" and tasks.input_shape(srgan) == (4, 4, 1)
     assert tasks.apply(srgan, np.zeros((1, 4, 4, 1), "float32")).shape == (1, 8, 8, 1)

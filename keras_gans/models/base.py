@@ -32,16 +32,9 @@ from keras_gans.models.objectives import DiscriminatorObjective, GeneratorObject
 from keras_gans.networks import mlp
 
 
-def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_latent_dim=100):
+def resolve_shapes(data_shape, latent_dim, generator, default_latent_dim=100):
     """Fill in ``data_shape`` and ``latent_dim`` from a given generator when they are absent,
     else from the defaults."""
-    if image_shape is not None:
-        if data_shape is not None and tuple(data_shape) != tuple(image_shape):
-            raise ValueError(
-                f"`image_shape` {tuple(image_shape)} and `data_shape` {tuple(data_shape)} "
-                f"disagree; pass only one of them."
-            )
-        data_shape = image_shape
     if generator is not None:
         out_shape = custom_networks.output_shapes(generator, "generator")[0]
         # A conditional generator's first input is z.
@@ -52,8 +45,8 @@ def resolve_shapes(data_shape, latent_dim, generator, image_shape=None, default_
             latent_dim = in_dim
     if data_shape is None:
         raise ValueError(
-            "The model needs the shape of one example: pass `data_shape` (or `image_shape`), "
-            "e.g. image_shape=(28, 28, 1) for MNIST or data_shape=(2,) for a 2-D toy, "
+            "The model needs the shape of one example: pass `data_shape`, e.g. "
+            "data_shape=(28, 28, 1) for MNIST or data_shape=(2,) for a 2-D toy, "
             "or pass a `generator`."
         )
     if latent_dim is None:
@@ -104,7 +97,7 @@ class GAN(AdversarialModel):
         super().__init__(**kwargs)
         data_shape = shape_keywords.merge(type(self).__name__, data_shape, image_shape,
                                           ("image_shape",))
-        data_shape, latent_dim = resolve_shapes(data_shape, latent_dim, generator, None,
+        data_shape, latent_dim = resolve_shapes(data_shape, latent_dim, generator,
                                                 self.default_latent_dim)
         self.data_shape = data_shape
         self.latent_dim = latent_dim

@@ -41,8 +41,9 @@ class CycleGAN(ImageToImageGAN):
     *unpaired* images (``kg.data.load_unpaired``).
 
     Args:
-        image_shape: (height, width, channels) of the training images of X (the pools
-            store images of this size; ``translate`` takes any size).
+        data_shape: (height, width, channels) of the training images of X (the pools
+            store images of this size; ``translate`` takes any size). ``image_shape`` is
+            its deprecated spelling.
         y_channels: channels of Y (default: X's). The identity loss needs equal channels.
         filters: width of the networks' first layers (64 in the paper).
         num_blocks: the generators' residual blocks (default: 6 up to 128 pixels, 9 above).
@@ -60,7 +61,7 @@ class CycleGAN(ImageToImageGAN):
         data_shape = shape_keywords.merge("CycleGAN", data_shape, image_shape, ("image_shape",))
         image_shape = tuple(int(d) for d in (data_shape or (128, 128, 3)))
         if len(image_shape) != 3:
-            raise ValueError(f"`image_shape` must be (height, width, channels); received "
+            raise ValueError(f"`data_shape` must be (height, width, channels); received "
                              f"{image_shape}.")
         self.image_shape = image_shape
         self.x_channels = image_shape[-1]

@@ -30,7 +30,7 @@ def check_image_batch(images, channels, role, fixed_shape=None):
                                        for s, f in zip(shape[1:3], fixed_shape[:2])):
         raise ValueError(f"Expected {role} of size {tuple(fixed_shape[:2])}; received "
                          f"{shape[1:3]}. Resize or crop the data (image_size=...) or build the "
-                         f"model with image_shape={(*shape[1:3], channels)}.")
+                         f"model with data_shape={(*shape[1:3], channels)}.")
     if not images.dtype.is_floating:
         raise TypeError(f"Expected {role} as float images scaled to [-1, 1]; received dtype "
                         f"{images.dtype.name}. Convert with x / 127.5 - 1 (kg.data does this).")

@@ -39,11 +39,12 @@ class SimGAN(ImageToImageGAN):
     unpaired images (``kg.data.load_unpaired``).
 
     Args:
-        image_shape: (height, width, channels) of the training images.
+        data_shape: (height, width, channels) of the training images.
         filters, num_blocks: the refiner's width (64) and ResNet blocks (4).
         discriminator_filters: the local discriminator's four widths.
         buffer_size: refined images kept in the history buffer (0 disables it).
         refiner, discriminator: networks to use instead of the defaults.
+        image_shape: the deprecated spelling of ``data_shape``.
     """
 
     def __init__(self, data_shape=None, filters=64, num_blocks=4,
@@ -53,7 +54,7 @@ class SimGAN(ImageToImageGAN):
         data_shape = shape_keywords.merge("SimGAN", data_shape, image_shape, ("image_shape",))
         image_shape = tuple(int(d) for d in (data_shape or (28, 28, 1)))
         if len(image_shape) != 3:
-            raise ValueError(f"`image_shape` must be (height, width, channels); received "
+            raise ValueError(f"`data_shape` must be (height, width, channels); received "
                              f"{image_shape}.")
         self.image_shape = image_shape
         self.channels = image_shape[-1]

@@ -157,7 +157,7 @@ def test_mix_datasets_of_two_datasets(coded):
 @pytest.mark.parametrize("cls", [kg.models.CGAN, kg.models.ACGAN])
 def test_trained_cgan_and_acgan_on_digits(cls):
     real = kg.data.load("digits", batch_size=32, seed=0, labels=True)
-    model = cls(image_shape=SHAPE, latent_dim=8, num_classes=K)
+    model = cls(data_shape=SHAPE, latent_dim=8, num_classes=K)
     model.compile()
     model.fit(real, epochs=1, steps_per_epoch=2, verbose=0)
     ds = kg.data.augment_with_generator(model, real, ratio=0.5, batch_size=64, seed=0)
@@ -167,7 +167,7 @@ def test_trained_cgan_and_acgan_on_digits(cls):
 
 
 def test_biggan_truncation():
-    model = kg.models.BigGAN(image_shape=(16, 16, 1), num_classes=3, latent_dim=8, ch=2,
+    model = kg.models.BigGAN(data_shape=(16, 16, 1), num_classes=3, latent_dim=8, ch=2,
                              shared_dim=4)
     x, y = kg.data.generate_labelled(model, 6, truncation=0.5, seed=0)
     assert x.shape == (6, 16, 16, 1) and np.bincount(y).tolist() == [2, 2, 2]
@@ -180,8 +180,8 @@ def test_biggan_truncation():
 # -- errors ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("model", [
-    lambda: kg.models.DCGAN(image_shape=SHAPE, latent_dim=4),
-    lambda: kg.models.SGAN(image_shape=SHAPE, latent_dim=4, num_classes=K),
+    lambda: kg.models.DCGAN(data_shape=SHAPE, latent_dim=4),
+    lambda: kg.models.SGAN(data_shape=SHAPE, latent_dim=4, num_classes=K),
 ], ids=["DCGAN", "SGAN"])
 def test_unconditional_model_is_refused(model):
     with pytest.raises(TypeError, match="not a class-conditional generator.*CGAN"):

@@ -81,7 +81,7 @@ def test_round_trips_and_keeps_its_fix(tmp_path, bfloat16):
 
 
 def test_biggan_networks_use_it(bfloat16):
-    model = kg.models.BigGAN(image_shape=(16, 16, 3), num_classes=3, latent_dim=16, ch=8,
+    model = kg.models.BigGAN(data_shape=(16, 16, 3), num_classes=3, latent_dim=16, ch=8,
                              shared_dim=8, attention_resolution=8)
     wrappers = [layer for network in (model.generator, model.discriminator)
                 for layer in network._flatten_layers()

@@ -11,7 +11,7 @@ from keras_gans.metrics import evaluators
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     folder = tmp_path_factory.mktemp("eval")
-    kg.models.DCGAN(image_shape=(16, 16, 1), latent_dim=8).save(folder / "gan.keras")
+    kg.models.DCGAN(data_shape=(16, 16, 1), latent_dim=8).save(folder / "gan.keras")
     evaluator = evaluators.build_small_cnn((16, 16, 1), 10, width=4, feature_dim=8)
     evaluator.save(folder / "tiny.keras")
     return folder
@@ -62,7 +62,7 @@ def test_cli_eval_errors(saved, tmp_path, capsys):
 
 def test_evaluation_callback_logs_metrics_into_the_fit_history(saved):
     x, _ = kg.data.load_digits_arrays(16)
-    gan = kg.models.DCGAN(image_shape=(16, 16, 1), latent_dim=8)
+    gan = kg.models.DCGAN(data_shape=(16, 16, 1), latent_dim=8)
     gan.compile()
     callback = kg.metrics.EvaluationCallback(
         ["fid", "pr"], reference=x[:200], extractor=str(saved / "tiny.keras"), every=2,
@@ -84,7 +84,7 @@ def test_a_folder_of_images_is_a_reference_resized_to_the_model(tmp_path):
     for i in range(20):
         Image.fromarray(rng.integers(0, 256, (20, 20, 3), dtype="uint8")).save(
             folder / f"{i:02d}.png")
-    model = kg.models.DCGAN(image_shape=(16, 16, 3), latent_dim=8)
+    model = kg.models.DCGAN(data_shape=(16, 16, 3), latent_dim=8)
     tiny = evaluators.build_small_cnn((16, 16, 3), 10, width=4, feature_dim=8)
     path = tmp_path / "tiny.keras"
     tiny.save(path)

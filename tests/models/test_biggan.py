@@ -14,7 +14,7 @@ SHAPE, CLASSES, LATENT = (16, 16, 1), 3, 12
 
 
 def _model(**kwargs):
-    return kg.models.BigGAN(image_shape=SHAPE, num_classes=CLASSES, latent_dim=LATENT, ch=2,
+    return kg.models.BigGAN(data_shape=SHAPE, num_classes=CLASSES, latent_dim=LATENT, ch=2,
                             shared_dim=4, **kwargs)
 
 
@@ -142,9 +142,9 @@ def test_bad_labels_and_batches_say_what_to_fix(trained):
     with pytest.raises(tf.errors.InvalidArgumentError, match="num_classes=3"):
         model.train_step((tf.constant(x), tf.constant([0, 1, 2, 7])))
     with pytest.raises(ValueError, match="num_classes"):
-        kg.models.BigGAN(image_shape=SHAPE, ch=2)
+        kg.models.BigGAN(data_shape=SHAPE, ch=2)
     with pytest.raises(ValueError, match="two inputs"):
-        kg.models.BigGAN(image_shape=SHAPE, num_classes=3, latent_dim=LATENT, ch=2,
+        kg.models.BigGAN(data_shape=SHAPE, num_classes=3, latent_dim=LATENT, ch=2,
                          generator=kg.networks.dcgan_generator(LATENT, SHAPE))
 
 

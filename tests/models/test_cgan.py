@@ -128,9 +128,9 @@ def test_save_and_load_round_trip(case, tmp_path):
 
 def test_missing_num_classes_and_bad_conditioning():
     with pytest.raises(ValueError, match="needs `num_classes`"):
-        kg.models.CGAN(image_shape=(8, 8, 1))
+        kg.models.CGAN(data_shape=(8, 8, 1))
     with pytest.raises(ValueError, match="conditioning"):
-        kg.models.CGAN(image_shape=(8, 8, 1), num_classes=3, conditioning="film")
+        kg.models.CGAN(data_shape=(8, 8, 1), num_classes=3, conditioning="film")
 
 
 def test_unlabelled_batches_are_rejected():

@@ -117,7 +117,7 @@ def test_bad_schedules_get_clear_errors(arguments, message):
 
 
 def test_a_variant_with_its_own_training_step_refuses_the_schedule():
-    progan = kg.models.ProGAN(resolution=8, channels=1, latent_dim=4, fmap_base=16,
+    progan = kg.models.ProGAN(data_shape=(8, 8, 1), latent_dim=4, fmap_base=16,
                               max_filters=8)
     with pytest.raises(ValueError, match="ProGAN runs a training step of its own"):
         progan.compile(critic_schedule="wgan")

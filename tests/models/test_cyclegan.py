@@ -12,7 +12,7 @@ SHAPE = (16, 16, 3)
 
 
 def _tiny(**kwargs):
-    kwargs = {"image_shape": SHAPE, "filters": 4, "num_blocks": 1, "discriminator_layers": 1,
+    kwargs = {"data_shape": SHAPE, "filters": 4, "num_blocks": 1, "discriminator_layers": 1,
               "pool_size": 3, "seed": 0, **kwargs}
     return kg.models.CycleGAN(**kwargs)
 
@@ -57,10 +57,10 @@ def test_cycle_loss_closed_form():
 
 
 def test_paper_defaults():
-    model = kg.models.CycleGAN(image_shape=(128, 128, 3), filters=4)
+    model = kg.models.CycleGAN(data_shape=(128, 128, 3), filters=4)
     model.compile()
     assert model.num_blocks == 6 and model.pool_size == 50
-    assert kg.models.CycleGAN(image_shape=(256, 256, 3), filters=4).num_blocks == 9
+    assert kg.models.CycleGAN(data_shape=(256, 256, 3), filters=4).num_blocks == 9
     assert isinstance(model.loss_fn, kg.losses.LeastSquares)
     assert model.cycle_weight == 10.0 and model.identity_weight == 0.5
     assert np.isclose(float(model.g_optimizer.learning_rate), 2e-4)

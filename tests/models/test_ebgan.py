@@ -74,7 +74,7 @@ def test_pulling_away_term_enters_the_generator_loss():
 
 def test_save_and_load_round_trip(tmp_path):
     ds = kg.data.load("digits", batch_size=32, seed=0)
-    model = kg.models.EBGAN(image_shape=(8, 8, 1), latent_dim=8, pulling_away=0.1, code_dim=4)
+    model = kg.models.EBGAN(data_shape=(8, 8, 1), latent_dim=8, pulling_away=0.1, code_dim=4)
     model.compile(loss=kg.losses.EnergyMargin(2.0))
     model.fit(ds, epochs=1, steps_per_epoch=1, verbose=0)
     path = str(tmp_path / "ebgan.keras")

@@ -34,7 +34,7 @@ def _acgan():
 
 def _sgan():
     disc = kg.networks.classifier_discriminator((8, 8, 1), 10, hidden_units=(8,))
-    model = kg.models.SGAN(image_shape=(8, 8, 1), latent_dim=4, num_classes=10,
+    model = kg.models.SGAN(data_shape=(8, 8, 1), latent_dim=4, num_classes=10,
                            discriminator=disc)
     model.compile()
     real = _images(4, 0)
@@ -44,7 +44,7 @@ def _sgan():
 
 
 def _biggan():
-    model = kg.models.BigGAN(image_shape=(16, 16, 1), num_classes=3, latent_dim=12, ch=2,
+    model = kg.models.BigGAN(data_shape=(16, 16, 1), num_classes=3, latent_dim=12, ch=2,
                              shared_dim=4)
     model.compile(run_eagerly=True)
     labels = tf.constant([[0], [2]], tf.int32)

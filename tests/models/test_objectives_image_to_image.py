@@ -58,7 +58,7 @@ def test_cyclegan_step_equals_hand_gradients_of_the_cycle_game():
          for k, net in nets.items()}
     x = H.rng_images(rng, (BATCH, side, side, c), 0.8)
     y = H.rng_images(rng, (BATCH, side, side, c), 0.8, 0.3)
-    model = kg.models.CycleGAN(image_shape=(side, side, c), **nets)
+    model = kg.models.CycleGAN(data_shape=(side, side, c), **nets)
     model.compile(g_optimizer=H.sgd(), d_optimizer=H.sgd(), cycle_weight=3.0,
                   identity_weight=0.4)
     model.train_step((tf.constant(x), tf.constant(y)))
@@ -119,7 +119,7 @@ def test_srgan_step_equals_hand_gradients_with_pixel_content_loss():
     g, d, gw, dw = _srgan_players(rng)
     low = H.rng_images(rng, (BATCH, 2, 2, 1), 0.8)
     high = H.rng_images(rng, (BATCH, 4, 4, 1), 0.8)
-    model = kg.models.SRGAN(scale=2, channels=1, hr_patch_size=4, content_loss="pixel",
+    model = kg.models.SRGAN(scale=2, data_shape=(4, 4, 1), content_loss="pixel",
                             generator=g, discriminator=d)
     model.compile(g_optimizer=H.sgd(), d_optimizer=H.sgd(), pretrain_optimizer=H.sgd())
     model.train_step((tf.constant(low), tf.constant(high)))
@@ -149,7 +149,7 @@ def test_srgan_pretraining_step_is_the_pixel_mse_alone_and_leaves_d_alone():
     g, d, gw, dw = _srgan_players(rng)
     low = H.rng_images(rng, (BATCH, 2, 2, 1), 0.8)
     high = H.rng_images(rng, (BATCH, 4, 4, 1), 0.8)
-    model = kg.models.SRGAN(scale=2, channels=1, hr_patch_size=4, content_loss="pixel",
+    model = kg.models.SRGAN(scale=2, data_shape=(4, 4, 1), content_loss="pixel",
                             generator=g, discriminator=d)
     model.compile(g_optimizer=H.sgd(), d_optimizer=H.sgd(), pretrain_optimizer=H.sgd())
     data = tf.data.Dataset.from_tensors((low, high))
@@ -178,7 +178,7 @@ def test_simgan_step_equals_hand_gradients_with_self_regularisation():
     dw = H.set_weights(d, _conv_weights(rng, 1, 1))
     synthetic = H.rng_images(rng, (BATCH, side, side, 1), 0.8)
     real = H.rng_images(rng, (BATCH, side, side, 1), 0.8, -0.2)
-    model = kg.models.SimGAN(image_shape=(side, side, 1), refiner=r, discriminator=d)
+    model = kg.models.SimGAN(data_shape=(side, side, 1), refiner=r, discriminator=d)
     model.compile(r_optimizer=H.sgd(), d_optimizer=H.sgd(), self_regularization=0.7)
     model.train_step((tf.constant(synthetic), tf.constant(real)))
 

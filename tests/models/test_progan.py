@@ -11,7 +11,7 @@ SMALL = dict(latent_dim=8, fmap_base=64, max_filters=8)
 
 
 def _model(resolution=16, **kwargs):
-    return kg.models.ProGAN(resolution=resolution, channels=1, **{**SMALL, **kwargs})
+    return kg.models.ProGAN(data_shape=(resolution, resolution, 1), **{**SMALL, **kwargs})
 
 
 def _images(n=8, size=16, seed=0):
@@ -125,7 +125,7 @@ def test_paper_defaults_and_bad_arguments():
     assert float(model.d_optimizer.beta_1) == 0.0 and float(model.d_optimizer.beta_2) == 0.99
     assert kg.models.get("progan") is kg.models.ProGAN
     with pytest.raises(ValueError, match="power of two"):
-        kg.models.ProGAN(image_shape=(12, 12, 3))
+        kg.models.ProGAN(data_shape=(12, 12, 3))
     with pytest.raises(ValueError, match="stage"):
         model.set_growth(3)
     with pytest.raises(ValueError, match="not `resolution` and `image_shape`"):

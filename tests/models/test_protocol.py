@@ -20,11 +20,11 @@ def _tables(seed=0):
 
 SMALL = {
     "gan": lambda: kg.models.GAN(data_shape=(2,)),
-    "cyclegan": lambda: kg.models.CycleGAN(image_shape=(16, 16, 1), filters=2, num_blocks=1,
+    "cyclegan": lambda: kg.models.CycleGAN(data_shape=(16, 16, 1), filters=2, num_blocks=1,
                                            discriminator_layers=1, pool_size=2),
-    "simgan": lambda: kg.models.SimGAN(image_shape=(16, 16, 1), filters=2, num_blocks=1,
+    "simgan": lambda: kg.models.SimGAN(data_shape=(16, 16, 1), filters=2, num_blocks=1,
                                        buffer_size=2),
-    "srgan": lambda: kg.models.SRGAN(hr_patch_size=16, filters=2, num_blocks=1,
+    "srgan": lambda: kg.models.SRGAN(data_shape=(16, 16, 3), filters=2, num_blocks=1,
                                      discriminator_filters=2, content_loss="pixel"),
     "radialgan": lambda: kg.models.RadialGAN(_tables(), latent_dim=3, hidden_units=(4,)),
 }

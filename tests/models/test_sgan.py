@@ -16,7 +16,7 @@ def digits():
 
 def _model(**kwargs):
     disc = kg.networks.classifier_discriminator((8, 8, 1), 10, hidden_units=(32, 16))
-    return kg.models.SGAN(image_shape=(8, 8, 1), latent_dim=8, num_classes=10,
+    return kg.models.SGAN(data_shape=(8, 8, 1), latent_dim=8, num_classes=10,
                           discriminator=disc, **kwargs)
 
 
@@ -151,13 +151,13 @@ def test_classifier_average_follows_its_decay_schedule_and_is_saved(digits, tmp_
 def test_bad_input_is_rejected(digits):
     x, _ = digits
     with pytest.raises(ValueError, match="num_classes"):
-        kg.models.SGAN(image_shape=(8, 8, 1))
+        kg.models.SGAN(data_shape=(8, 8, 1))
     with pytest.raises(ValueError, match="unsupervised_weight"):
         _model(unsupervised_weight=-1)
     with pytest.raises(ValueError, match="classifier_average"):
         _model(classifier_average=1.0)
     with pytest.raises(ValueError, match="classifier_discriminator"):
-        kg.models.SGAN(image_shape=(8, 8, 1), num_classes=10,
+        kg.models.SGAN(data_shape=(8, 8, 1), num_classes=10,
                        discriminator=kg.networks.mlp_discriminator((8, 8, 1)))
     model = _model()
     model.compile(run_eagerly=True)

@@ -17,7 +17,7 @@ def _images(n, shape=SHAPE, seed=0):
 
 
 def _tiny(**kwargs):
-    kwargs = {"image_shape": SHAPE, "filters": 4, "num_blocks": 1,
+    kwargs = {"data_shape": SHAPE, "filters": 4, "num_blocks": 1,
               "discriminator_filters": (4, 4, 4, 4), "buffer_size": 4, "seed": 0, **kwargs}
     return kg.models.SimGAN(**kwargs)
 

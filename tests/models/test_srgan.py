@@ -24,7 +24,7 @@ def pairs():
 
 
 def _tiny(**kwargs):
-    kwargs = {"hr_patch_size": HR, "filters": 4, "num_blocks": 1, "discriminator_filters": 2,
+    kwargs = {"data_shape": (HR, HR, 3), "filters": 4, "num_blocks": 1, "discriminator_filters": 2,
               **kwargs}
     return kg.models.SRGAN(**kwargs)
 

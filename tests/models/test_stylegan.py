@@ -11,7 +11,7 @@ SMALL = dict(latent_dim=8, fmap_base=32, max_filters=8, mapping_layers=2)
 
 
 def _model(style="adain", **kwargs):
-    return kg.models.StyleGAN(resolution=8, channels=1, style=style, **{**SMALL, **kwargs})
+    return kg.models.StyleGAN(data_shape=(8, 8, 1), style=style, **{**SMALL, **kwargs})
 
 
 def _data():
@@ -131,9 +131,9 @@ def test_paper_defaults_and_bad_arguments():
     with pytest.raises(ValueError, match="d_steps"):
         model.compile(d_steps=5)
     with pytest.raises(ValueError, match="power of two"):
-        kg.models.StyleGAN(image_shape=(24, 24, 3))
+        kg.models.StyleGAN(data_shape=(24, 24, 3))
     with pytest.raises(ValueError, match="'mapping'"):
-        kg.models.StyleGAN(image_shape=(8, 8, 1), latent_dim=8,
+        kg.models.StyleGAN(data_shape=(8, 8, 1), latent_dim=8,
                            generator=kg.networks.dcgan_generator(8, (8, 8, 1)))
 
 
@@ -159,4 +159,4 @@ def test_card_pictures_truncation_strip_and_style_mixing_grid():
     np.testing.assert_allclose(everything[1, 1:], everything[0, 1:], atol=1e-5)  # all column
     names = [p[0] for p in model.card_pictures()]
     assert names == ["truncation.png", "style_mixing.png"]
-    assert kg.models.DCGAN(image_shape=(16, 16, 1)).card_pictures() == []
+    assert kg.models.DCGAN(data_shape=(16, 16, 1)).card_pictures() == []

@@ -51,14 +51,14 @@ def test_variant_trains_a_few_steps(variant, data, request):
 
 
 def test_paper_defaults():
-    wgan = kg.models.WGAN(image_shape=(8, 8, 1), latent_dim=8)
+    wgan = kg.models.WGAN(data_shape=(8, 8, 1), latent_dim=8)
     wgan.compile()
     assert wgan.d_steps == 5 and isinstance(wgan.loss_fn, kg.losses.Wasserstein)
     assert isinstance(wgan.d_optimizer, keras.optimizers.RMSprop)
     assert np.isclose(float(wgan.d_optimizer.learning_rate), 5e-5)
     assert wgan.projections[0].clip_value == 0.01
 
-    gp = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
+    gp = kg.models.WGANGP(data_shape=(8, 8, 1), latent_dim=8)
     gp.compile()
     assert gp.d_steps == 5 and gp.gradient_penalties[0].weight == 10.0
     assert isinstance(gp.d_optimizer, keras.optimizers.Adam)
@@ -67,14 +67,14 @@ def test_paper_defaults():
     layer_types = {type(layer).__name__ for layer in gp.discriminator.layers}
     assert "BatchNormalization" not in layer_types
 
-    dcgan = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    dcgan = kg.models.DCGAN(data_shape=(8, 8, 1), latent_dim=8)
     dcgan.compile()
     assert dcgan.d_steps == 1 and isinstance(dcgan.loss_fn, kg.losses.NonSaturating)
     assert np.isclose(float(dcgan.d_optimizer.learning_rate), 2e-4)
 
 
 def test_wgan_critic_weights_stay_clipped(digits):
-    model = kg.models.WGAN(image_shape=(8, 8, 1), latent_dim=8)
+    model = kg.models.WGAN(data_shape=(8, 8, 1), latent_dim=8)
     model.compile(d_optimizer=keras.optimizers.RMSprop(0.5))  # big steps, clipping must hold
     model.fit(digits, epochs=1, steps_per_epoch=2, verbose=0)
     for w in model.discriminator.trainable_weights:
@@ -155,7 +155,7 @@ def test_under_xla_the_critic_updates_stay_unrolled():
 
 
 def test_evaluate_reports_the_same_metrics(digits):
-    model = kg.models.WGANGP(image_shape=(8, 8, 1), latent_dim=8)
+    model = kg.models.WGANGP(data_shape=(8, 8, 1), latent_dim=8)
     model.compile()
     logs = model.evaluate(digits.take(2), return_dict=True, verbose=0)
     assert {"d_loss", "g_loss", "d_real", "d_fake", "gp"} <= set(logs)
@@ -163,7 +163,7 @@ def test_evaluate_reports_the_same_metrics(digits):
 
 
 def test_evaluate_changes_no_weights_or_batch_norm_statistics(digits):
-    model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    model = kg.models.DCGAN(data_shape=(8, 8, 1), latent_dim=8)
     model.compile()
     before = [w.numpy().copy() for w in model.generator.weights + model.discriminator.weights]
     model.evaluate(digits.take(2), verbose=0)
@@ -172,7 +172,7 @@ def test_evaluate_changes_no_weights_or_batch_norm_statistics(digits):
 
 
 def test_generate_is_deterministic_for_a_seed():
-    model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    model = kg.models.DCGAN(data_shape=(8, 8, 1), latent_dim=8)
     a, b = model.generate(6, seed=7), model.generate(6, seed=7)
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, model.generate(6, seed=8))
@@ -183,7 +183,7 @@ def test_generate_is_deterministic_for_a_seed():
 
 @pytest.mark.parametrize("variant", [kg.models.DCGAN, kg.models.WGANGP], ids=lambda v: v.__name__)
 def test_save_and_load_round_trip(variant, digits, tmp_path):
-    model = variant(image_shape=(8, 8, 1), latent_dim=8)
+    model = variant(data_shape=(8, 8, 1), latent_dim=8)
     model.compile()
     model.fit(digits, epochs=1, steps_per_epoch=2, verbose=0)
     path = str(tmp_path / "model.keras")
@@ -215,7 +215,7 @@ def test_custom_networks_replace_the_defaults(ring):
 # -- bad input --------------------------------------------------------------------------
 
 def test_wrong_rank_is_rejected(digits):
-    model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    model = kg.models.DCGAN(data_shape=(8, 8, 1), latent_dim=8)
     model.compile()
     flat = digits.map(lambda x: x[..., 0])
     with pytest.raises(ValueError, match="Expected batches of rank 4"):
@@ -223,7 +223,7 @@ def test_wrong_rank_is_rejected(digits):
 
 
 def test_wrong_image_shape_is_rejected():
-    model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+    model = kg.models.DCGAN(data_shape=(8, 8, 1), latent_dim=8)
     model.compile()
     ds = kg.data.load("digits", batch_size=16, image_size=16)
     with pytest.raises(ValueError, match=r"Expected examples of shape \(8, 8, 1\); received "

@@ -117,7 +117,7 @@ def _sgd(learning_rate):
 # Each case: a builder of the compiled model (inside the strategy's scope), and the data.
 def _image_gan(variant, compile_args=None, **kwargs):
     def build():
-        model = kg.models.get(variant)(image_shape=SHAPE, latent_dim=8, **kwargs)
+        model = kg.models.get(variant)(data_shape=SHAPE, latent_dim=8, **kwargs)
         model.compile(**(compile_args() if compile_args else {}))
         return model
     return build, lambda: _batches(_digits()[0])
@@ -125,7 +125,7 @@ def _image_gan(variant, compile_args=None, **kwargs):
 
 def _conditional(cls, **kwargs):
     def build():
-        model = cls(image_shape=SHAPE, latent_dim=8, num_classes=10, **kwargs)
+        model = cls(data_shape=SHAPE, latent_dim=8, num_classes=10, **kwargs)
         model.compile()
         return model
     return build, lambda: _batches(*_digits())
@@ -136,7 +136,7 @@ def _minibatch_discrimination():
         inputs = keras.Input(SHAPE)
         h = keras.layers.Dense(16, activation="tanh")(keras.layers.Flatten()(inputs))
         h = kg.layers.MinibatchDiscrimination(num_kernels=4, kernel_dim=3)(h)
-        model = kg.models.GAN(image_shape=SHAPE, latent_dim=8,
+        model = kg.models.GAN(data_shape=SHAPE, latent_dim=8,
                               discriminator=keras.Model(inputs, keras.layers.Dense(1)(h)))
         model.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
                       g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
@@ -146,7 +146,7 @@ def _minibatch_discrimination():
 
 def _sgan(**kwargs):
     def build():
-        model = kg.models.SGAN(image_shape=SHAPE, latent_dim=8, num_classes=10, **kwargs)
+        model = kg.models.SGAN(data_shape=SHAPE, latent_dim=8, num_classes=10, **kwargs)
         # A larger learning rate than the default 2e-4, so that 3 steps move the weights.
         model.compile(d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5),
                       g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5))
@@ -162,7 +162,7 @@ def _sgan(**kwargs):
 
 def _progan():
     def build():
-        model = kg.models.ProGAN(image_shape=SHAPE, latent_dim=8, fmap_base=64, max_filters=8,
+        model = kg.models.ProGAN(data_shape=SHAPE, latent_dim=8, fmap_base=64, max_filters=8,
                                  fade_steps=4, stable_steps=2)
         model.compile()
         model.set_growth(1, 0.25)                    # mid-fade, alpha moves every step
@@ -172,7 +172,7 @@ def _progan():
 
 def _stylegan(style):
     def build():
-        model = kg.models.StyleGAN(image_shape=SHAPE, latent_dim=8, style=style,
+        model = kg.models.StyleGAN(data_shape=SHAPE, latent_dim=8, style=style,
                                    mapping_layers=2, fmap_base=64, max_filters=8,
                                    mixing_prob=1.0)
         # R1 lazy every 2 D steps and path length every 2 G steps: both fire on steps 0, 2.
@@ -186,7 +186,7 @@ def _biggan():
     def build():
         # No self-attention: it keeps no state across the batch, and it cost about a quarter
         # of this case's time (19.7 s with it, 14.4 s without, one-device plus mirrored).
-        model = kg.models.BigGAN(image_shape=(16, 16, 1), num_classes=10, latent_dim=8, ch=2,
+        model = kg.models.BigGAN(data_shape=(16, 16, 1), num_classes=10, latent_dim=8, ch=2,
                                  shared_dim=4, attention_resolution=None)
         model.compile(**_sgd(0.05))
         return model
@@ -195,7 +195,7 @@ def _biggan():
 
 def _cyclegan():
     def build():
-        model = kg.models.CycleGAN(image_shape=SHAPE, filters=4, num_blocks=1,
+        model = kg.models.CycleGAN(data_shape=SHAPE, filters=4, num_blocks=1,
                                    discriminator_layers=1, pool_size=12, seed=3)
         model.compile()
         return model
@@ -208,7 +208,7 @@ def _cyclegan():
 
 def _srgan():
     def build():
-        model = kg.models.SRGAN(scale=2, channels=1, hr_patch_size=8, filters=4, num_blocks=1,
+        model = kg.models.SRGAN(scale=2, data_shape=(8, 8, 1), filters=4, num_blocks=1,
                                 discriminator_filters=4, content_loss="pixel")
         model.compile()
         return model
@@ -232,7 +232,7 @@ def _srresnet():
 
 def _simgan():
     def build():
-        model = kg.models.SimGAN(image_shape=SHAPE, filters=4, num_blocks=1,
+        model = kg.models.SimGAN(data_shape=SHAPE, filters=4, num_blocks=1,
                                  discriminator_filters=(4, 4, 4, 4), buffer_size=12, seed=3)
         model.compile()
         return model

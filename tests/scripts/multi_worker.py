@@ -28,7 +28,7 @@ def main(out_path, one_device=False):
         type(strategy)
     keras.utils.set_random_seed(0)
     with strategy.scope():
-        model = kg.models.DCGAN(image_shape=(8, 8, 1), latent_dim=8)
+        model = kg.models.DCGAN(data_shape=(8, 8, 1), latent_dim=8)
         model.compile()
     nets = {"generator": model.generator, "discriminator": model.discriminator}
     arrays = {f"initial/{name}/{i}": w.numpy() for name, net in nets.items()
