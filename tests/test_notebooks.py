@@ -69,6 +69,18 @@ def test_notebook_is_committed_without_outputs(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_every_cell_has_its_own_id(name):
+    """nbformat 4.5 requires cell ids (a cell without one is a validation warning now and
+    will be an error in later nbformat versions)."""
+    notebook = _read(os.path.join(ROOT, "colab", name))
+    assert (notebook["nbformat"], notebook["nbformat_minor"]) >= (4, 5)
+    ids = [cell.get("id") for cell in notebook["cells"]]
+    missing = [i for i, cell_id in enumerate(ids) if not cell_id]
+    assert not missing, f"{name}: cells {missing} have no id"
+    assert len(set(ids)) == len(ids), f"{name}: repeated cell ids"
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_notebook_has_badge_install_and_strategy_cells(name):
     cells = _read(os.path.join(ROOT, "colab", name))["cells"]
     assert BADGE + name in _source(cells[0]), "the first cell needs its Open in Colab badge"
