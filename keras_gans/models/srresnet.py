@@ -82,8 +82,9 @@ class UpscalesPatches:
         hr_patch_size, channels = patch_from_data_shape(type(self).__name__, data_shape,
                                                         hr_patch_size, channels, stacklevel=5)
         if int(hr_patch_size) % int(scale):
-            raise ValueError(f"`hr_patch_size` ({hr_patch_size}) must be a multiple of "
-                             f"`scale` ({scale}).")
+            raise ValueError(f"The high-resolution patch's size ({hr_patch_size}, the height "
+                             f"and width of `data_shape`) must be a multiple of `scale` "
+                             f"({scale}).")
         self.scale = int(scale)
         self.channels = int(channels)
         self.hr_patch_size = int(hr_patch_size)
