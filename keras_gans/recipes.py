@@ -524,10 +524,13 @@ def run(recipe, out, verbose=1, clock_from=None):
     (``training_clock``), by default from this call: loading the data, building the model
     and ``init_from`` count. ``keras-gans train`` times it from the process's start."""
     import keras
+    # TensorFlow exports no public way to turn op determinism off again.
+    from tensorflow.python.framework import config as op_determinism
 
     clock_from = clock_from or training_clock.now()
 
     previous = keras.mixed_precision.global_policy()
+    was_deterministic = op_determinism.is_op_determinism_enabled()
     with run_lock.RunFolderLock(out):
         keras.mixed_precision.set_global_policy(recipe.get("precision", "float32"))
         if recipe.get("precision") == "mixed_bfloat16":
@@ -538,6 +541,11 @@ def run(recipe, out, verbose=1, clock_from=None):
             return _run(recipe, out, verbose, clock_from)
         finally:
             keras.mixed_precision.set_global_policy(previous)
+            # `deterministic: true` turns op determinism on for the whole process; left on,
+            # Keras turns jit_compile=True off (with a warning) in every model built
+            # later in it, such as the next recipe of a notebook.
+            if not was_deterministic:
+                op_determinism.disable_op_determinism()
 
 
 def _resume_command(recipe, out):

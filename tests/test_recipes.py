@@ -1,6 +1,7 @@
 import json
 import os
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -29,6 +30,11 @@ def test_example_recipe_runs_offline_with_overrides(tmp_path):
     assert [r["step"] for r in rows] == [3, 6]
     assert json.loads((out / "checkpoints" / "latest.json").read_text())["checkpoint"] \
         == "ckpt-00000006"
+    # The recipe's `deterministic: true` held for its run only: op determinism is
+    # process-wide, and a model built after the run still gets the XLA it asks for.
+    after = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    after.compile(loss="mse", jit_compile=True)
+    assert after.jit_compile is True
 
     # The same folder with a different recipe is refused; more epochs continue the run.
     assert cli.main(["train", "--recipe", EXAMPLE, "--out", str(out), "--epochs", "2",
