@@ -532,18 +532,20 @@ def run(recipe, out, verbose=1, clock_from=None):
     previous = keras.mixed_precision.global_policy()
     was_deterministic = op_determinism.is_op_determinism_enabled()
     with run_lock.RunFolderLock(out):
-        keras.mixed_precision.set_global_policy(recipe.get("precision", "float32"))
-        if recipe.get("precision") == "mixed_bfloat16":
-            warning = bfloat16_speed.slower_bfloat16_warning()
-            if warning:
-                print(f"Warning: {warning}", flush=True)
+        # Both settings hold for the whole process, so both are undone when the run ends:
+        # op determinism left on makes Keras turn jit_compile=True off (with a warning) in
+        # every model built later in it, such as the next recipe of a notebook.
         try:
+            keras.mixed_precision.set_global_policy(recipe.get("precision", "float32"))
+            if recipe["deterministic"]:
+                op_determinism.enable_op_determinism()
+            if recipe.get("precision") == "mixed_bfloat16":
+                warning = bfloat16_speed.slower_bfloat16_warning()
+                if warning:
+                    print(f"Warning: {warning}", flush=True)
             return _run(recipe, out, verbose, clock_from)
         finally:
             keras.mixed_precision.set_global_policy(previous)
-            # `deterministic: true` turns op determinism on for the whole process; left on,
-            # Keras turns jit_compile=True off (with a warning) in every model built
-            # later in it, such as the next recipe of a notebook.
             if not was_deterministic:
                 op_determinism.disable_op_determinism()
 
@@ -581,7 +583,6 @@ def _latest_checkpoint(out):
 
 def _run(recipe, out, verbose, clock_from):
     import keras
-    import tensorflow as tf
 
     import keras_gans as kg
 
@@ -609,8 +610,6 @@ def _run(recipe, out, verbose, clock_from):
 
     seed = recipe["seed"]
     keras.utils.set_random_seed(seed)
-    if recipe["deterministic"]:
-        tf.config.experimental.enable_op_determinism()
     data = dict(recipe["data"])
     data.setdefault("seed", seed)
     if data.get("super_resolution") is not None:

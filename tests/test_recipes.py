@@ -53,6 +53,20 @@ def test_example_recipe_runs_offline_with_overrides(tmp_path):
     assert np.isclose(logged[2], rows[2]["d_loss"], rtol=1e-5)
 
 
+def test_op_determinism_holds_for_a_deterministic_run_only(tmp_path, monkeypatch):
+    from tensorflow.python.framework import config as op_determinism
+
+    during = []
+    monkeypatch.setattr(recipes, "_run", lambda recipe, out, verbose, clock_from: during.append(
+        op_determinism.is_op_determinism_enabled()))
+    for flag in (True, False):
+        recipe = recipes.load(EXAMPLE)
+        recipe["deterministic"] = flag
+        recipes.run(recipe, str(tmp_path / str(flag)))
+        assert not op_determinism.is_op_determinism_enabled(), flag
+    assert during == [True, False]
+
+
 def _tensorboard_scalars(folder):
     """{tag: [(step, value), ...]} from the event files in ``folder``."""
     from tensorflow.core.util import event_pb2
