@@ -87,3 +87,53 @@ def test_biggan_networks_use_it(bfloat16):
                 for layer in network._flatten_layers()
                 if isinstance(layer, keras.layers.SpectralNormalization)]
     assert wrappers and all(isinstance(w, SpectralNormalization) for w in wrappers)
+
+
+def _dense_model(wrapper):
+    inputs = keras.Input((32,))
+    model = keras.Model(inputs, wrapper(keras.layers.Dense(4, name="dense"), name="sn")(inputs))
+    model(_x(), training=True)   # one power iteration: vector_u is no longer its initial draw
+    return model
+
+
+def _datasets(path):
+    import h5py
+
+    found = {}
+
+    def visit(name, item):   # visititems stops at the first callback that returns a value
+        if isinstance(item, h5py.Dataset):
+            found[name] = item.shape
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    return found
+
+
+def test_saves_each_kernel_once_and_loads_it_back(tmp_path):
+    model = _dense_model(SpectralNormalization)
+    path = str(tmp_path / "m.weights.h5")
+    model.save_weights(path)
+    saved = _datasets(path)
+    kernels = [name for name, shape in saved.items() if shape == (32, 4)]
+    assert len(kernels) == 1, saved     # Keras's own layer writes the kernel twice
+    again = _dense_model(SpectralNormalization)
+    again.load_weights(path)
+    for theirs, ours in zip(model.layers[-1].weights, again.layers[-1].weights):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(ours),
+                                      keras.ops.convert_to_numpy(theirs), err_msg=ours.path)
+
+
+def test_loads_a_file_written_by_the_keras_layer(tmp_path):
+    keras.utils.set_random_seed(7)
+    theirs = _dense_model(keras.layers.SpectralNormalization)
+    path = str(tmp_path / "keras.weights.h5")
+    theirs.save_weights(path)
+    assert len([s for s in _datasets(path).values() if s == (32, 4)]) == 2
+    keras.utils.set_random_seed(8)
+    ours = _dense_model(SpectralNormalization)
+    ours.load_weights(path)
+    wrapper, reference = ours.layers[-1], theirs.layers[-1]
+    for a, b in ((wrapper.vector_u, reference.vector_u), (wrapper.layer.kernel, reference.layer.kernel),
+                 (wrapper.layer.bias, reference.layer.bias)):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
