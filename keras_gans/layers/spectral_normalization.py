@@ -28,12 +28,12 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
     stored in the variables' dtype under any dtype policy.
 
     Same arguments and weights as the Keras layer: a drop-in replacement that loads the Keras
-    layer's files (its own files hold each kernel once, which the Keras layer refuses). The wrapper itself takes the policy's *variable* dtype with
-    ``autocast=False``: Keras enters a compute-dtype autocast scope for a mixed-policy
-    layer called outside any scope even when its ``autocast`` is off, so both are needed
-    for the wrapper to read float32 kernels; the wrapped layer keeps its mixed policy (its
-    convolution or matmul runs in bfloat16) and the output keeps the input's dtype, as in
-    Keras.
+    layer's files (its own files hold each kernel once, which the Keras layer refuses). The
+    wrapper itself takes the policy's *variable* dtype with ``autocast=False``: Keras
+    enters a compute-dtype autocast scope for a mixed-policy layer called outside any scope
+    even when its ``autocast`` is off, so both are needed for the wrapper to read float32
+    kernels; the wrapped layer keeps its mixed policy (its convolution or matmul runs in
+    bfloat16) and the output keeps the input's dtype, as in Keras.
     """
 
     def __init__(self, layer, power_iterations=1, **kwargs):

@@ -134,6 +134,9 @@ def test_loads_a_file_written_by_the_keras_layer(tmp_path):
     ours = _dense_model(SpectralNormalization)
     ours.load_weights(path)
     wrapper, reference = ours.layers[-1], theirs.layers[-1]
-    for a, b in ((wrapper.vector_u, reference.vector_u), (wrapper.layer.kernel, reference.layer.kernel),
-                 (wrapper.layer.bias, reference.layer.bias)):
-        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+    pairs = ((wrapper.vector_u, reference.vector_u),
+             (wrapper.layer.kernel, reference.layer.kernel),
+             (wrapper.layer.bias, reference.layer.bias))
+    for a, b in pairs:
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a),
+                                      keras.ops.convert_to_numpy(b), err_msg=a.path)
