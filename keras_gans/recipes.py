@@ -61,7 +61,9 @@ counts the training behind a continued preset (``training.total_kimg``). To cont
 source's training (rather than fine-tune it), also set ``callbacks.ema.count_source_steps:
 true``: the EMA's ``start_step`` and ramp-up then count the source's images too, so the
 average neither copies the raw generator again nor ramps up from nothing
-(``kg.callbacks.EMA``'s ``steps_before``).
+(``kg.callbacks.EMA``'s ``steps_before``). Only a preset records its training: with a
+``.keras`` source (a run's ``best/model.keras``) the run refuses that setting and says to
+set ``start_step: 0`` (no ramp-up) instead, which averages from the source's EMA at once.
 
 Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
 one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-folders are
@@ -483,6 +485,29 @@ def source_steps(out, batch_size):
     return 0 if kimg is None else kimg * 1000 / batch_size
 
 
+def _check_source_training_is_countable(recipe):
+    """``callbacks.ema.count_source_steps`` asks the average to count the ``init_from``
+    source's training; a source that does not record it (a ``.keras`` file, such as a run's
+    ``best/model.keras``) would leave the count at 0 without a word, and the average would
+    then copy the raw generator for ``start_step`` steps or ramp up from nothing."""
+    import keras_gans as kg
+
+    ema = recipe["callbacks"].get("ema") or {}
+    if not ema.get("count_source_steps") or not (ema.get("start_step") or
+                                                 ema.get("rampup") is not None):
+        return
+    training = (kg.presets.read_metadata(recipe["init_from"]) or {}).get("training") or {}
+    if training.get("total_kimg", training.get("kimg")) is None:
+        raise ValueError(
+            f"callbacks.ema.count_source_steps counts the training behind init_from, but "
+            f"{recipe['init_from']!r} does not record it (a .keras file, such as a run's "
+            f"best/model.keras, has no metadata.json): the average would copy the raw generator for "
+            f"start_step ({ema.get('start_step', 0)}) steps and ramp up from nothing. Start "
+            f"from a preset (keras-gans zoo snapshot and zoo build make one from a run), or "
+            f"set callbacks.ema.start_step: 0 and no rampup to average from the source's "
+            f"averaged weights at once.")
+
+
 def record_initialization(out, source):
     """Write ``OUT/init_from.json``: what a run started from, so that a preset built from
     it can state the training behind it in all (its source's steps, kimg and compute, and
@@ -632,6 +657,7 @@ def _run(recipe, out, verbose, clock_from):
         spec = make_data().element_spec
         model = build_model(recipe, (spec[0] if isinstance(spec, tuple) else spec).shape[1:])
     if recipe.get("init_from") and not started:
+        _check_source_training_is_countable(recipe)
         kg.training.initialize_from(model, kg.presets.load(recipe["init_from"]))
         record_initialization(out, recipe["init_from"])
         print(f"Initialised from {recipe['init_from']}", flush=True)

@@ -57,6 +57,21 @@ def test_a_recipe_run_starts_from_the_weights_it_names(tmp_path, first):
     np.testing.assert_allclose(model.generate(4, seed=0), source.generate(4, seed=0))
 
 
+def test_counting_the_training_of_a_source_that_does_not_record_it_is_refused(tmp_path,
+                                                                             first):
+    # A run's model.keras carries no metadata: counting its steps would count none, and the
+    # average would restart from the raw generator. Refused before anything trains.
+    _, source_file = first
+    ema = {"decay": 0.999, "start_step": 1000, "count_source_steps": True}
+    recipe = _recipe(init_from=source_file, callbacks={"sample_grid": None, "ema": ema})
+    with pytest.raises(ValueError, match=r"count_source_steps.*start_step: 0"):
+        recipes.run(recipe, str(tmp_path / "second"), verbose=0)
+    assert not os.path.exists(tmp_path / "second" / "checkpoints")
+    # Without a start step or ramp-up there is nothing to count, so nothing to refuse.
+    recipe["callbacks"]["ema"] = {"decay": 0.999, "start_step": 0, "count_source_steps": True}
+    recipes._check_source_training_is_countable(recipe)
+
+
 def test_a_resumed_run_keeps_its_own_checkpoint_not_the_source(tmp_path):
     source = recipes.run(_recipe(model=SMALL_DCGAN), str(tmp_path / "first"), verbose=0)
     recipe = _recipe(model=SMALL_DCGAN, init_from=str(tmp_path / "first" / "model.keras"))
