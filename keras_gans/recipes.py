@@ -501,11 +501,11 @@ def _check_source_training_is_countable(recipe):
         raise ValueError(
             f"callbacks.ema.count_source_steps counts the training behind init_from, but "
             f"{recipe['init_from']!r} does not record it (a .keras file, such as a run's "
-            f"best/model.keras, has no metadata.json): the average would copy the raw generator for "
-            f"start_step ({ema.get('start_step', 0)}) steps and ramp up from nothing. Start "
-            f"from a preset (keras-gans zoo snapshot and zoo build make one from a run), or "
-            f"set callbacks.ema.start_step: 0 and no rampup to average from the source's "
-            f"averaged weights at once.")
+            f"best/model.keras, has no metadata.json): the average would copy the raw "
+            f"generator for start_step ({ema.get('start_step', 0)}) steps and ramp up from "
+            f"nothing. Start from a preset (keras-gans zoo snapshot and zoo build make one "
+            f"from a run), or set callbacks.ema.start_step: 0 and no rampup to average from "
+            f"the source's averaged weights at once.")
 
 
 def record_initialization(out, source):
