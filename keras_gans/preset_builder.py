@@ -229,11 +229,10 @@ def _run_record(run, recipe, resolved, steps, compute):
     source_path = os.path.join(run, kg.recipes.INIT_FROM_NAME)
     if os.path.exists(source_path):
         source = presets.read_json(source_path)
-        training, spent = source.get("training") or {}, source.get("compute") or {}
-        earlier_kimg = training.get("total_kimg", training.get("kimg"))
-        earlier_wall = spent.get("total_wall_time_s", spent.get("wall_time_s"))
+        earlier_kimg, earlier_wall = kg.recipes.training_behind(source)
         record["training"]["continued_from"] = {
             "preset": source.get("name") or source["source"],
+            **({"run_step": source["run_step"]} if "run_step" in source else {}),
             "weights_sha256": source.get("weights_sha256"),
             "kimg": earlier_kimg, "wall_time_s": earlier_wall}
         if earlier_kimg is not None:
@@ -299,7 +298,10 @@ def _continuation_text(metadata):
     if not earlier:
         return ""
     weights = earlier.get("weights_sha256")
-    text = (f" This run started from the weights of `{earlier['preset']}` as then published"
+    step = earlier.get("run_step")
+    text = (f" This run started from the weights of `{earlier['preset']}`"
+            + (" as then published" if step is None else
+               f" (the best model its run kept, at step {step:,})")
             + (f" (model.weights.h5 sha256 {weights[:12]}...)" if weights else "")
             + " with fresh optimizers")
     total_kimg = metadata["training"].get("total_kimg")

@@ -61,9 +61,10 @@ counts the training behind a continued preset (``training.total_kimg``). To cont
 source's training (rather than fine-tune it), also set ``callbacks.ema.count_source_steps:
 true``: the EMA's ``start_step`` and ramp-up then count the source's images too, so the
 average neither copies the raw generator again nor ramps up from nothing
-(``kg.callbacks.EMA``'s ``steps_before``). Only a preset records its training: with a
-``.keras`` source (a run's ``best/model.keras``) the run refuses that setting and says to
-set ``start_step: 0`` (no ramp-up) instead, which averages from the source's EMA at once.
+(``kg.callbacks.EMA``'s ``steps_before``). A preset records its training, and so does a
+run's ``best/model.keras`` (``source_metadata``); with any other ``.keras`` source the run
+refuses that setting and says to set ``start_step: 0`` (no ramp-up) instead, which
+averages from the source's EMA at once.
 
 Super-resolution (SRGAN) trains on (low-resolution, high-resolution) patch pairs cut from
 one image folder: ``data: {super_resolution: FOLDER, batch_size: 16}`` (sub-folders are
@@ -472,6 +473,15 @@ INIT_FROM_NAME = "init_from.json"
 INHERITED_GRIDS = "inherited_grids"
 
 
+def training_behind(record):
+    """(kimg, wall-clock seconds) of all the training behind a preset's metadata or an
+    ``init_from.json`` record: its totals where it continued an earlier source, else its
+    own figures; None for what it does not record."""
+    training, compute = record.get("training") or {}, record.get("compute") or {}
+    return (training.get("total_kimg", training.get("kimg")),
+            compute.get("total_wall_time_s", compute.get("wall_time_s")))
+
+
 def source_steps(out, batch_size):
     """The training behind a run's ``init_from`` source (its total kimg, recorded in
     ``OUT/init_from.json``) in batches of ``batch_size``; 0 for a run that started from
@@ -480,32 +490,63 @@ def source_steps(out, batch_size):
     if not os.path.exists(path):
         return 0
     with open(path) as f:
-        training = json.load(f).get("training") or {}
-    kimg = training.get("total_kimg", training.get("kimg"))
+        kimg = training_behind(json.load(f))[0]
     return 0 if kimg is None else kimg * 1000 / batch_size
+
+
+def source_metadata(source):
+    """What the ``init_from`` ``source`` records of itself, in the form of a preset's
+    metadata.json: a preset's own, or, for the kept-best model of a recipe run
+    (``RUN/best/model.keras``, written by ``callbacks.evaluation.keep_best``), what its run
+    records: the step and training time in ``RUN/best/best.json``, the batch size in
+    ``RUN/recipe.yaml`` and the training behind the run's own source in
+    ``RUN/init_from.json``. None for any other ``.keras`` file."""
+    import keras_gans as kg
+
+    metadata = kg.presets.read_metadata(source)
+    if metadata is not None or not str(source).endswith(".keras"):
+        return metadata
+    best, run = os.path.dirname(os.path.abspath(source)), None
+    if os.path.basename(best) == "best":
+        run = os.path.dirname(best)
+    paths = run and [os.path.join(best, "best.json"), os.path.join(run, "recipe.yaml")]
+    if not paths or not all(os.path.isfile(p) for p in paths):
+        return None
+    record = kg.presets.read_json(paths[0])
+    kimg = record["step"] * load(paths[1])["data"]["batch_size"] / 1000
+    timed = training_clock.summary(record.get("compute"))
+    wall = timed and timed["wall_time_s"]
+    training, compute = {"steps": record["step"], "kimg": round(kimg, 3)}, {"wall_time_s": wall}
+    earlier_path = os.path.join(run, INIT_FROM_NAME)
+    if os.path.exists(earlier_path):   # the run itself continued an earlier source
+        earlier_kimg, earlier_wall = training_behind(kg.presets.read_json(earlier_path))
+        training["total_kimg"] = (None if earlier_kimg is None
+                                  else round(earlier_kimg + kimg, 3))
+        compute["total_wall_time_s"] = (None if None in (earlier_wall, wall)
+                                        else round(earlier_wall + wall, 1))
+    return {"name": os.fspath(source), "run_step": record["step"], "training": training,
+            "compute": compute}
 
 
 def _check_source_training_is_countable(recipe):
     """``callbacks.ema.count_source_steps`` asks the average to count the ``init_from``
-    source's training; a source that does not record it (a ``.keras`` file, such as a run's
-    ``best/model.keras``) would leave the count at 0 without a word, and the average would
-    then copy the raw generator for ``start_step`` steps or ramp up from nothing."""
-    import keras_gans as kg
-
+    source's training; a source that does not record it (a ``.keras`` file that is not a
+    run's ``best/model.keras``) would leave the count at 0 without a word, and the average
+    would then copy the raw generator for ``start_step`` steps or ramp up from nothing."""
     ema = recipe["callbacks"].get("ema") or {}
     if not ema.get("count_source_steps") or not (ema.get("start_step") or
                                                  ema.get("rampup") is not None):
         return
-    training = (kg.presets.read_metadata(recipe["init_from"]) or {}).get("training") or {}
-    if training.get("total_kimg", training.get("kimg")) is None:
+    if training_behind(source_metadata(recipe["init_from"]) or {})[0] is None:
         raise ValueError(
             f"callbacks.ema.count_source_steps counts the training behind init_from, but "
-            f"{recipe['init_from']!r} does not record it (a .keras file, such as a run's "
-            f"best/model.keras, has no metadata.json): the average would copy the raw "
-            f"generator for start_step ({ema.get('start_step', 0)}) steps and ramp up from "
-            f"nothing. Start from a preset (keras-gans zoo snapshot and zoo build make one "
-            f"from a run), or set callbacks.ema.start_step: 0 and no rampup to average from "
-            f"the source's averaged weights at once.")
+            f"{recipe['init_from']!r} does not record it (a .keras file has no "
+            f"metadata.json, unless it is a run's best/model.keras beside its best.json): "
+            f"the average would copy the raw generator for start_step "
+            f"({ema.get('start_step', 0)}) steps and ramp up from nothing. Start from a "
+            f"preset (keras-gans zoo snapshot and zoo build make one from a run) or from a "
+            f"run's best/model.keras, or set callbacks.ema.start_step: 0 and no rampup to "
+            f"average from the source's averaged weights at once.")
 
 
 def record_initialization(out, source):
@@ -518,13 +559,14 @@ def record_initialization(out, source):
 
     import keras_gans as kg
 
-    metadata = kg.presets.read_metadata(source) or {}
+    metadata = source_metadata(source) or {}
     path = os.path.expanduser(source)
     if not kg.presets.looks_like_path(source):
         path = kg.presets.preset_files(kg.presets.resolve(source))
     weights = os.path.join(path, kg.presets.WEIGHTS_NAME)
     weights = kg.presets.sha256(weights) if os.path.isfile(weights) else None
     record = {"source": source, "name": metadata.get("name"),
+              **({"run_step": metadata["run_step"]} if "run_step" in metadata else {}),
               "weights_sha256": weights,
               "training": metadata.get("training"), "compute": metadata.get("compute")}
     with open(os.path.join(out, INIT_FROM_NAME), "w") as f:

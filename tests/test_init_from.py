@@ -1,6 +1,7 @@
 """Recipes start from a trained model's weights (init_from), to continue a preset's
 training or fine-tune it; training.initialize_from copies networks, EMA and model state."""
 
+import json
 import os
 
 import numpy as np
@@ -138,3 +139,46 @@ def test_a_preset_built_from_a_continued_run_counts_the_training_behind_it(tmp_p
     # Building the same run again does not count the source twice.
     preset_builder.build_preset(str(out), "tiny-dcgan", "zoo/recipes/x.yaml", "digits", zoo=zoo)
     assert presets.read_metadata(folder)["compute"]["total_wall_time_s"] == 12
+
+
+def test_a_runs_best_model_counts_the_training_its_run_recorded(tmp_path):
+    import shutil
+
+    from keras_gans import preset_builder, presets
+
+    data = {"name": "digits", "image_size": 8, "batch_size": 64, "channels": 1}
+    source_run = tmp_path / "source_run"
+    recipes.run(_recipe(model=SMALL_DCGAN, data=data), str(source_run), verbose=0)
+    # What callbacks.evaluation.keep_best leaves in a run: best/model.keras and best.json
+    # with the kept step and the training clock's segments up to it.
+    (source_run / "best").mkdir()
+    best = str(source_run / "best" / "model.keras")
+    shutil.copy(source_run / "model.keras", best)
+    segments = [{"from_step": 0, "to_step": 1, "wall_s": 4.0, "cpu_s": 7.0},
+                {"from_step": 1, "to_step": 2, "wall_s": 3.0, "cpu_s": 5.0}]
+    (source_run / "best" / "best.json").write_text(
+        json.dumps({"monitor": "fid", "value": 9.0, "step": 2, "compute": segments}))
+    assert recipes.source_metadata(best)["training"] == {"steps": 2, "kimg": 0.128}
+    assert recipes.source_metadata(str(source_run / "model.keras")) is None
+    # Its training can be counted by the average, and is counted by a preset built later.
+    ema = {"decay": 0.999, "start_step": 1000, "count_source_steps": True}
+    out = tmp_path / "continued"
+    recipes.run(_recipe(model=SMALL_DCGAN, data=data, init_from=best,
+                        callbacks={"sample_grid": None, "ema": ema}), str(out), verbose=0)
+    assert recipes.source_steps(str(out), 64) == pytest.approx(2)
+    (out / "compute.json").write_text('{"wall_time_s": 5}')
+    folder = preset_builder.build_preset(str(out), "tiny-dcgan", "zoo/recipes/x.yaml",
+                                         "digits", zoo=str(tmp_path / "zoo"))
+    meta = presets.read_metadata(folder)
+    assert meta["training"]["continued_from"]["run_step"] == 2
+    assert meta["training"]["total_kimg"] == 0.2   # 0.128 + this run's kimg to 0.1: 0.1
+    assert meta["compute"]["total_wall_time_s"] == 12
+    card = open(os.path.join(folder, "README.md")).read()
+    assert "(the best model its run kept, at step 2)" in card and "as then published" not in card
+    # A run continued from that run's best model counts both runs.
+    (out / "best").mkdir()
+    shutil.copy(out / "model.keras", out / "best" / "model.keras")
+    (out / "best" / "best.json").write_text(json.dumps({"step": 2, "compute": segments}))
+    chained = recipes.source_metadata(str(out / "best" / "model.keras"))
+    assert chained["training"]["total_kimg"] == 0.256
+    assert chained["compute"]["total_wall_time_s"] == 14
