@@ -506,11 +506,10 @@ def source_metadata(source):
     metadata = kg.presets.read_metadata(source)
     if metadata is not None or not str(source).endswith(".keras"):
         return metadata
-    best, run = os.path.dirname(os.path.abspath(source)), None
-    if os.path.basename(best) == "best":
-        run = os.path.dirname(best)
-    paths = run and [os.path.join(best, "best.json"), os.path.join(run, "recipe.yaml")]
-    if not paths or not all(os.path.isfile(p) for p in paths):
+    best = os.path.dirname(os.path.abspath(source))
+    run = os.path.dirname(best)
+    paths = [os.path.join(best, "best.json"), os.path.join(run, "recipe.yaml")]
+    if os.path.basename(best) != "best" or not all(os.path.isfile(p) for p in paths):
         return None
     record = kg.presets.read_json(paths[0])
     kimg = record["step"] * load(paths[1])["data"]["batch_size"] / 1000
